@@ -1,0 +1,132 @@
+"""The editors' admin: a whole article, with its sections, claims and citations, on one page."""
+
+import nested_admin
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from simple_history.admin import SimpleHistoryAdmin
+
+from articles.documents import article_with_tree, build_article_document
+from articles.models import Article, Citation, Claim, Section
+from articles.ordering import PARKING_OFFSET
+from articles.selectors import article_content_history
+
+
+class OrderedChildForm(forms.ModelForm):
+    """A form for a child row whose position the formset renumbers on save.
+
+    Positions are checked by the database constraint after the formset parks
+    and renumbers rows; checking each form against rows that are about to move
+    would refuse every reorder.
+    """
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | {"order"}
+
+
+class OrderedChildFormSet(nested_admin.formsets.NestedInlineFormSet):
+    """Renumber positions in the order the editor arranged them, without breaking uniqueness."""
+
+    def process_forms_pre_save(self, forms):
+        forms = super().process_forms_pre_save(forms)
+        moving = [
+            form.instance.pk
+            for form in forms
+            if form._is_initial
+            and form.instance.pk
+            and (self._should_delete_form(form) or form.initial.get("order") != form.instance.order)
+        ]
+        if moving:
+            self.model.objects.filter(pk__in=moving).update(order=F("order") + PARKING_OFFSET)
+        return forms
+
+
+class OrderedInlineMixin:
+    form = OrderedChildForm
+    formset = OrderedChildFormSet
+    sortable_field_name = "order"
+    extra = 0
+
+
+class CitationInline(OrderedInlineMixin, nested_admin.NestedTabularInline):
+    model = Citation
+    fields = ("reference", "order")
+    autocomplete_fields = ("reference",)
+    verbose_name = "citation"
+    verbose_name_plural = "citations (numbered on the page by first citation)"
+
+
+class ClaimInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
+    model = Claim
+    fields = ("lead_in", "text", "plain_text", "order")
+    inlines = [CitationInline]
+    formfield_overrides = {
+        Claim._meta.get_field("text").__class__: {"widget": forms.Textarea(attrs={"rows": 3})},
+    }
+
+
+class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
+    model = Section
+    fields = (("heading", "level"), "intro", "order")
+    inlines = [ClaimInline]
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin, nested_admin.NestedModelAdmin):
+    list_display = ("title", "specialty", "slug", "updated_at")
+    list_filter = ("specialty",)
+    search_fields = ("title", "question", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    fieldsets = (
+        (None, {"fields": ("question", "title", "slug", "specialty")}),
+        ("Summary", {"fields": ("lede", "plain_lede")}),
+    )
+    inlines = [SectionInline]
+    object_history_template = "admin/articles/article/object_history.html"
+
+    def get_urls(self):
+        preview = path(
+            "<int:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="articles_article_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request, object_id):
+        """Show the working copy exactly as the reader page lays it out."""
+        article = get_object_or_404(article_with_tree(), pk=object_id)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "article": article,
+            "document": build_article_document(article),
+            "is_preview": True,
+        }
+        return TemplateResponse(request, "articles/article_preview.html", context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {})}
+        if article is not None:
+            extra_context["content_history"] = article_content_history(article)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+
+class ChildHistoryAdmin(SimpleHistoryAdmin):
+    """Sections, claims and citations are edited on their article's page.
+
+    They are registered so that each keeps its own history page, but stay out
+    of the admin's index.
+    """
+
+    def has_module_permission(self, request):
+        return False
+
+
+for child in (Section, Claim, Citation):
+    admin.site.register(child, ChildHistoryAdmin)

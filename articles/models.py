@@ -1,0 +1,151 @@
+"""An article's working copy: the tree editors change.
+
+Article → ordered Sections → ordered Claims → ordered Citations of References.
+Readers never see this tree directly; the workflow freezes it into revisions.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
+
+from config.history import tracked_history
+from references.models import Reference
+
+
+def _not_blank(field: str, model: str, message: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=GreaterThan(Length(Trim(field)), 0),
+        name=f"{model}_{field}_not_blank",
+        violation_error_message=message,
+    )
+
+
+def _unique_order(parent: str, model: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=[parent, "order"],
+        name=f"{model}_unique_order_per_{parent}",
+        violation_error_message=f"Two {model}s cannot share a position.",
+    )
+
+
+class Article(models.Model):
+    """A short answer to one question a clinician or patient asked."""
+
+    question = models.CharField(max_length=300, help_text="The reader's question, as asked.")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    lede = models.TextField(help_text="A short answer for clinicians, shown under the title.")
+    plain_lede = models.TextField(
+        "plain-language lede", blank=True, help_text="The same short answer in words a patient would use."
+    )
+    specialty = models.CharField(max_length=100, help_text="The specialty or topic, for example “Pain medicine”.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            _not_blank("question", "article", "An article needs its question."),
+            _not_blank("title", "article", "An article needs a title."),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Section(models.Model):
+    """A headed part of an article; level 3 sections sit under the level 2 before them."""
+
+    class Level(models.IntegerChoices):
+        H2 = 2, "Heading (H2)"
+        H3 = 3, "Subheading (H3)"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField(default=0)
+    heading = models.CharField(max_length=200)
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.H2)
+    intro = models.TextField(blank=True, help_text="An optional paragraph before the section's claims.")
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ["article", "order"]
+        constraints = [
+            _unique_order("article", "section"),
+            _not_blank("heading", "section", "A section needs a heading."),
+            models.CheckConstraint(
+                condition=Q(level__in=[2, 3]), name="section_level_h2_or_h3",
+                violation_error_message="A section heading is level 2 or 3.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.heading
+
+
+class Claim(models.Model):
+    """One statement reviewers check, with the references that support it.
+
+    `uid` stays the same across edits so that reviews can say which claims
+    changed between revisions.
+    """
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="claims")
+    order = models.PositiveIntegerField(default=0)
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    lead_in = models.CharField(
+        max_length=120, blank=True, help_text="Optional bold lead-in shown before the claim, e.g. “Target dose”."
+    )
+    text = models.TextField(
+        "clinician wording", help_text="Bold (**…**), italic (*…*) and [links](https://…) only."
+    )
+    plain_text = models.TextField(
+        "plain-language wording", blank=True, help_text="Optional wording for patients and caregivers."
+    )
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ["section", "order"]
+        constraints = [
+            _unique_order("section", "claim"),
+            _not_blank("text", "claim", "A claim cannot be empty."),
+        ]
+
+    def clean(self):
+        if not (self.text or "").strip():
+            raise ValidationError({"text": ValidationError("A claim cannot be empty.", code="blank")})
+
+    def __str__(self):
+        text = f"{self.lead_in}: {self.text}" if self.lead_in else self.text
+        return text if len(text) <= 80 else text[:79] + "…"
+
+
+class Citation(models.Model):
+    """A claim's pointer to a reference; its number on the page is computed, never stored."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="citations")
+    order = models.PositiveIntegerField(default=0)
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ["claim", "order"]
+        constraints = [
+            _unique_order("claim", "citation"),
+            models.UniqueConstraint(
+                fields=["claim", "reference"],
+                name="citation_unique_reference_per_claim",
+                violation_error_message="A claim cites each reference once.",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.reference)

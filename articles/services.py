@@ -1,0 +1,67 @@
+"""Writes to an article's working copy that come from data rather than the admin."""
+
+from django.db import transaction
+
+from articles.models import Article, Citation, Claim, Section
+from articles.ordering import park_moving_rows
+from config.history import save_if_changed
+
+ARTICLE_FIELDS = ("question", "title", "lede", "plain_lede", "specialty")
+
+
+@transaction.atomic
+def article_sync(*, data: dict, references: dict) -> Article:
+    """Make the working copy of the article `data["slug"]` match `data`.
+
+    `data` has the article's fields and `sections`, each with `claims`, each
+    citing reference keys in `cites`; `references` maps those keys to saved
+    references. Sections and claims are reused by position and saved only
+    where something differs, so syncing the same data twice writes nothing the
+    second time.
+    """
+    article = Article.objects.filter(slug=data["slug"]).first() or Article(slug=data["slug"])
+    save_if_changed(article, {field: data.get(field, "") for field in ARTICLE_FIELDS})
+    sections = _sync_by_position(
+        parent={"article": article},
+        existing=list(article.sections.all()),
+        wanted=[
+            {"heading": s["heading"], "level": s.get("level", Section.Level.H2), "intro": s.get("intro", "")}
+            for s in data["sections"]
+        ],
+        model=Section,
+    )
+    for section, section_data in zip(sections, data["sections"], strict=True):
+        claims = _sync_by_position(
+            parent={"section": section},
+            existing=list(section.claims.all()),
+            wanted=[
+                {"lead_in": c.get("lead_in", ""), "text": c["text"], "plain_text": c.get("plain_text", "")}
+                for c in section_data["claims"]
+            ],
+            model=Claim,
+        )
+        for claim, claim_data in zip(claims, section_data["claims"], strict=True):
+            _sync_citations(claim, [references[key] for key in claim_data.get("cites", [])])
+    return article
+
+
+def _sync_by_position(*, parent: dict, existing: list, wanted: list[dict], model) -> list:
+    """Reuse existing children by position, add what is missing, delete the rest."""
+    for extra in existing[len(wanted):]:
+        extra.delete()
+    children = [existing[i] if i < len(existing) else model(**parent) for i in range(len(wanted))]
+    park_moving_rows([(child, position) for position, child in enumerate(children, start=1)])
+    for position, (child, values) in enumerate(zip(children, wanted, strict=True), start=1):
+        save_if_changed(child, {**values, "order": position})
+    return children
+
+
+def _sync_citations(claim: Claim, references: list) -> None:
+    """Make the claim cite exactly `references`, in that order."""
+    current = list(claim.citations.all())
+    if [c.reference_id for c in current] == [r.pk for r in references]:
+        return
+    for citation in current:
+        citation.delete()
+    for position, reference in enumerate(references, start=1):
+        save_if_changed(Citation(claim=claim), {"reference": reference, "order": position})

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "Medical editorial desk"
+admin.site.site_title = "Medical editorial desk"
+admin.site.index_title = "Articles, references and the advisory board"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,23 @@
+import os
+
+from django.core.management.base import BaseCommand
+
+from editorial.demo import DEFAULT_DEMO_PASSWORD, demo_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo advisory board, staff accounts, references and articles. "
+        "Safe to run again: what already matches is left untouched. "
+        "Accounts get the password in DEMO_PASSWORD (default for local use only: "
+        f"{DEFAULT_DEMO_PASSWORD})."
+    )
+
+    def handle(self, *args, **options):
+        counts = demo_seed(password=os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo content ready: {users} accounts ({reviewers} board members), "
+                "{references} references, {articles} articles.".format(**counts)
+            )
+        )

@@ -1,0 +1,64 @@
+"""Parse, normalise and validate bibliographic identifiers.
+
+Editors paste identifiers in whatever form a reference manager or a browser
+gave them; we store one canonical form so that uniqueness means something.
+Each function returns the canonical form or raises `ValidationError` with a
+message an editor can act on.
+"""
+
+import re
+from urllib.parse import unquote
+
+from django.core.exceptions import ValidationError
+
+_DOI_PREFIXES = re.compile(
+    r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)",
+    re.IGNORECASE,
+)
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_PMID_PREFIXES = re.compile(
+    r"^(?:pmid:?\s*|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/)",
+    re.IGNORECASE,
+)
+_PMID = re.compile(r"^[1-9]\d{0,7}$")
+_TRAILING_PUNCTUATION = ".,;:"
+
+
+def normalise_doi(value: str) -> str:
+    """Return the canonical DOI (lower case, no prefix) for `value`, or '' for blank.
+
+    Accepts `10.x/y`, `doi:10.x/y` and doi.org links, with surrounding spaces
+    and trailing punctuation, in any case (DOIs are case-insensitive).
+    """
+    text = (value or "").strip()
+    if not text:
+        return ""
+    text = unquote(_DOI_PREFIXES.sub("", text, count=1)).strip().rstrip(_TRAILING_PUNCTUATION)
+    doi = text.lower()
+    if not _DOI.match(doi):
+        raise ValidationError(
+            "“%(value)s” is not a DOI. A DOI starts with 10., then a registrant code, "
+            "a slash and a suffix, for example 10.1002/art.37734.",
+            code="invalid_doi",
+            params={"value": value.strip()},
+        )
+    return doi
+
+
+def normalise_pmid(value: str) -> str:
+    """Return the canonical PubMed ID (digits only) for `value`, or '' for blank.
+
+    Accepts `12345678`, `PMID: 12345678` and PubMed links.
+    """
+    text = (value or "").strip()
+    if not text:
+        return ""
+    text = _PMID_PREFIXES.sub("", text, count=1).strip().rstrip("/" + _TRAILING_PUNCTUATION)
+    if not _PMID.match(text):
+        raise ValidationError(
+            "“%(value)s” is not a PubMed ID. A PMID is a number of 1 to 8 digits, "
+            "for example 23359310.",
+            code="invalid_pmid",
+            params={"value": value.strip()},
+        )
+    return text

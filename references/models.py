@@ -1,0 +1,117 @@
+"""The evidence that claims cite."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+
+from config.history import tracked_history
+from references.identifiers import normalise_doi, normalise_pmid
+
+EARLIEST_YEAR = 1800
+LATEST_YEAR = 2100  # the database's outer bound; clean() allows at most next year
+
+
+class Reference(models.Model):
+    """A published source: a guideline, a review, a trial or other research."""
+
+    class Kind(models.TextChoices):
+        GUIDELINE = "guideline", "Guideline"
+        SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
+        TRIAL = "trial", "Clinical trial"
+        RESEARCH = "research", "Research"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.RESEARCH)
+    title = models.CharField(max_length=500)
+    authors = models.CharField(
+        max_length=1000, blank=True, help_text="As cited, for example “Younger J, Noor N, McCue R, et al.”"
+    )
+    source = models.CharField(
+        max_length=300, blank=True, help_text="The journal, publisher or issuing body."
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    doi = models.CharField(
+        "DOI", max_length=255, blank=True, help_text="Any form: 10.1002/art.37734, doi:… or a doi.org link."
+    )
+    # Wider than a PMID so that a pasted PubMed link reaches clean_fields() and is normalised.
+    pmid = models.CharField("PMID", max_length=64, blank=True, help_text="PubMed ID, 1 to 8 digits, or a PubMed link.")
+    url = models.URLField("URL", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doi"],
+                condition=~Q(doi=""),
+                name="reference_unique_doi",
+                violation_error_message="Another reference already has this DOI.",
+            ),
+            models.UniqueConstraint(
+                fields=["pmid"],
+                condition=~Q(pmid=""),
+                name="reference_unique_pmid",
+                violation_error_message="Another reference already has this PMID.",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=EARLIEST_YEAR, year__lte=LATEST_YEAR),
+                name="reference_year_plausible",
+                violation_error_message=f"The year must be between {EARLIEST_YEAR} and {LATEST_YEAR}.",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("title")), 0),
+                name="reference_title_not_blank",
+                violation_error_message="A reference needs a title.",
+            ),
+        ]
+
+    def __str__(self):
+        parts = [self.title]
+        if self.source or self.year:
+            parts.append(", ".join(str(p) for p in (self.source, self.year) if p))
+        return " — ".join(parts)
+
+    def clean_fields(self, exclude=None):
+        """Put identifiers in canonical form before any other check sees them."""
+        errors = {}
+        for field, normalise in (("doi", normalise_doi), ("pmid", normalise_pmid)):
+            try:
+                setattr(self, field, normalise(getattr(self, field)))
+            except ValidationError as error:
+                errors[field] = error.error_list
+        try:
+            super().clean_fields(exclude=(exclude or set()) | set(errors))
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def clean(self):
+        """Refuse blank titles and implausible years."""
+        errors = {}
+        self.title = (self.title or "").strip()
+        if not self.title:
+            errors["title"] = ValidationError("A reference needs a title.", code="required")
+        latest = timezone.now().year + 1
+        if self.year is not None and not EARLIEST_YEAR <= self.year <= latest:
+            errors["year"] = ValidationError(
+                "The year must be between %(earliest)s and %(latest)s.",
+                code="implausible_year",
+                params={"earliest": EARLIEST_YEAR, "latest": latest},
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""

@@ -1,0 +1,39 @@
+"""Writes to the reference library."""
+
+from config.history import save_if_changed
+from references.identifiers import normalise_doi, normalise_pmid
+from references.models import Reference
+
+REFERENCE_FIELDS = ("kind", "title", "authors", "source", "year", "doi", "pmid", "url")
+
+
+def reference_find(*, doi: str = "", pmid: str = "", title: str = "", year: int | None = None):
+    """Return the stored reference with the same identifier (or title and year), or None."""
+    doi, pmid = normalise_doi(doi), normalise_pmid(pmid)
+    if doi and (found := Reference.objects.filter(doi=doi).first()):
+        return found
+    if pmid and (found := Reference.objects.filter(pmid=pmid).first()):
+        return found
+    if title:
+        return Reference.objects.filter(title__iexact=title.strip(), year=year).first()
+    return None
+
+
+def reference_upsert(*, data: dict) -> Reference:
+    """Create the reference described by `data`, or update the one it matches.
+
+    A reference matches by DOI, then PMID, then title and year, so that
+    importing the same entry twice never makes a duplicate. Nothing is saved
+    (and no history row written) when nothing changed.
+    """
+    values = {field: data[field] for field in REFERENCE_FIELDS if field in data}
+    values["doi"] = normalise_doi(values.get("doi", ""))
+    values["pmid"] = normalise_pmid(values.get("pmid", ""))
+    reference = reference_find(
+        doi=values.get("doi", ""),
+        pmid=values.get("pmid", ""),
+        title=values.get("title", ""),
+        year=values.get("year"),
+    ) or Reference()
+    return save_if_changed(reference, values)
+
