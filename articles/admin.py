@@ -4,7 +4,9 @@ import nested_admin
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import models
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -28,8 +30,32 @@ class OrderedChildForm(forms.ModelForm):
         return super()._get_validation_exclusions() | {"order"}
 
 
+class ClaimForm(OrderedChildForm):
+    class Meta:
+        error_messages = {"text": {"required": "A claim cannot be empty."}}
+
+
 class OrderedChildFormSet(nested_admin.formsets.NestedInlineFormSet):
-    """Renumber positions in the order the editor arranged them, without breaking uniqueness."""
+    """Renumber positions in the order the editor arranged them, without breaking uniqueness.
+
+    On display, children already prefetched on the parent are used as they
+    are, so a whole article renders in a fixed number of queries.
+    """
+
+    def get_queryset(self):
+        accessor = self.fk.remote_field.get_accessor_name()
+        prefetched = getattr(self.instance, "_prefetched_objects_cache", {}).get(accessor)
+        if not self.data and prefetched is not None:
+            return list(prefetched)
+        return super().get_queryset()
+
+    def save(self, commit=True):
+        parent = type(self.instance)
+        if self.instance.pk and not parent._default_manager.filter(pk=self.instance.pk).exists():
+            # The parent was deleted in this submission, and its children with it.
+            self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+            return []
+        return super().save(commit)
 
     def process_forms_pre_save(self, forms):
         forms = super().process_forms_pre_save(forms)
@@ -52,27 +78,61 @@ class OrderedInlineMixin:
     extra = 0
 
 
+class LoadedChoiceAutocomplete(AutocompleteSelect):
+    """An autocomplete that shows an already-loaded selection instead of querying for it."""
+
+    loaded = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if v not in ("", None)}
+        if self.loaded is None or selected != {str(self.loaded.pk)}:
+            return super().optgroups(name, value, attr)
+        label = self.choices.field.label_from_instance(self.loaded)
+        return [(None, [self.create_option(name, self.loaded.pk, label, True, 0)], 0)]
+
+
+class CitationForm(OrderedChildForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["reference"].widget
+        widget = getattr(widget, "widget", widget)  # unwrap the admin's add/change links
+        if self.instance.reference_id and isinstance(widget, LoadedChoiceAutocomplete):
+            widget.loaded = self.instance.reference
+
+
 class CitationInline(OrderedInlineMixin, nested_admin.NestedTabularInline):
     model = Citation
+    form = CitationForm
     fields = ("reference", "order")
     autocomplete_fields = ("reference",)
     verbose_name = "citation"
     verbose_name_plural = "citations (numbered on the page by first citation)"
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Use an autocomplete that renders saved citations without a query each."""
+        if db_field.name == "reference":
+            kwargs["widget"] = LoadedChoiceAutocomplete(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class ClaimInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
     model = Claim
+    form = ClaimForm
     fields = ("lead_in", "text", "plain_text", "order")
     inlines = [CitationInline]
-    formfield_overrides = {
-        Claim._meta.get_field("text").__class__: {"widget": forms.Textarea(attrs={"rows": 3})},
-    }
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
 
 
 class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
     model = Section
     fields = (("heading", "level"), "intro", "order")
     inlines = [ClaimInline]
+
+    def get_queryset(self, request):
+        citations = Citation.objects.select_related("reference")
+        return super().get_queryset(request).prefetch_related(
+            "claims", Prefetch("claims__citations", queryset=citations)
+        )
 
 
 @admin.register(Article)

@@ -25,6 +25,7 @@ def _not_blank(field: str, model: str, message: str) -> models.CheckConstraint:
 
 
 def _unique_order(parent: str, model: str) -> models.UniqueConstraint:
+    """Positions count from 0 within the parent, as the admin's sortable inlines number them."""
     return models.UniqueConstraint(
         fields=[parent, "order"],
         name=f"{model}_unique_order_per_{parent}",
@@ -103,7 +104,9 @@ class Claim(models.Model):
         max_length=120, blank=True, help_text="Optional bold lead-in shown before the claim, e.g. “Target dose”."
     )
     text = models.TextField(
-        "clinician wording", help_text="Bold (**…**), italic (*…*) and [links](https://…) only."
+        "clinician wording",
+        help_text="Bold (**…**), italic (*…*) and [links](https://…) only.",
+        error_messages={"blank": "A claim cannot be empty."},
     )
     plain_text = models.TextField(
         "plain-language wording", blank=True, help_text="Optional wording for patients and caregivers."
@@ -119,7 +122,7 @@ class Claim(models.Model):
         ]
 
     def clean(self):
-        if not (self.text or "").strip():
+        if self.text and not self.text.strip():
             raise ValidationError({"text": ValidationError("A claim cannot be empty.", code="blank")})
 
     def __str__(self):

@@ -50,8 +50,8 @@ def _sync_by_position(*, parent: dict, existing: list, wanted: list[dict], model
     for extra in existing[len(wanted):]:
         extra.delete()
     children = [existing[i] if i < len(existing) else model(**parent) for i in range(len(wanted))]
-    park_moving_rows([(child, position) for position, child in enumerate(children, start=1)])
-    for position, (child, values) in enumerate(zip(children, wanted, strict=True), start=1):
+    park_moving_rows([(child, position) for position, child in enumerate(children)])
+    for position, (child, values) in enumerate(zip(children, wanted, strict=True)):
         save_if_changed(child, {**values, "order": position})
     return children
 
@@ -63,5 +63,5 @@ def _sync_citations(claim: Claim, references: list) -> None:
         return
     for citation in current:
         citation.delete()
-    for position, reference in enumerate(references, start=1):
+    for position, reference in enumerate(references):
         save_if_changed(Citation(claim=claim), {"reference": reference, "order": position})

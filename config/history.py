@@ -44,7 +44,7 @@ def save_if_changed(instance, values: dict):
     """
     changed = instance._state.adding
     for field, value in values.items():
-        if getattr(instance, field) != value:
+        if changed or getattr(instance, field) != value:
             setattr(instance, field, value)
             changed = True
     if changed:

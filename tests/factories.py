@@ -88,7 +88,7 @@ class SectionFactory(factory.django.DjangoModelFactory):
         model = Section
 
     article = factory.SubFactory(ArticleFactory)
-    order = factory.Sequence(lambda n: n + 1)
+    order = 0
     heading = factory.Sequence(lambda n: f"Section {n}")
 
 
@@ -97,7 +97,7 @@ class ClaimFactory(factory.django.DjangoModelFactory):
         model = Claim
 
     section = factory.SubFactory(SectionFactory)
-    order = factory.Sequence(lambda n: n + 1)
+    order = 0
     text = factory.Sequence(lambda n: f"Claim number {n} is supported by evidence.")
     plain_text = factory.Sequence(lambda n: f"Plain claim {n}.")
 
@@ -108,7 +108,7 @@ class CitationFactory(factory.django.DjangoModelFactory):
 
     claim = factory.SubFactory(ClaimFactory)
     reference = factory.SubFactory(ReferenceFactory)
-    order = factory.Sequence(lambda n: n + 1)
+    order = 0
 
 
 def article_with_claims(*, sections: int = 4, claims_per_section: int = 5, references: int = 8) -> Article:
@@ -116,11 +116,11 @@ def article_with_claims(*, sections: int = 4, claims_per_section: int = 5, refer
     article = ArticleFactory()
     refs = ReferenceFactory.create_batch(references)
     n = 0
-    for s in range(1, sections + 1):
+    for s in range(sections):
         section = SectionFactory(article=article, order=s)
-        for c in range(1, claims_per_section + 1):
+        for c in range(claims_per_section):
             claim = ClaimFactory(section=section, order=c)
-            CitationFactory(claim=claim, reference=refs[n % references], order=1)
-            CitationFactory(claim=claim, reference=refs[(n + 1) % references], order=2)
+            CitationFactory(claim=claim, reference=refs[n % references], order=0)
+            CitationFactory(claim=claim, reference=refs[(n + 1) % references], order=1)
             n += 1
     return article

@@ -96,7 +96,7 @@ def test_empty_claim_is_refused_with_a_clear_message(text):
     claim = Claim(section=section, order=1, text=text)
     with pytest.raises(ValidationError) as error:
         claim.full_clean()
-    assert error.value.messages in (["This field cannot be blank."], ["A claim cannot be empty."])
+    assert error.value.message_dict == {"text": ["A claim cannot be empty."]}
     assert Claim.objects.count() == 0
 
 
