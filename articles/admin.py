@@ -3,8 +3,8 @@
 import nested_admin
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
@@ -130,8 +130,8 @@ class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
 
     def get_queryset(self, request):
         citations = Citation.objects.select_related("reference")
-        return super().get_queryset(request).prefetch_related(
-            "claims", Prefetch("claims__citations", queryset=citations)
+        return (
+            super().get_queryset(request).prefetch_related("claims", Prefetch("claims__citations", queryset=citations))
         )
 
 

@@ -56,9 +56,7 @@ def build_article_document(article: Article) -> dict:
                     "citations": cited,
                 }
             )
-        sections.append(
-            {"heading": section.heading, "level": section.level, "intro": section.intro, "claims": claims}
-        )
+        sections.append({"heading": section.heading, "level": section.level, "intro": section.intro, "claims": claims})
     return {
         "slug": article.slug,
         "question": article.question,

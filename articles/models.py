@@ -81,7 +81,8 @@ class Section(models.Model):
             _unique_order("article", "section"),
             _not_blank("heading", "section", "A section needs a heading."),
             models.CheckConstraint(
-                condition=Q(level__in=[2, 3]), name="section_level_h2_or_h3",
+                condition=Q(level__in=[2, 3]),
+                name="section_level_h2_or_h3",
                 violation_error_message="A section heading is level 2 or 3.",
             ),
         ]
@@ -121,13 +122,13 @@ class Claim(models.Model):
             _not_blank("text", "claim", "A claim cannot be empty."),
         ]
 
-    def clean(self):
-        if self.text and not self.text.strip():
-            raise ValidationError({"text": ValidationError("A claim cannot be empty.", code="blank")})
-
     def __str__(self):
         text = f"{self.lead_in}: {self.text}" if self.lead_in else self.text
         return text if len(text) <= 80 else text[:79] + "…"
+
+    def clean(self):
+        if self.text and not self.text.strip():
+            raise ValidationError({"text": ValidationError("A claim cannot be empty.", code="blank")})
 
 
 class Citation(models.Model):

@@ -25,4 +25,4 @@ def render_inline(text: str) -> SafeString:
         url_schemes=_ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3's allowlist just above
+    return mark_safe(cleaned)

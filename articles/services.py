@@ -47,7 +47,7 @@ def article_sync(*, data: dict, references: dict) -> Article:
 
 def _sync_by_position(*, parent: dict, existing: list, wanted: list[dict], model) -> list:
     """Reuse existing children by position, add what is missing, delete the rest."""
-    for extra in existing[len(wanted):]:
+    for extra in existing[len(wanted) :]:
         extra.delete()
     children = [existing[i] if i < len(existing) else model(**parent) for i in range(len(wanted))]
     park_moving_rows([(child, position) for position, child in enumerate(children)])

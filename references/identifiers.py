@@ -56,8 +56,7 @@ def normalise_pmid(value: str) -> str:
     text = _PMID_PREFIXES.sub("", text, count=1).strip().rstrip("/" + _TRAILING_PUNCTUATION)
     if not _PMID.match(text):
         raise ValidationError(
-            "“%(value)s” is not a PubMed ID. A PMID is a number of 1 to 8 digits, "
-            "for example 23359310.",
+            "“%(value)s” is not a PubMed ID. A PMID is a number of 1 to 8 digits, for example 23359310.",
             code="invalid_pmid",
             params={"value": value.strip()},
         )

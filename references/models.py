@@ -29,9 +29,7 @@ class Reference(models.Model):
     authors = models.CharField(
         max_length=1000, blank=True, help_text="As cited, for example “Younger J, Noor N, McCue R, et al.”"
     )
-    source = models.CharField(
-        max_length=300, blank=True, help_text="The journal, publisher or issuing body."
-    )
+    source = models.CharField(max_length=300, blank=True, help_text="The journal, publisher or issuing body.")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     doi = models.CharField(
         "DOI", max_length=255, blank=True, help_text="Any form: 10.1002/art.37734, doi:… or a doi.org link."

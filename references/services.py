@@ -29,11 +29,13 @@ def reference_upsert(*, data: dict) -> Reference:
     values = {field: data[field] for field in REFERENCE_FIELDS if field in data}
     values["doi"] = normalise_doi(values.get("doi", ""))
     values["pmid"] = normalise_pmid(values.get("pmid", ""))
-    reference = reference_find(
-        doi=values.get("doi", ""),
-        pmid=values.get("pmid", ""),
-        title=values.get("title", ""),
-        year=values.get("year"),
-    ) or Reference()
+    reference = (
+        reference_find(
+            doi=values.get("doi", ""),
+            pmid=values.get("pmid", ""),
+            title=values.get("title", ""),
+            year=values.get("year"),
+        )
+        or Reference()
+    )
     return save_if_changed(reference, values)
-

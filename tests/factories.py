@@ -112,7 +112,7 @@ class CitationFactory(factory.django.DjangoModelFactory):
 
 
 def article_with_claims(*, sections: int = 4, claims_per_section: int = 5, references: int = 8) -> Article:
-    """Build a whole article: `sections` × `claims_per_section` claims, each citing two references."""
+    """Build a whole article: `sections` times `claims_per_section` claims, each citing two references."""
     article = ArticleFactory()
     refs = ReferenceFactory.create_batch(references)
     n = 0

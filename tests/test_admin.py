@@ -252,5 +252,7 @@ def test_article_history_page_lists_changes_to_its_claims(client, editor):
     assert page.status_code == 200
     assert "Edited wording." in page.content.decode()
     assert [(row.kind, row.history_type) for row in page.context["content_history"]] == [
-        ("claim", "~"), ("claim", "+"), ("section", "+"),
+        ("claim", "~"),
+        ("claim", "+"),
+        ("section", "+"),
     ]

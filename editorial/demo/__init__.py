@@ -19,7 +19,7 @@ from editorial.roles import ADVISORY_BOARD
 from references.services import reference_upsert
 
 DATA_DIR = Path(__file__).resolve().parent
-DEFAULT_DEMO_PASSWORD = "demo-only-not-for-production"
+DEFAULT_DEMO_PASSWORD = "demo-only-not-for-production"  # noqa: S105 - documented, local use only
 USER_FIELDS = ("first_name", "last_name", "email")
 REVIEWER_FIELDS = ("slug", "display_name", "credentials", "specialty", "bio", "conflict_of_interest")
 
@@ -53,8 +53,12 @@ def demo_seed(*, password: str = DEFAULT_DEMO_PASSWORD) -> dict:
     with acting_as(users["editor"]):
         references = {entry["key"]: reference_upsert(data=entry) for entry in content["references"]}
         articles = [article_sync(data=entry, references=references) for entry in content["articles"]]
-    return {"users": len(users) + len(reviewers), "reviewers": len(reviewers),
-            "references": len(references), "articles": len(articles)}
+    return {
+        "users": len(users) + len(reviewers),
+        "reviewers": len(reviewers),
+        "references": len(references),
+        "articles": len(articles),
+    }
 
 
 def _demo_user(person: dict, *, password: str, is_staff: bool, groups: list, is_superuser: bool = False):

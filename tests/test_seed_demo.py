@@ -1,0 +1,73 @@
+"""`seed_demo` loads a complete demo, and running it again changes nothing."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from articles.models import Article, Citation, Claim, Section
+from editorial.demo import demo_seed
+from editorial.models import Reviewer
+from editorial.roles import ADVISORY_BOARD, EDITORS, MANAGING_EDITORS
+from references.models import Reference
+
+pytestmark = pytest.mark.django_db
+TRACKED = (Article, Section, Claim, Citation, Reference, Reviewer)
+
+
+def snapshot():
+    """Every tracked row and every history row, as comparable values."""
+    return {
+        model.__name__: (
+            sorted(map(tuple, model.objects.values_list())),
+            model.history.count(),
+        )
+        for model in TRACKED
+    }
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", verbosity=0)
+    first = snapshot()
+    passwords = dict(get_user_model().objects.values_list("username", "password"))
+    call_command("seed_demo", verbosity=0)
+    assert snapshot() == first
+    assert dict(get_user_model().objects.values_list("username", "password")) == passwords
+
+
+def test_seed_demo_loads_the_ldn_article_in_full():
+    demo_seed()
+    article = Article.objects.get(slug="low-dose-naltrexone-chronic-pain")
+    claims = Claim.objects.filter(section__article=article)
+    cited = Reference.objects.filter(citations__claim__section__article=article).distinct()
+    assert article.sections.filter(level=2).count() >= 4
+    assert 18 <= claims.count() <= 24
+    assert cited.count() >= 8
+    assert not claims.filter(citations__isnull=True).exists()
+
+
+def test_seed_demo_loads_other_articles_and_a_board():
+    demo_seed()
+    assert Article.objects.count() >= 4
+    assert Reviewer.objects.filter(is_active=True).count() >= 3
+    assert all(reviewer.credentials and reviewer.specialty for reviewer in Reviewer.objects.all())
+
+
+def test_seed_demo_creates_an_account_for_every_role():
+    demo_seed(password="a-test-password")
+    User = get_user_model()
+    for role in (EDITORS, ADVISORY_BOARD, MANAGING_EDITORS):
+        assert User.objects.filter(groups__name=role, is_staff=True).exists(), role
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password("a-test-password")
+
+
+def test_seed_demo_records_who_wrote_the_demo_content():
+    demo_seed()
+    article = Article.objects.get(slug="low-dose-naltrexone-chronic-pain")
+    assert article.history.get().history_user.username == "editor"
+
+
+def test_seed_demo_password_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "from-the-environment")
+    call_command("seed_demo", verbosity=0)
+    assert get_user_model().objects.get(username="editor").check_password("from-the-environment")
