@@ -21,17 +21,22 @@ from articles.selectors import article_content_history
 class OrderedChildForm(forms.ModelForm):
     """A form for a child row whose position the formset renumbers on save.
 
+    The position is a hidden field: editors drag rows by their handles.
+
     Positions are checked by the database constraint after the formset parks
     and renumbers rows; checking each form against rows that are about to move
     would refuse every reorder.
     """
+
+    class Meta:
+        widgets = {"order": forms.HiddenInput}
 
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() | {"order"}
 
 
 class ClaimForm(OrderedChildForm):
-    class Meta:
+    class Meta(OrderedChildForm.Meta):
         error_messages = {"text": {"required": "A claim cannot be empty."}}
 
 
@@ -71,10 +76,14 @@ class OrderedChildFormSet(nested_admin.formsets.NestedInlineFormSet):
         return forms
 
 
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
+
+
 class OrderedInlineMixin:
     form = OrderedChildForm
     formset = OrderedChildFormSet
     sortable_field_name = "order"
+    formfield_overrides = COMPACT_TEXT
     extra = 0
 
 
@@ -120,7 +129,6 @@ class ClaimInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
     form = ClaimForm
     fields = ("lead_in", "text", "plain_text", "order")
     inlines = [CitationInline]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
 
 
 class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
@@ -137,6 +145,9 @@ class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin, nested_admin.NestedModelAdmin):
+    class Media:
+        css = {"all": ["css/admin-article.css"]}
+
     list_display = ("title", "specialty", "slug", "updated_at")
     list_filter = ("specialty",)
     search_fields = ("title", "question", "slug")
@@ -146,6 +157,7 @@ class ArticleAdmin(SimpleHistoryAdmin, nested_admin.NestedModelAdmin):
         ("Summary", {"fields": ("lede", "plain_lede")}),
     )
     inlines = [SectionInline]
+    formfield_overrides = COMPACT_TEXT
     object_history_template = "admin/articles/article/object_history.html"
 
     def get_urls(self):

@@ -237,6 +237,14 @@ def test_editor_previews_the_working_copy_as_readers_would_see_it(client, editor
     assert "Preview of the working copy." in html
 
 
+def test_preview_separates_several_citation_numbers_on_one_claim(client, editor):
+    claim = CitationFactory(order=0).claim
+    CitationFactory(claim=claim, order=1)
+    client.force_login(editor)
+    html = client.get(reverse("admin:articles_article_preview", args=[claim.section.article.pk])).content.decode()
+    assert '>1</a>, <a href="#ref-2"' in html
+
+
 def test_preview_is_not_public(client):
     article = ArticleFactory()
     response = client.get(reverse("admin:articles_article_preview", args=[article.pk]))
