@@ -148,3 +148,7 @@ LOGGING = {
 
 # History is evidence: it is read in the admin, never used to overwrite content.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# The editorial workflow.
+EDITORIAL_DEFAULT_QUORUM = env.int("EDITORIAL_DEFAULT_QUORUM", default=1)
+EDITORIAL_REVIEW_INTERVAL_DAYS = env.int("EDITORIAL_REVIEW_INTERVAL_DAYS", default=365)

@@ -2,10 +2,13 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 
 from config.history import tracked_history
+from editorial.workflow import Action, State
 
 
 class Reviewer(models.Model):
@@ -44,3 +47,277 @@ class Reviewer(models.Model):
     @property
     def conflict_statement(self) -> str:
         return self.conflict_of_interest or "No conflicts of interest declared."
+
+
+class AppendOnlyModel(models.Model):
+    """A record that is written once and never changed or deleted by the application.
+
+    The database refuses it too (see migration `0004_append_only_triggers`).
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} records are never changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} records are never deleted.")
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete a revision, a sign-off or an audit event."""
+
+
+class Revision(AppendOnlyModel):
+    """An immutable snapshot of an article's whole tree, identified by the hash of its content.
+
+    `content` is the article document (see `articles.documents`) including the
+    cited references' metadata; `content_hash` is the SHA-256 of its canonical
+    JSON. Sign-offs name a revision and its hash, so an approval covers exactly
+    these words.
+    """
+
+    class Source(models.TextChoices):
+        EDITOR = "editor", "Submitted by an editor"
+        INTAKE = "intake", "Arrived through programmatic intake"
+
+    article = models.ForeignKey("articles.Article", on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.EDITOR)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="contributed_revisions",
+        help_text="Everyone who wrote or edited these words in this review cycle; none of them may approve it.",
+    )
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_unique_number_per_article"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_from_1"),
+            models.CheckConstraint(condition=Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="revision_hash_is_sha256"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} r{self.number} ({self.short_hash})"
+
+    @property
+    def short_hash(self) -> str:
+        return self.content_hash[:12]
+
+
+class ArticleWorkflow(models.Model):
+    """An article's place in the workflow: its state, the revision in review, and the live one.
+
+    Changed only by `editorial.services`, with the article's row locked.
+    """
+
+    article = models.OneToOneField("articles.Article", on_delete=models.PROTECT, related_name="workflow")
+    state = models.CharField(max_length=32, choices=State.choices, default=State.DRAFT)
+    current_revision = models.ForeignKey(
+        Revision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The newest submitted revision: the one reviewers sign off.",
+    )
+    live_revision = models.ForeignKey(
+        Revision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The approved revision readers see.",
+    )
+    quorum = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Approvals needed; empty means the site default."
+    )
+    approved_at = models.DateTimeField(null=True, blank=True, help_text="When the live revision reached quorum.")
+    next_review_due = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = tracked_history()
+
+    class Meta:
+        permissions = [
+            ("assign_reviewers", "Can assign board members to review articles"),
+            ("withdraw_article", "Can withdraw an article from readers"),
+            ("sign_off", "Can sign off revisions as a board member"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=State.values), name="workflow_state_known"),
+            models.CheckConstraint(
+                condition=~Q(state=State.APPROVED) | Q(live_revision__isnull=False, current_revision__isnull=False),
+                name="workflow_approved_has_live_revision",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=State.DRAFT) | Q(current_revision__isnull=False),
+                name="workflow_submitted_has_revision",
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum__isnull=True) | Q(quorum__gte=1, quorum__lte=10),
+                name="workflow_quorum_1_to_10",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} — {self.get_state_display()}"
+
+    @property
+    def required_approvals(self) -> int:
+        return self.quorum or settings.EDITORIAL_DEFAULT_QUORUM
+
+
+class ReviewAssignment(models.Model):
+    """A board member asked to review an article, until the review cycle closes."""
+
+    article = models.ForeignKey("articles.Article", on_delete=models.PROTECT, related_name="assignments")
+    reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    due_date = models.DateField(null=True, blank=True)
+    started_revision = models.ForeignKey(
+        Revision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The revision this member last started reviewing.",
+    )
+    is_open = models.BooleanField(default=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ["assigned_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "reviewer"],
+                condition=Q(is_open=True),
+                name="assignment_one_open_per_reviewer",
+                violation_error_message="This board member is already assigned to this article.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} on {self.article}"
+
+
+class SignOff(AppendOnlyModel):
+    """A board member's decision on one exact revision, with their attestations.
+
+    It records the revision's hash as well as its id: the proof, years later,
+    of which words were approved.
+    """
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REQUEST_CHANGES = "request_changes", "Request changes"
+
+    class Conflict(models.TextChoices):
+        NONE = "none", "I have no conflict of interest to declare for this article"
+        DISCLOSED = "disclosed", "I declare a conflict of interest"
+
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="sign_offs")
+    content_hash = models.CharField(max_length=64)
+    reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="sign_offs")
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    conflict = models.CharField(max_length=16, choices=Conflict.choices, default=Conflict.NONE)
+    conflict_disclosure = models.TextField(blank=True)
+    claims_accurate = models.BooleanField(default=False)
+    citations_support_claims = models.BooleanField(default=False)
+    doses_checked = models.BooleanField(default=False)
+    patient_wording_faithful = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = tracked_history()
+
+    CHECKLIST = ("claims_accurate", "citations_support_claims", "doses_checked", "patient_wording_faithful")
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "reviewer"],
+                name="signoff_once_per_reviewer_and_revision",
+                violation_error_message="You have already signed off this revision.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="request_changes") | GreaterThan(Length(Trim("comment")), 0),
+                name="signoff_changes_need_a_comment",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="approve")
+                | Q(
+                    claims_accurate=True,
+                    citations_support_claims=True,
+                    doses_checked=True,
+                    patient_wording_faithful=True,
+                ),
+                name="signoff_approval_attests_the_checklist",
+            ),
+            models.CheckConstraint(
+                condition=~Q(conflict="disclosed") | GreaterThan(Length(Trim("conflict_disclosure")), 0),
+                name="signoff_disclosure_has_text",
+            ),
+            models.CheckConstraint(condition=Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="signoff_hash_is_sha256"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.reviewer} on r{self.revision.number}"
+
+
+class ClaimNote(AppendOnlyModel):
+    """A reviewer's note or flag on one claim of the revision they signed off."""
+
+    class Flag(models.TextChoices):
+        NOTE = "note", "Note"
+        INACCURATE = "inaccurate", "Inaccurate"
+        UNSUPPORTED = "unsupported", "Not supported by its citations"
+        DOSE = "dose", "Dose needs checking"
+        WORDING = "wording", "Patient wording is not faithful"
+
+    sign_off = models.ForeignKey(SignOff, on_delete=models.PROTECT, related_name="claim_notes")
+    claim_uid = models.UUIDField()
+    flag = models.CharField(max_length=16, choices=Flag.choices, default=Flag.NOTE)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["sign_off", "id"]
+        constraints = [
+            models.CheckConstraint(condition=GreaterThan(Length(Trim("text")), 0), name="claimnote_text_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_flag_display()}: {self.text[:60]}"
+
+
+class AuditEvent(AppendOnlyModel):
+    """One entry in the append-only log: every workflow action writes exactly one."""
+
+    article = models.ForeignKey("articles.Article", on_delete=models.PROTECT, related_name="audit_events")
+    action = models.CharField(max_length=64, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_state = models.CharField(max_length=32, choices=State.choices)
+    to_state = models.CharField(max_length=32, choices=State.choices)
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["article", "created_at"], name="auditevent_article_time")]
+
+    def __str__(self):
+        return f"{self.action} by {self.actor} ({self.from_state} → {self.to_state})"

@@ -24,6 +24,11 @@ class Reference(models.Model):
         RESEARCH = "research", "Research"
         OTHER = "other", "Other"
 
+    class Retraction(models.TextChoices):
+        STANDS = "", "Stands"
+        EXPRESSION_OF_CONCERN = "expression_of_concern", "Expression of concern"
+        RETRACTED = "retracted", "Retracted"
+
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.RESEARCH)
     title = models.CharField(max_length=500)
     authors = models.CharField(
@@ -37,6 +42,17 @@ class Reference(models.Model):
     # Wider than a PMID so that a pasted PubMed link reaches clean_fields() and is normalised.
     pmid = models.CharField("PMID", max_length=64, blank=True, help_text="PubMed ID, 1 to 8 digits, or a PubMed link.")
     url = models.URLField("URL", max_length=500, blank=True)
+    retraction_status = models.CharField(
+        max_length=32,
+        choices=Retraction.choices,
+        blank=True,
+        default=Retraction.STANDS,
+        help_text="A retracted reference blocks approval of any article that cites it.",
+    )
+    retraction_date = models.DateField(null=True, blank=True)
+    retraction_source = models.CharField(
+        max_length=300, blank=True, help_text="Where the notice was published: a journal notice, a database entry."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -105,6 +121,10 @@ class Reference(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.retraction_status == self.Retraction.RETRACTED
 
     @property
     def doi_url(self) -> str:

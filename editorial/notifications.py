@@ -1,0 +1,57 @@
+"""Emails the workflow sends. Services call these through `transaction.on_commit`.
+
+Nothing is sent for a move that did not commit.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+
+def article_link(article) -> str:
+    """The page a recipient should open for this article."""
+    return settings.SITE_URL.rstrip("/") + reverse("admin:articles_article_change", args=[article.pk])
+
+
+def _send(template: str, recipients, context: dict) -> None:
+    addresses = sorted({user.email for user in recipients if user.email})
+    if not addresses:
+        return
+    subject, _, body = render_to_string(template, context).strip().partition("\n")
+    messages = [(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
+    send_mass_mail(messages, fail_silently=False)
+
+
+def notify_reviewers_of_revision(revision, reviewers) -> None:
+    """Tell assigned board members there is a revision for them to review."""
+    _send(
+        "editorial/email/revision_to_review.txt",
+        [reviewer.user for reviewer in reviewers],
+        {"revision": revision, "article": revision.article, "link": article_link(revision.article)},
+    )
+
+
+def notify_reviewers_of_assignment(article, assignments) -> None:
+    _send(
+        "editorial/email/assigned.txt",
+        [assignment.reviewer.user for assignment in assignments],
+        {"article": article, "assignments": assignments, "link": article_link(article)},
+    )
+
+
+def notify_editors_of_decision(sign_off, *, approved: bool) -> None:
+    """Tell the revision's author and editors that changes were requested, or that it was approved."""
+    revision = sign_off.revision
+    recipients = [revision.created_by, *revision.contributors.all()]
+    _send(
+        "editorial/email/decision.txt",
+        recipients,
+        {
+            "sign_off": sign_off,
+            "revision": revision,
+            "article": revision.article,
+            "approved": approved,
+            "link": article_link(revision.article),
+        },
+    )

@@ -1,0 +1,56 @@
+"""Build articles in every workflow state through the real services."""
+
+from editorial.models import SignOff
+from editorial.services import article_submit, review_approve, review_assign, review_start
+from tests.factories import CitationFactory, ClaimFactory, ReviewerFactory, SectionFactory
+
+FULL_CHECKLIST = {item: True for item in SignOff.CHECKLIST}
+
+
+def citable_article(**article_fields):
+    """An article with one section and two cited claims, ready to submit."""
+    section = SectionFactory(order=0, **{f"article__{k}": v for k, v in article_fields.items()})
+    for position in range(2):
+        CitationFactory(claim=ClaimFactory(section=section, order=position))
+    return section.article
+
+
+def edit_claim(article, text, *, user=None):
+    """Change the first claim's wording as `user` would in the admin."""
+    from config.history import acting_as
+
+    claim = article.sections.first().claims.first()
+    claim.text = text
+    with acting_as(user):
+        claim.save()
+    return claim
+
+
+def approve(revision, reviewer, **overrides):
+    values = {
+        "revision": revision,
+        "user": reviewer.user,
+        "content_hash": revision.content_hash,
+        "checklist": FULL_CHECKLIST,
+    }
+    return review_approve(**(values | overrides))
+
+
+def submitted(article, editor, managing_editor, *, reviewers=1, quorum=None):
+    """Submit `article` and assign fresh board members; return (revision, reviewers)."""
+    revision = article_submit(article=article, user=editor)
+    board = [ReviewerFactory() for _ in range(reviewers)]
+    review_assign(article=article, assigned_by=managing_editor, reviewers=board, quorum=quorum)
+    return revision, board
+
+
+def under_review(article, editor, managing_editor, **kwargs):
+    revision, board = submitted(article, editor, managing_editor, **kwargs)
+    review_start(article=article, user=board[0].user)
+    return revision, board
+
+
+def approved(article, editor, managing_editor):
+    revision, board = under_review(article, editor, managing_editor)
+    approve(revision, board[0])
+    return revision, board
