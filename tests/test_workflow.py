@@ -113,7 +113,7 @@ def test_approval_makes_the_revision_live_and_tells_the_editor(
 
 def test_every_move_writes_exactly_one_audit_event(editor, managing_editor):
     article = citable_article()
-    revision, (reviewer,) = approved(article, editor, managing_editor)
+    _, (reviewer,) = approved(article, editor, managing_editor)
     assert events_of(article) == [
         ("editorial.submit", "editor", "draft", "submitted"),
         ("editorial.assign", "managing", "submitted", "submitted"),
@@ -203,7 +203,7 @@ def test_approving_with_a_hash_the_reviewer_did_not_read_is_refused(editor, mana
 
 def test_a_second_sign_off_by_the_same_member_is_refused(editor, managing_editor):
     article = citable_article()
-    revision, (first, second) = under_review(article, editor, managing_editor, reviewers=2, quorum=2)
+    revision, (first, _second) = under_review(article, editor, managing_editor, reviewers=2, quorum=2)
     approve(revision, first)
     with pytest.raises(AlreadySignedOff):
         approve(revision, first)
