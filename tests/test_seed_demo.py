@@ -6,23 +6,22 @@ from django.core.management import call_command
 
 from articles.models import Article, Citation, Claim, Section
 from editorial.demo import demo_seed
-from editorial.models import Reviewer
+from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.roles import ADVISORY_BOARD, EDITORS, MANAGING_EDITORS
+from editorial.workflow import State
 from references.models import Reference
 
 pytestmark = pytest.mark.django_db
-TRACKED = (Article, Section, Claim, Citation, Reference, Reviewer)
+TRACKED = (Article, Section, Claim, Citation, Reference, Reviewer, ArticleWorkflow, ReviewAssignment, SignOff)
+APPEND_ONLY = (Revision, AuditEvent)
 
 
 def snapshot():
     """Every tracked row and every history row, as comparable values."""
-    return {
-        model.__name__: (
-            sorted(map(tuple, model.objects.values_list())),
-            model.history.count(),
-        )
-        for model in TRACKED
+    rows = {
+        model.__name__: (sorted(map(tuple, model.objects.values_list())), model.history.count()) for model in TRACKED
     }
+    return rows | {model.__name__: model.objects.count() for model in APPEND_ONLY}
 
 
 def test_seed_demo_is_idempotent():
@@ -71,3 +70,23 @@ def test_seed_demo_password_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "from-the-environment")
     call_command("seed_demo", verbosity=0)
     assert get_user_model().objects.get(username="editor").check_password("from-the-environment")
+
+
+def test_seed_demo_holds_an_article_in_every_state():
+    demo_seed()
+    states = set(ArticleWorkflow.objects.values_list("state", flat=True)) | {State.DRAFT}
+    assert states == set(State.values)
+    assert Article.objects.filter(workflow__isnull=True).exists()  # a draft never submitted
+
+
+def test_seed_demo_has_an_approved_article_with_a_newer_revision_in_review():
+    demo_seed()
+    workflow = ArticleWorkflow.objects.get(article__slug="low-dose-naltrexone-chronic-pain")
+    assert workflow.state == State.UNDER_REVIEW
+    assert (workflow.live_revision.number, workflow.current_revision.number) == (1, 2)
+    assert workflow.live_revision.sign_offs.filter(decision="approve").count() == 2
+
+
+def test_seed_demo_sends_no_email(mailoutbox):
+    call_command("seed_demo", verbosity=0)
+    assert mailoutbox == []

@@ -12,10 +12,19 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from articles.models import Article
 from articles.services import article_sync
 from config.history import acting_as, save_if_changed
-from editorial.models import Reviewer
+from editorial.models import ArticleWorkflow, Reviewer, SignOff
 from editorial.roles import ADVISORY_BOARD
+from editorial.services import (
+    article_submit,
+    article_withdraw,
+    review_approve,
+    review_assign,
+    review_request_changes,
+    review_start,
+)
 from references.services import reference_upsert
 
 DATA_DIR = Path(__file__).resolve().parent
@@ -52,7 +61,18 @@ def demo_seed(*, password: str = DEFAULT_DEMO_PASSWORD) -> dict:
             reviewers.append(save_if_changed(reviewer, {field: member[field] for field in REVIEWER_FIELDS}))
     with acting_as(users["editor"]):
         references = {entry["key"]: reference_upsert(data=entry) for entry in content["references"]}
-        articles = [article_sync(data=entry, references=references) for entry in content["articles"]]
+        articles = []
+        for entry in content["articles"]:
+            article = Article.objects.filter(slug=entry["slug"]).first()
+            # Once an article is in the workflow its words belong to its revisions: never rewrite them.
+            if article is None or not ArticleWorkflow.objects.filter(article=article).exists():
+                article = article_sync(data=entry, references=references)
+            articles.append(article)
+    board = {reviewer.user.username: reviewer for reviewer in reviewers}
+    for article in articles:
+        scenario = DEMO_SCENARIOS.get(article.slug)
+        if scenario and not ArticleWorkflow.objects.filter(article=article).exists():
+            scenario(article, users, board)
     return {
         "users": len(users) + len(reviewers),
         "reviewers": len(reviewers),
@@ -77,3 +97,99 @@ def _demo_user(person: dict, *, password: str, is_staff: bool, groups: list, is_
     if {group.pk for group in user.groups.all()} != {group.pk for group in groups}:
         user.groups.set(groups)
     return user
+
+
+# How far through the workflow each demo article has got, so the demo shows every state.
+
+FULL_CHECKLIST = dict.fromkeys(SignOff.CHECKLIST, True)
+
+
+def _in_two_weeks():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.localdate() + timedelta(days=14)
+
+
+def _approve_all(revision, reviewers):
+    for reviewer in reviewers:
+        review_start(article=revision.article, user=reviewer.user)
+        review_approve(
+            revision=revision, user=reviewer.user, content_hash=revision.content_hash, checklist=FULL_CHECKLIST
+        )
+
+
+def _approved(article, users, board):
+    revision = article_submit(article=article, user=users["editor"])
+    review_assign(article=article, assigned_by=users["managing"], reviewers=[board["dr.haddad"]])
+    _approve_all(revision, [board["dr.haddad"]])
+
+
+def _approved_with_update_in_review(article, users, board):
+    """The LDN article: approved by two members, then updated and back in review."""
+    first = article_submit(article=article, user=users["editor"])
+    pair = [board["dr.okafor"], board["dr.moreau"]]
+    review_assign(article=article, assigned_by=users["managing"], reviewers=pair, quorum=2)
+    _approve_all(first, pair)
+    claim = article.sections.get(order=1).claims.get(order=1)
+    with acting_as(users["editor2"]):
+        save_if_changed(
+            claim,
+            {"plain_text": claim.plain_text + " Your prescriber raises the dose in small steps over several weeks."},
+        )
+    article_submit(article=article, user=users["editor2"], note="Clearer patient wording on how the dose is raised.")
+    review_assign(
+        article=article,
+        assigned_by=users["managing"],
+        reviewers=[board["dr.okafor"], board["dr.lindqvist"]],
+        due_date=_in_two_weeks(),
+        quorum=2,
+    )
+    review_start(article=article, user=board["dr.okafor"].user)
+
+
+def _changes_requested(article, users, board):
+    revision = article_submit(article=article, user=users["editor2"])
+    reviewer = board["dr.lindqvist"]
+    review_assign(article=article, assigned_by=users["managing"], reviewers=[reviewer], due_date=_in_two_weeks())
+    review_start(article=article, user=reviewer.user)
+    first_claim = revision.content["sections"][0]["claims"][0]
+    review_request_changes(
+        revision=revision,
+        user=reviewer.user,
+        content_hash=revision.content_hash,
+        comment="Please state the daily doses used in the trials next to the effect sizes.",
+        claim_notes=[
+            {"claim_uid": first_claim["uid"], "flag": "dose", "text": "Give the dose and the population here."}
+        ],
+    )
+
+
+def _submitted(article, users, board):
+    article_submit(article=article, user=users["editor"])
+    review_assign(
+        article=article,
+        assigned_by=users["managing"],
+        reviewers=[board["dr.moreau"], board["dr.haddad"]],
+        due_date=_in_two_weeks(),
+    )
+
+
+def _withdrawn(article, users, board):
+    _approved(article, users, board)
+    article_withdraw(
+        article=article,
+        user=users["managing"],
+        reason="Withdrawn while the board reviews newer evidence on this question.",
+    )
+
+
+DEMO_SCENARIOS = {
+    "low-dose-naltrexone-chronic-pain": _approved_with_update_in_review,
+    "antibiotic-duration-uncomplicated-cystitis-women": _approved,
+    "vitamin-d-fracture-prevention-older-adults": _changes_requested,
+    "metformin-chronic-kidney-disease": _submitted,
+    "cranberry-recurrent-uti": _withdrawn,
+    # "vitamin-d-annual-high-dose" stays a draft.
+}

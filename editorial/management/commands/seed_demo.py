@@ -1,6 +1,7 @@
 import os
 
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from editorial.demo import DEFAULT_DEMO_PASSWORD, demo_seed
 
@@ -14,7 +15,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        counts = demo_seed(password=os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD)
+        # The demo's reviews are not real: send no email about them.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            counts = demo_seed(password=os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo content ready: {users} accounts ({reviewers} board members), "

@@ -1,0 +1,23 @@
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from editorial.errors import WorkflowError
+from editorial.management.commands._arguments import acting_user, article_by_slug
+from editorial.services import article_withdraw
+
+
+class Command(BaseCommand):
+    help = "Withdraw an article from readers, with a reason recorded in the audit log."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--reason", required=True)
+        parser.add_argument("--as", dest="username", required=True, help="The managing editor withdrawing it.")
+
+    def handle(self, *args, slug, reason, username, **options):
+        article = article_by_slug(slug)
+        try:
+            article_withdraw(article=article, user=acting_user(username), reason=reason)
+        except (WorkflowError, PermissionDenied) as refusal:
+            raise CommandError(str(refusal)) from refusal
+        self.stdout.write(self.style.SUCCESS(f"Withdrew “{article}”: readers no longer see it."))

@@ -1,0 +1,44 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from editorial.management.commands._arguments import article_by_slug
+from editorial.models import ArticleWorkflow, ReviewAssignment
+from editorial.selectors import article_timeline
+
+
+class Command(BaseCommand):
+    help = "Show an article's workflow state, its revisions, its reviewers and its timeline."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--limit", type=int, default=50, help="How many timeline entries to show.")
+
+    def handle(self, *args, slug, limit, **options):
+        article = article_by_slug(slug)
+        workflow = ArticleWorkflow.objects.filter(article=article).first()
+        write = self.stdout.write
+        write(f"{article.title} ({article.slug})")
+        if workflow is None:
+            write("State: Draft (never submitted)")
+        else:
+            write(f"State: {workflow.get_state_display()}")
+            if workflow.current_revision:
+                revision = workflow.current_revision
+                write(f"In review: revision {revision.number} {revision.content_hash}")
+            if workflow.live_revision:
+                revision = workflow.live_revision
+                write(
+                    f"Live: revision {revision.number} {revision.content_hash}, approved {_when(workflow.approved_at)}"
+                )
+            write(f"Approvals needed: {workflow.required_approvals}")
+        for assignment in ReviewAssignment.objects.filter(article=article, is_open=True).select_related("reviewer"):
+            due = f", due {assignment.due_date:%Y-%m-%d}" if assignment.due_date else ""
+            write(f"Assigned: {assignment.reviewer}{due}")
+        write("Timeline (newest first):")
+        for entry in article_timeline(article, limit=limit):
+            revision = f" [r{entry.revision_number}]" if entry.revision_number else ""
+            write(f"  {_when(entry.when)}  {entry.who or '(system)'}  {entry.summary}{revision}")
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
