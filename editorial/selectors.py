@@ -61,6 +61,19 @@ class WorkingCopyStatus:
     has_unsubmitted_changes: bool
     changes_since_current: dict
     changes_since_live: dict
+    document: dict
+
+    def changed_claims(self) -> list[tuple[str, str]]:
+        """(change, wording) for each claim added or changed since the revision in review."""
+        return [
+            (self.changes_since_current[claim["uid"]], claim["text"])
+            for section in self.document["sections"]
+            for claim in section["claims"]
+            if self.changes_since_current.get(claim["uid"]) in ("added", "changed")
+        ]
+
+    def removed_claim_count(self) -> int:
+        return sum(1 for change in self.changes_since_current.values() if change == "removed")
 
 
 def working_copy_status(workflow: ArticleWorkflow | None, article: Article) -> WorkingCopyStatus:
@@ -72,4 +85,5 @@ def working_copy_status(workflow: ArticleWorkflow | None, article: Article) -> W
         has_unsubmitted_changes=current is None or current.content_hash != content_hash(document),
         changes_since_current=claim_changes(current.content if current else None, document),
         changes_since_live=claim_changes(live.content if live else None, document),
+        document=document,
     )
