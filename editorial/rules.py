@@ -9,7 +9,10 @@ def is_editor(user) -> bool:
 
 
 def is_managing_editor(user) -> bool:
-    return bool(user and user.is_active and user.has_perm("editorial.assign_reviewers"))
+    """Managing editors run reviews: they assign board members and withdraw articles."""
+    return bool(
+        user and user.is_active and user.has_perms(["editorial.assign_reviewers", "editorial.withdraw_article"])
+    )
 
 
 def active_reviewer(user) -> Reviewer | None:

@@ -195,6 +195,7 @@ def review_assign(
 def review_start(*, article: Article, user) -> ReviewAssignment:
     """Record that an assigned board member has started reviewing the current revision (state: Under Review)."""
     workflow = workflow_lock(article.pk)
+    _reviewing_member(Action.START_REVIEW, workflow=workflow, user=user, revision=workflow.current_revision)
     workflow_check(Action.START_REVIEW, workflow=workflow, user=user)
     assignment = ReviewAssignment.objects.get(article_id=article.pk, reviewer__user=user, is_open=True)
     assignment.started_revision = workflow.current_revision
@@ -226,9 +227,7 @@ def review_approve(
     revision readers see (state: Approved) and the review cycle closes.
     """
     workflow = workflow_lock(revision.article_id)
-    reviewer = _signing_reviewer(Action.APPROVE, workflow=workflow, user=user)
-    if revision.contributors.filter(pk=user.pk).exists():
-        raise PermissionDenied("You wrote or edited this revision, so you cannot approve it.")
+    reviewer = _reviewing_member(Action.APPROVE, workflow=workflow, user=user, revision=revision)
     workflow_check(Action.APPROVE, workflow=workflow, user=user)
     _refuse_stale(workflow, revision, content_hash)
     _refuse_second_sign_off(revision, reviewer)
@@ -285,7 +284,7 @@ def review_request_changes(
 ) -> SignOff:
     """Send the revision back to its editors with a reason (state: Changes Requested)."""
     workflow = workflow_lock(revision.article_id)
-    reviewer = _signing_reviewer(Action.REQUEST_CHANGES, workflow=workflow, user=user)
+    reviewer = _reviewing_member(Action.REQUEST_CHANGES, workflow=workflow, user=user, revision=revision)
     workflow_check(Action.REQUEST_CHANGES, workflow=workflow, user=user, comment=comment)
     _refuse_stale(workflow, revision, content_hash)
     _refuse_second_sign_off(revision, reviewer)
@@ -329,20 +328,34 @@ def article_withdraw(*, article: Article, user, reason: str) -> None:
     _record(Action.WITHDRAW, workflow=workflow, actor=user, from_state=from_state, revision=withdrawn, comment=reason)
 
 
-def _signing_reviewer(action: Action, *, workflow: ArticleWorkflow, user) -> Reviewer:
-    """Return the user's board profile, or refuse (403) anyone who is not an assigned member."""
+def _reviewing_member(action: Action, *, workflow: ArticleWorkflow, user, revision: Revision | None) -> Reviewer:
+    """Return the user's board profile if they may review `revision` now; else refuse.
+
+    Who: an active board member with an open assignment, who did not write or
+    edit the words (403 otherwise). A member whose review closed while they were
+    reading (somebody else was faster) is told so instead (409).
+    """
+    refusal = PermissionDenied("Only a board member assigned to this article can review it.")
     reviewer = active_reviewer(user)
-    if reviewer is not None and not holds_any_role(user, TRANSITIONS[action].actors, workflow.article):
-        cycle_closed = ReviewAssignment.objects.filter(article_id=workflow.article_id, reviewer=reviewer, is_open=False)
-        if workflow.state in (State.APPROVED, State.WITHDRAWN) and cycle_closed.exists():
-            # Somebody else was faster: the review closed while this member was reading.
-            raise InvalidTransition(
-                f"“{workflow.article.title}” was {workflow.get_state_display().lower()} before your sign-off "
-                "arrived, so the review is closed. Nothing was recorded."
-            )
-    if reviewer is None or not holds_any_role(user, TRANSITIONS[action].actors, workflow.article):
-        raise PermissionDenied("Only a board member assigned to this article can sign it off.")
-    return reviewer
+    if reviewer is None:
+        raise refusal
+    if revision is not None and revision.pk and revision.contributors.filter(pk=user.pk).exists():
+        raise PermissionDenied("You wrote or edited this revision, so you cannot review or approve it.")
+    if holds_any_role(user, TRANSITIONS[action].actors, workflow.article):
+        return reviewer
+    closed_this_cycle = (
+        ReviewAssignment.objects.filter(
+            article_id=workflow.article_id, reviewer=reviewer, is_open=False, closed_at__gte=revision.created_at
+        )
+        if revision is not None
+        else ReviewAssignment.objects.none()
+    )
+    if closed_this_cycle.exists():
+        raise InvalidTransition(
+            f"The review of revision {revision.number} closed before your sign-off arrived: "
+            f"“{workflow.article.title}” is now {workflow.get_state_display().lower()}. Nothing was recorded."
+        )
+    raise refusal
 
 
 def _refuse_stale(workflow: ArticleWorkflow, revision: Revision, content_hash: str) -> None:

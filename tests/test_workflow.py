@@ -168,7 +168,8 @@ def test_board_member_who_edited_the_words_cannot_approve_them(editor, managing_
     reviewer.user.groups.add(*EditorFactory().groups.all())
     edit_claim(article, "A tweak by the reviewer.", user=reviewer.user)
     revision = article_submit(article=article, user=editor)
-    review_start(article=article, user=reviewer.user)
+    with pytest.raises(PermissionDenied, match="You wrote or edited this revision"):
+        review_start(article=article, user=reviewer.user)
     with pytest.raises(PermissionDenied, match="You wrote or edited this revision"):
         approve(revision, reviewer)
 
