@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.documents import article_with_tree, build_article_document
+from articles.documents import article_with_tree, build_article_document, present_document
 from articles.models import Article, Citation, Claim, Section
 from articles.ordering import PARKING_OFFSET
 from articles.selectors import article_content_history
@@ -153,7 +153,7 @@ class ArticleAdmin(SimpleHistoryAdmin, nested_admin.NestedModelAdmin):
     search_fields = ("title", "question", "slug")
     prepopulated_fields = {"slug": ("title",)}
     fieldsets = (
-        (None, {"fields": ("question", "title", "slug", "specialty")}),
+        (None, {"fields": ("question", "title", "slug", "specialty", "pending_display")}),
         ("Summary", {"fields": ("lede", "plain_lede")}),
     )
     inlines = [SectionInline]
@@ -176,7 +176,7 @@ class ArticleAdmin(SimpleHistoryAdmin, nested_admin.NestedModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "article": article,
-            "document": build_article_document(article),
+            "document": present_document(build_article_document(article)),
             "is_preview": True,
         }
         return TemplateResponse(request, "articles/article_preview.html", context)

@@ -67,3 +67,37 @@ def build_article_document(article: Article) -> dict:
         "sections": sections,
         "references": references,
     }
+
+
+AUDIENCES = ("clinician", "patient", "student")
+
+
+def present_document(document: dict, audience: str | None = None) -> dict:
+    """Prepare a document for a page: each claim's wording for the audience, and reference backlinks.
+
+    With `audience` None (the editors' preview) both wordings are kept. For
+    "patient", a claim's plain-language wording replaces the clinician wording
+    where it exists. Each reference gets the anchor of its first citation, so
+    the reference list links back to the text.
+    """
+    first_citation = {}
+    sections = []
+    for section in document["sections"]:
+        claims = []
+        for claim in section["claims"]:
+            for number in claim["citations"]:
+                first_citation.setdefault(number, f"cite-{claim['uid']}-{number}")
+            use_plain = audience == "patient" and claim["plain_text"]
+            claims.append(
+                {
+                    **claim,
+                    "display_text": claim["plain_text"] if use_plain else claim["text"],
+                    "show_plain_alongside": audience is None and bool(claim["plain_text"]),
+                }
+            )
+        sections.append({**section, "claims": claims})
+    references = [
+        {**reference, "backlink": first_citation.get(reference["number"])} for reference in document["references"]
+    ]
+    lede = document["plain_lede"] if audience == "patient" and document["plain_lede"] else document["lede"]
+    return {**document, "sections": sections, "references": references, "display_lede": lede, "audience": audience}

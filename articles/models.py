@@ -44,6 +44,13 @@ class Article(models.Model):
         "plain-language lede", blank=True, help_text="The same short answer in words a patient would use."
     )
     specialty = models.CharField(max_length=100, help_text="The specialty or topic, for example “Pain medicine”.")
+    pending_display = models.CharField(
+        "before approval",
+        max_length=16,
+        blank=True,
+        choices=[("", "Follow the site setting"), ("hide", "Not public"), ("caution", "Public, with a caution")],
+        help_text="Whether readers may see the submitted revision, with a caution, before it is first approved.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -39,12 +39,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "simple_history",
     "crispy_forms",
     "crispy_bootstrap5",
     "references",
     "articles",
     "editorial",
+    "reader",
 ]
 
 MIDDLEWARE = [
@@ -152,3 +154,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # The editorial workflow.
 EDITORIAL_DEFAULT_QUORUM = env.int("EDITORIAL_DEFAULT_QUORUM", default=1)
 EDITORIAL_REVIEW_INTERVAL_DAYS = env.int("EDITORIAL_REVIEW_INTERVAL_DAYS", default=365)
+
+# The reader site. An article never approved is either not public ("hide": 404) or shown
+# with a caution that it is pending review ("caution"); each article may override this.
+READER_PENDING_POLICY = env.str("READER_PENDING_POLICY", default="caution")

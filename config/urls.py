@@ -1,6 +1,5 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 admin.site.site_header = "Medical editorial desk"
 admin.site.site_title = "Medical editorial desk"
@@ -8,6 +7,5 @@ admin.site.index_title = "Articles, references and the advisory board"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # The reader site takes over "/" once it exists; until then, the desk is the front door.
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path("", include("reader.urls")),
 ]

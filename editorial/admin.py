@@ -63,6 +63,11 @@ class ArticleAdmin(ContentArticleAdmin):
     list_select_related = ("workflow",)
     change_form_template = "admin/articles/article/change_form_workflow.html"
 
+    def get_readonly_fields(self, request, obj=None):
+        """Only managing editors decide whether readers may see an article before its first approval."""
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if is_managing_editor(request.user) else (*readonly, "pending_display")
+
     @admin.display(description="state", ordering="workflow__state")
     def workflow_state(self, article):
         workflow = getattr(article, "workflow", None)

@@ -31,6 +31,7 @@ from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssig
 from editorial.revisions import content_hash as hash_of
 from editorial.revisions import revision_create, working_copy_document
 from editorial.rules import active_reviewer, holds_any_role
+from editorial.signals import live_revision_changed
 from editorial.workflow import REASON_REQUIRED, TRANSITIONS, Action, State
 
 
@@ -257,6 +258,7 @@ def review_approve(
         ReviewAssignment.objects.filter(article_id=revision.article_id, is_open=True).update(
             is_open=False, closed_at=now
         )
+        live_revision_changed.send(sender=ArticleWorkflow, article_id=revision.article_id)
     _record(
         Action.APPROVE,
         workflow=workflow,
@@ -325,6 +327,7 @@ def article_withdraw(*, article: Article, user, reason: str) -> None:
     workflow.live_revision = None
     workflow.save()
     ReviewAssignment.objects.filter(article_id=article.pk, is_open=True).update(is_open=False, closed_at=timezone.now())
+    live_revision_changed.send(sender=ArticleWorkflow, article_id=article.pk)
     _record(Action.WITHDRAW, workflow=workflow, actor=user, from_state=from_state, revision=withdrawn, comment=reason)
 
 

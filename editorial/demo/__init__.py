@@ -150,6 +150,9 @@ def _approved_with_update_in_review(article, users, board):
 
 
 def _changes_requested(article, users, board):
+    # This one stays hidden from readers until approved, whatever the site's pending policy.
+    with acting_as(users["managing"]):
+        save_if_changed(article, {"pending_display": "hide"})
     revision = article_submit(article=article, user=users["editor2"])
     reviewer = board["dr.lindqvist"]
     review_assign(article=article, assigned_by=users["managing"], reviewers=[reviewer], due_date=_in_two_weeks())

@@ -1,0 +1,32 @@
+from django.contrib.syndication.views import Feed
+from django.urls import reverse, reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+
+from reader.models import PublishedArticle
+
+
+class ApprovedArticlesFeed(Feed):
+    """The newest approved articles, as Atom."""
+
+    feed_type = Atom1Feed
+    title = "Medically reviewed answers"
+    subtitle = "Answers approved by our medical advisory board, newest review first."
+    link = reverse_lazy("reader:home")
+
+    def items(self):
+        return PublishedArticle.objects.order_by("-reviewed_at")[:20]
+
+    def item_title(self, item):
+        return item.question
+
+    def item_description(self, item):
+        return item.lede
+
+    def item_link(self, item):
+        return reverse("reader:article", args=[item.slug])
+
+    def item_updateddate(self, item):
+        return item.reviewed_at
+
+    def item_pubdate(self, item):
+        return item.content_updated_at

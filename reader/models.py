@@ -1,0 +1,91 @@
+"""What the reader site stores of its own: its index of published articles, its pages, readers' questions."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
+
+from config.history import tracked_history
+
+
+class PublishedArticle(models.Model):
+    """One row per article readers can find: a search and listing index of its live revision.
+
+    Derived data, rebuilt from the live revision whenever it changes (see
+    `reader.index`); the article page itself always renders the revision.
+    """
+
+    article = models.OneToOneField("articles.Article", on_delete=models.CASCADE, related_name="published")
+    revision = models.ForeignKey("editorial.Revision", on_delete=models.PROTECT, related_name="+")
+    slug = models.SlugField(max_length=120, unique=True)
+    question = models.CharField(max_length=300)
+    title = models.CharField(max_length=200)
+    lede = models.TextField()
+    plain_lede = models.TextField(blank=True)
+    specialty = models.CharField(max_length=100)
+    body = models.TextField(help_text="The claims' words as plain text, for search.")
+    content_updated_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField()
+    # Filled on PostgreSQL only, where a GIN index serves full-text search (migration 0002).
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-reviewed_at", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class EditorialPage(models.Model):
+    """A page of the site's own words editors keep up to date: the editorial policy, the disclaimer."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown: paragraphs, headings, lists, bold, italic and links.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=GreaterThan(Length(Trim("body")), 0), name="editorialpage_body_not_blank")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class FollowUpQuestion(models.Model):
+    """A reader's follow-up question about an article, kept for editors to triage."""
+
+    class Audience(models.TextChoices):
+        PATIENT = "patient", "Patient or caregiver"
+        CLINICIAN = "clinician", "Clinician"
+        STUDENT = "student", "Student"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        TRIAGED = "triaged", "Triaged"
+        ANSWERED = "answered", "Answered"
+        DISMISSED = "dismissed", "Dismissed"
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="follow_up_questions")
+    question = models.TextField()
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.CLINICIAN)
+    email = models.EmailField(blank=True, help_text="Given by the reader if they want an answer.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("question")), 0), name="followupquestion_not_blank"
+            )
+        ]
+
+    def __str__(self):
+        return self.question[:80]

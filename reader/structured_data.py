@@ -1,0 +1,46 @@
+"""schema.org JSON-LD for an article page."""
+
+import json
+
+
+def medical_web_page(*, page, document: dict, url: str, audience: str) -> str:
+    """Return the page's `MedicalWebPage` as JSON, safe to embed in a script element."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "url": url,
+        "name": document["question"],
+        "headline": document["title"],
+        "description": document["lede"],
+        "about": {"@type": "MedicalSpecialty", "name": document["specialty"]},
+        "medicalAudience": {
+            "@type": "MedicalAudience",
+            "audienceType": "Patient" if audience == "patient" else "Clinician",
+        },
+        "dateModified": page.content_updated_at.date().isoformat() if page.content_updated_at else None,
+        "lastReviewed": page.reviewed_at.date().isoformat() if page.reviewed_at else None,
+        "reviewedBy": [
+            {"@type": "Person", "name": reviewer.display_name, "honorificSuffix": reviewer.credentials}
+            for reviewer in page.reviewers
+        ],
+        "citation": [_citation(reference) for reference in document["references"]],
+    }
+    text = json.dumps({key: value for key, value in data.items() if value not in (None, [])}, ensure_ascii=False)
+    # "</script>" inside a string must not end the element.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _citation(reference: dict) -> dict:
+    citation = {"@type": "ScholarlyArticle", "name": reference["title"]}
+    if reference["authors"]:
+        citation["author"] = reference["authors"]
+    if reference["source"]:
+        citation["isPartOf"] = reference["source"]
+    if reference["year"]:
+        citation["datePublished"] = str(reference["year"])
+    if reference["doi"]:
+        citation["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": reference["doi"]}
+        citation["sameAs"] = f"https://doi.org/{reference['doi']}"
+    elif reference["url"]:
+        citation["sameAs"] = reference["url"]
+    return citation

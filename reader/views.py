@@ -1,0 +1,197 @@
+"""The reader site: thin views over `reader.selectors`, cached where the words are approved."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET, require_POST
+
+from articles.documents import AUDIENCES, present_document
+from editorial.models import Reviewer
+from reader import cache
+from reader.forms import FollowUpQuestionForm
+from reader.models import FollowUpQuestion
+from reader.selectors import (
+    article_page,
+    articles_approved_by,
+    board_members,
+    editorial_page,
+    published_articles,
+)
+from reader.structured_data import medical_web_page
+
+AUDIENCE_COOKIE = "audience"
+DEFAULT_AUDIENCE = "clinician"
+QUESTIONS_PER_HOUR = 5
+
+
+def reader_audience(request) -> str:
+    audience = request.COOKIES.get(AUDIENCE_COOKIE, DEFAULT_AUDIENCE)
+    return audience if audience in AUDIENCES else DEFAULT_AUDIENCE
+
+
+@gzip_page
+@require_GET
+def home(request):
+    query = request.GET.get("q", "").strip()[:200]
+    page = Paginator(published_articles(query), 10).get_page(request.GET.get("page"))
+    return render(request, "reader/home.html", {"page": page, "query": query})
+
+
+@gzip_page
+@require_GET
+def article_detail(request, slug):
+    """The article as readers see it: its live revision, for their audience.
+
+    Approved pages are cached whole, keyed by slug and audience and tagged with
+    the revision hash; conditional requests get 304 answers.
+    """
+    audience = reader_audience(request)
+    entry = cache.article_get(slug, audience)
+    if entry is None:
+        response = _render_article(request, slug, audience, form=FollowUpQuestionForm(initial={"audience": audience}))
+        if not getattr(response, "is_cacheable", False):
+            return response
+        entry = {
+            "content": response.content,
+            "etag": response["ETag"],
+            "last_modified": response["Last-Modified"],
+            "status": response.status_code,
+        }
+        cache.article_set(slug, audience, entry)
+    not_modified = get_conditional_response(request, etag=entry["etag"], last_modified=None)
+    if not_modified is not None:
+        return not_modified
+    response = HttpResponse(entry["content"], status=entry["status"])
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = entry["last_modified"]
+    _vary_and_cache_headers(response)
+    return response
+
+
+def _render_article(request, slug, audience, *, form, status=200):
+    page = article_page(slug)
+    if page.is_withdrawn:
+        response = render(request, "reader/article_withdrawn.html", {"page": page}, status=410)
+        _vary_and_cache_headers(response)
+        return response
+    document = present_document(page.revision.content, audience)
+    url = request.build_absolute_uri(reverse("reader:article", args=[slug]))
+    context = {
+        "page": page,
+        "document": document,
+        "audience": audience,
+        "audiences": FollowUpQuestion.Audience.choices,
+        "disclaimer": editorial_page("disclaimer"),
+        "form": form,
+        "canonical_url": url,
+        "structured_data": medical_web_page(page=page, document=document, url=url, audience=audience),
+        "asked": request.GET.get("asked") == "1",
+    }
+    response = render(request, "reader/article_detail.html", context, status=status)
+    _vary_and_cache_headers(response)
+    if page.is_live and status == 200 and not context["asked"]:
+        response["ETag"] = f'"{page.revision.content_hash[:32]}-{audience}"'
+        response["Last-Modified"] = http_date(page.reviewed_at.timestamp())
+        response.is_cacheable = True
+    return response
+
+
+def _vary_and_cache_headers(response):
+    patch_vary_headers(response, ["Cookie"])
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+
+
+@require_GET
+def choose_audience(request):
+    """Remember which wording the reader wants, without login and without JavaScript."""
+    audience = request.GET.get("audience")
+    next_url = request.GET.get("next") or reverse("reader:home")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("reader:home")
+    response = HttpResponseRedirect(next_url)
+    if audience in AUDIENCES:
+        response.set_cookie(
+            AUDIENCE_COOKIE,
+            audience,
+            max_age=60 * 60 * 24 * 365,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
+    return response
+
+
+@csrf_exempt  # anonymous and cache-friendly: guarded by a honeypot and a per-client rate limit instead
+@require_POST
+def ask_follow_up(request, slug):
+    """Keep a reader's follow-up question for the editors; a bad one is shown back with its errors."""
+    page = article_page(slug)
+    if not (page.is_live or page.is_pending):
+        raise Http404
+    form = FollowUpQuestionForm(request.POST)
+    if form.is_valid() and form.is_spam():
+        return HttpResponseRedirect(reverse("reader:article", args=[slug]) + "?asked=1#follow-up")
+    if _too_many_questions(request):
+        response = render(request, "reader/too_many_questions.html", {"slug": slug}, status=429)
+        response["Retry-After"] = "3600"
+        return response
+    if not form.is_valid():
+        return _render_article(request, slug, reader_audience(request), form=form, status=400)
+    question = form.save(commit=False)
+    question.article_id = page.revision.article_id
+    question.full_clean()
+    question.save()
+    return HttpResponseRedirect(reverse("reader:article", args=[slug]) + "?asked=1#follow-up")
+
+
+def _too_many_questions(request) -> bool:
+    client = hashlib.sha256((settings.SECRET_KEY + request.META.get("REMOTE_ADDR", "")).encode()).hexdigest()[:32]
+    key = f"reader:questions:{client}"
+    django_cache.add(key, 0, 60 * 60)
+    try:
+        count = django_cache.incr(key)
+    except ValueError:  # expired between add and incr
+        django_cache.set(key, 1, 60 * 60)
+        count = 1
+    return count > QUESTIONS_PER_HOUR
+
+
+@gzip_page
+@require_GET
+def editorial_page_view(request, slug):
+    page = editorial_page(slug)
+    if page is None:
+        raise Http404
+    return render(request, "reader/editorial_page.html", {"editorial_page": page})
+
+
+@gzip_page
+@require_GET
+def board(request):
+    return render(request, "reader/board_list.html", {"members": board_members()})
+
+
+@gzip_page
+@require_GET
+def board_member(request, slug):
+    member = get_object_or_404(Reviewer, slug=slug, is_active=True)
+    return render(request, "reader/board_member.html", {"member": member, "articles": articles_approved_by(member)})
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("reader:sitemap"))
+    text = render_to_string("reader/robots.txt", {"sitemap": sitemap})
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
