@@ -6,7 +6,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import Http404
 
 from editorial.models import ArticleWorkflow, Reviewer, Revision, SignOff
@@ -108,13 +108,14 @@ def published_articles(query: str = ""):
             .annotate(rank=SearchRank(F("search_vector"), search))
             .order_by("-rank", "-reviewed_at")
         )
-    words = query.split()
-    matches = Q()
-    for word in words:
-        matches &= (
-            Q(title__icontains=word) | Q(question__icontains=word) | Q(lede__icontains=word) | Q(body__icontains=word)
-        )
-    return articles.filter(matches)
+    # Without PostgreSQL: every word must appear somewhere; matches in the question or title rank first.
+    matches, in_heading = Q(), Q()
+    for word in query.split():
+        heading = Q(title__icontains=word) | Q(question__icontains=word)
+        matches &= heading | Q(lede__icontains=word) | Q(body__icontains=word)
+        in_heading |= heading
+    rank = Case(When(in_heading, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return articles.filter(matches).annotate(rank=rank).order_by("-rank", "-reviewed_at")
 
 
 def board_members():
