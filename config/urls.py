@@ -7,5 +7,6 @@ admin.site.index_title = "Articles, references and the advisory board"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("review/", include("editorial.urls")),
     path("", include("reader.urls")),
 ]

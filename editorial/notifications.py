@@ -10,8 +10,20 @@ from django.urls import reverse
 
 
 def article_link(article) -> str:
-    """The page a recipient should open for this article."""
+    """Where an editor works on the article: its page in the admin."""
     return settings.SITE_URL.rstrip("/") + reverse("admin:articles_article_change", args=[article.pk])
+
+
+def review_link(revision) -> str:
+    """Where a board member reviews exactly this revision: its page on the review desk."""
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "desk:review", kwargs={"slug": revision.article.slug, "number": revision.number}
+    )
+
+
+def desk_link(article) -> str:
+    """The review desk page for whichever revision of the article is in review."""
+    return settings.SITE_URL.rstrip("/") + reverse("desk:current", kwargs={"slug": article.slug})
 
 
 def _send(template: str, recipients, context: dict) -> None:
@@ -28,7 +40,7 @@ def notify_reviewers_of_revision(revision, reviewers) -> None:
     _send(
         "editorial/email/revision_to_review.txt",
         [reviewer.user for reviewer in reviewers],
-        {"revision": revision, "article": revision.article, "link": article_link(revision.article)},
+        {"revision": revision, "article": revision.article, "link": review_link(revision)},
     )
 
 
@@ -36,7 +48,7 @@ def notify_reviewers_of_assignment(article, assignments) -> None:
     _send(
         "editorial/email/assigned.txt",
         [assignment.reviewer.user for assignment in assignments],
-        {"article": article, "assignments": assignments, "link": article_link(article)},
+        {"article": article, "assignments": assignments, "link": desk_link(article)},
     )
 
 

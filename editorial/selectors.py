@@ -1,12 +1,17 @@
 """Reads about the workflow that cross relations."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+
+from django.db.models import F, Prefetch
 
 from articles.models import Article
 from articles.selectors import article_content_history
-from editorial.models import ArticleWorkflow, AuditEvent
+from editorial.diffs import claim_changes_between
+from editorial.gates import content_blockers
+from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.revisions import claim_changes, content_hash, working_copy_document
+from editorial.workflow import State
 
 
 @dataclass(frozen=True)
@@ -86,4 +91,144 @@ def working_copy_status(workflow: ArticleWorkflow | None, article: Article) -> W
         changes_since_current=claim_changes(current.content if current else None, document),
         changes_since_live=claim_changes(live.content if live else None, document),
         document=document,
+    )
+
+
+# The review desk
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    assignment: ReviewAssignment
+    workflow: ArticleWorkflow
+    has_signed_current: bool
+    is_overdue: bool
+    is_due_soon: bool
+
+
+DUE_SOON_DAYS = 3
+
+
+def reviewer_queue(reviewer: Reviewer, *, today: date) -> dict:
+    """A board member's desk: what awaits them, what is due soon or overdue, what they signed lately."""
+    assignments = list(
+        ReviewAssignment.objects.filter(reviewer=reviewer, is_open=True)
+        .select_related("article__workflow__current_revision")
+        .order_by(F("due_date").asc(nulls_last=True), "assigned_at")
+    )
+    current_ids = [a.article.workflow.current_revision_id for a in assignments]
+    signed = set(
+        SignOff.objects.filter(reviewer=reviewer, revision_id__in=current_ids).values_list("revision_id", flat=True)
+    )
+    entries = []
+    for assignment in assignments:
+        workflow = assignment.article.workflow
+        due = assignment.due_date
+        entries.append(
+            QueueEntry(
+                assignment=assignment,
+                workflow=workflow,
+                has_signed_current=workflow.current_revision_id in signed,
+                is_overdue=bool(due and due < today),
+                is_due_soon=bool(due and today <= due <= today + timedelta(days=DUE_SOON_DAYS)),
+            )
+        )
+    awaiting = [e for e in entries if not e.has_signed_current and e.workflow.state in REVIEWABLE_STATES]
+    recently_signed = (
+        SignOff.objects.filter(reviewer=reviewer, created_at__date__gte=today - timedelta(days=30))
+        .select_related("revision__article")
+        .order_by("-created_at")[:20]
+    )
+    return {
+        "awaiting": awaiting,
+        "due": [e for e in awaiting if e.is_overdue or e.is_due_soon],
+        "assigned": entries,
+        "recently_signed": list(recently_signed),
+    }
+
+
+REVIEWABLE_STATES = (State.SUBMITTED, State.UNDER_REVIEW)
+
+
+def unassigned_submissions():
+    """Articles waiting for a managing editor to assign board members."""
+    return (
+        ArticleWorkflow.objects.filter(state__in=REVIEWABLE_STATES)
+        .exclude(article__assignments__is_open=True)
+        .select_related("article", "current_revision")
+        .order_by("updated_at")
+    )
+
+
+def reviews_in_progress():
+    """Articles with board members assigned, for the managing editors' overview."""
+    open_assignments = Prefetch(
+        "article__assignments",
+        queryset=ReviewAssignment.objects.filter(is_open=True).select_related("reviewer"),
+        to_attr="open_assignments",
+    )
+    return (
+        ArticleWorkflow.objects.filter(state__in=(*REVIEWABLE_STATES, State.CHANGES_REQUESTED))
+        .filter(article__assignments__is_open=True)
+        .distinct()
+        .select_related("article", "current_revision")
+        .prefetch_related(open_assignments)
+        .order_by("updated_at")
+    )
+
+
+@dataclass
+class ReviewPage:
+    """Everything a board member needs to review one exact revision."""
+
+    workflow: ArticleWorkflow
+    revision: Revision
+    previous: Revision | None
+    live: Revision | None
+    changes_since_previous: list
+    changes_since_live: list
+    blockers: list[str]
+    notes_by_claim: dict
+    sign_offs: list
+    assignments: list
+    timeline: list
+
+    @property
+    def is_current(self) -> bool:
+        return self.workflow.current_revision_id == self.revision.pk
+
+    def changed_since_previous(self) -> list:
+        return [change for change in self.changes_since_previous if change.status != "unchanged"]
+
+    def changed_since_live(self) -> list:
+        return [change for change in self.changes_since_live if change.status != "unchanged"]
+
+
+def review_page(revision: Revision) -> ReviewPage:
+    """Read the review of `revision`: its words, what changed, blockers, notes, sign-offs, timeline."""
+    workflow = ArticleWorkflow.objects.select_related("article", "current_revision", "live_revision").get(
+        article_id=revision.article_id
+    )
+    previous = Revision.objects.filter(article_id=revision.article_id, number=revision.number - 1).first()
+    live = workflow.live_revision if workflow.live_revision_id != revision.pk else None
+    notes = ClaimNote.objects.filter(sign_off__revision__article_id=revision.article_id).select_related(
+        "sign_off__reviewer", "sign_off__revision"
+    )
+    notes_by_claim: dict[str, list] = {}
+    for note in notes.order_by("sign_off__created_at"):
+        notes_by_claim.setdefault(str(note.claim_uid), []).append(note)
+    return ReviewPage(
+        workflow=workflow,
+        revision=revision,
+        previous=previous,
+        live=live,
+        changes_since_previous=claim_changes_between(previous.content if previous else None, revision.content),
+        changes_since_live=claim_changes_between(live.content, revision.content) if live else [],
+        blockers=content_blockers(revision),
+        notes_by_claim=notes_by_claim,
+        sign_offs=list(revision.sign_offs.select_related("reviewer").order_by("created_at")),
+        assignments=list(
+            ReviewAssignment.objects.filter(article_id=revision.article_id, is_open=True).select_related("reviewer")
+        ),
+        timeline=article_timeline(workflow.article, limit=60),
     )

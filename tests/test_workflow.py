@@ -349,7 +349,7 @@ def test_submission_emails_the_assigned_reviewers_with_a_link(
     with django_capture_on_commit_callbacks(execute=True):
         revision = article_submit(article=article, user=editor)
     assert [m.to for m in mail.outbox] == [[reviewer.user.email]]
-    assert f"/admin/articles/article/{article.pk}/change/" in mail.outbox[0].body
+    assert f"/review/{article.slug}/r{revision.number}/" in mail.outbox[0].body
     assert revision.content_hash in mail.outbox[0].body
 
 

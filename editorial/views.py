@@ -1,0 +1,197 @@
+"""The review desk: thin views over `editorial.selectors` and `editorial.services`.
+
+Who may see what: board members see the articles they are (or were) assigned
+to; managing editors see every review and assign board members; everyone else,
+editors included, gets 403. Refusals of the workflow come back as a message on
+the page with status 409, and nothing changes.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from articles.documents import present_document
+from articles.models import Article
+from editorial.errors import WorkflowError
+from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm
+from editorial.models import ReviewAssignment, Revision, SignOff
+from editorial.rules import active_reviewer, is_managing_editor
+from editorial.selectors import review_page, reviewer_queue, reviews_in_progress, unassigned_submissions
+from editorial.services import review_approve, review_assign, review_request_changes, review_start
+from editorial.workflow import State
+
+
+def desk_member_required(view):
+    """Let in board members and managing editors; refuse everyone else with 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (active_reviewer(request.user) or is_managing_editor(request.user)):
+            raise PermissionDenied("The review desk is for the advisory board and managing editors.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _revision_for(request, slug, number) -> Revision:
+    """The revision, if the user may read its review: managing editors, or members assigned to it."""
+    revision = get_object_or_404(Revision.objects.select_related("article"), article__slug=slug, number=number)
+    if is_managing_editor(request.user):
+        return revision
+    reviewer = active_reviewer(request.user)
+    if not ReviewAssignment.objects.filter(article_id=revision.article_id, reviewer=reviewer).exists():
+        raise PermissionDenied("You are not assigned to review this article.")
+    return revision
+
+
+@desk_member_required
+def queue(request):
+    reviewer = active_reviewer(request.user)
+    context = {
+        "queue": reviewer_queue(reviewer, today=timezone.localdate()) if reviewer else None,
+        "is_managing_editor": is_managing_editor(request.user),
+    }
+    if context["is_managing_editor"]:
+        context["unassigned"] = unassigned_submissions()
+        context["in_progress"] = reviews_in_progress()
+    return render(request, "editorial/desk/queue.html", context)
+
+
+@desk_member_required
+def current_review(request, slug):
+    """The article's review desk page for the revision in review now (where emails point)."""
+    article = get_object_or_404(Article.objects.select_related("workflow__current_revision"), slug=slug)
+    workflow = getattr(article, "workflow", None)
+    if workflow is None or workflow.current_revision is None:
+        raise PermissionDenied("This article has not been submitted for review.")
+    return redirect("desk:review", slug=slug, number=workflow.current_revision.number)
+
+
+@desk_member_required
+def review(request, slug, number):
+    revision = _revision_for(request, slug, number)
+    return _render_review(request, revision)
+
+
+def _render_review(request, revision, *, form=None, notes=None, status=200):
+    page = review_page(revision)
+    claims = _claim_choices(revision)
+    reviewer = active_reviewer(request.user)
+    is_assigned = bool(reviewer and any(a.reviewer_id == reviewer.pk for a in page.assignments))
+    has_signed = bool(reviewer and any(s.reviewer_id == reviewer.pk for s in page.sign_offs))
+    initial = {"content_hash": revision.content_hash}
+    context = {
+        "page": page,
+        "revision": revision,
+        "article": revision.article,
+        "clinician": present_document(revision.content, "clinician"),
+        "patient": present_document(revision.content, "patient"),
+        "can_start": is_assigned and page.is_current and page.workflow.state == State.SUBMITTED,
+        "can_decide": is_assigned and page.is_current and page.workflow.state == State.UNDER_REVIEW and not has_signed,
+        "has_signed": has_signed,
+        "form": form or DecisionForm(initial=initial),
+        "notes": notes or ClaimNoteFormSet(prefix="notes", form_kwargs={"claims": claims}),
+        "is_managing_editor": is_managing_editor(request.user),
+    }
+    return render(request, "editorial/desk/review.html", context, status=status)
+
+
+def _claim_choices(revision) -> list[tuple[str, str]]:
+    choices = []
+    for section in revision.content["sections"]:
+        for position, claim in enumerate(section["claims"], start=1):
+            label = f"{section['heading']} · claim {position}: {claim['lead_in'] or claim['text'][:60]}"
+            choices.append((claim["uid"], label))
+    return choices
+
+
+@desk_member_required
+@require_POST
+def start(request, slug, number):
+    revision = _revision_for(request, slug, number)
+    try:
+        review_start(article=revision.article, user=request.user)
+    except WorkflowError as refusal:
+        messages.error(request, refusal.message)
+        return _render_review(request, revision, status=409)
+    messages.success(request, f"You have started reviewing revision {revision.number}.")
+    return redirect("desk:review", slug=slug, number=number)
+
+
+@desk_member_required
+@require_POST
+def approve(request, slug, number):
+    return _decide(request, _revision_for(request, slug, number), SignOff.Decision.APPROVE)
+
+
+@desk_member_required
+@require_POST
+def request_changes(request, slug, number):
+    return _decide(request, _revision_for(request, slug, number), SignOff.Decision.REQUEST_CHANGES)
+
+
+def _decide(request, revision, decision):
+    """Record the reviewer's decision on exactly the words they read, or show why not."""
+    form = DecisionForm(request.POST, decision=decision)
+    notes = ClaimNoteFormSet(request.POST, prefix="notes", form_kwargs={"claims": _claim_choices(revision)})
+    if not (form.is_valid() and notes.is_valid()):
+        return _render_review(request, revision, form=form, notes=notes, status=400)
+    common = {
+        "revision": revision,
+        "user": request.user,
+        "content_hash": form.cleaned_data["content_hash"],
+        "comment": form.cleaned_data["comment"],
+        "conflict": form.cleaned_data["conflict"],
+        "conflict_disclosure": form.cleaned_data["conflict_disclosure"],
+        "claim_notes": [n.note for n in notes if n.note],
+    }
+    try:
+        if decision == SignOff.Decision.APPROVE:
+            review_approve(checklist=form.checklist, **common)
+        else:
+            review_request_changes(**common)
+    except WorkflowError as refusal:
+        messages.error(request, refusal.message)
+        return _render_review(request, revision, form=form, notes=notes, status=409)
+    if decision == SignOff.Decision.APPROVE:
+        messages.success(request, f"You approved revision {revision.number} of “{revision.article}”.")
+    else:
+        messages.success(request, f"You sent revision {revision.number} back to the editor with your comments.")
+    return redirect("desk:review", slug=revision.article.slug, number=revision.number)
+
+
+@desk_member_required
+@require_http_methods(["GET", "POST"])
+def assign(request, slug):
+    if not is_managing_editor(request.user):
+        raise PermissionDenied("Only managing editors assign board members.")
+    article = get_object_or_404(Article.objects.select_related("workflow__current_revision"), slug=slug)
+    form = AssignForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_assign(
+                article=article,
+                assigned_by=request.user,
+                reviewers=form.cleaned_data["reviewers"],
+                due_date=form.cleaned_data["due_date"],
+                quorum=form.cleaned_data["quorum"],
+            )
+        except WorkflowError as refusal:
+            messages.error(request, refusal.message)
+            status = 409
+        else:
+            names = ", ".join(str(r) for r in form.cleaned_data["reviewers"])
+            messages.success(request, f"Assigned {names} to “{article}”.")
+            return redirect("desk:queue")
+    elif request.method == "POST":
+        status = 400
+    open_assignments = ReviewAssignment.objects.filter(article=article, is_open=True).select_related("reviewer")
+    context = {"article": article, "form": form, "open_assignments": open_assignments}
+    return render(request, "editorial/desk/assign.html", context, status=status)
