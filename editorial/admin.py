@@ -111,52 +111,55 @@ class ArticleAdmin(ContentArticleAdmin):
 
     def submit_view(self, request, object_id):
         """Confirm, then freeze the working copy into a revision for review."""
-        article = get_object_or_404(Article, pk=object_id)
-        form = SubmitForm(request.POST or None)
-        status = 200
-        if request.method == "POST" and form.is_valid():
-            try:
-                revision = article_submit(article=article, user=request.user, note=form.cleaned_data["note"])
-            except WorkflowError as refusal:
-                messages.error(request, refusal.message)
-                status = 409
-            else:
-                messages.success(request, f"Revision {revision.number} of “{article}” is submitted for review.")
-                return redirect(reverse("admin:articles_article_change", args=[article.pk]))
-        workflow = ArticleWorkflow.objects.filter(article=article).first()
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "article": article,
-            "form": form,
-            "working_copy": working_copy_status(workflow, article),
-            "workflow": workflow,
-            "title": f"Submit “{article}” for review",
-        }
-        return TemplateResponse(request, "admin/articles/article/submit.html", context, status=status)
+
+        def submit(article, data):
+            revision = article_submit(article=article, user=request.user, note=data["note"])
+            return f"Revision {revision.number} of “{article}” is submitted for review."
+
+        def context(article):
+            workflow = ArticleWorkflow.objects.filter(article=article).first()
+            return {
+                "workflow": workflow,
+                "working_copy": working_copy_status(workflow, article),
+                "title": f"Submit “{article}” for review",
+            }
+
+        return self._workflow_move_view(request, object_id, SubmitForm, submit, context, "submit.html")
 
     def withdraw_view(self, request, object_id):
         """Pull the article from readers, with a reason."""
+
+        def withdraw(article, data):
+            article_withdraw(article=article, user=request.user, reason=data["reason"])
+            return f"“{article}” is withdrawn: readers no longer see it."
+
+        def context(article):
+            return {"title": f"Withdraw “{article}”"}
+
+        return self._workflow_move_view(request, object_id, WithdrawForm, withdraw, context, "withdraw.html")
+
+    def _workflow_move_view(self, request, object_id, form_class, move, extra_context, template):
+        """Show the move's form; on a valid POST make the move, or show the workflow's refusal (409)."""
         article = get_object_or_404(Article, pk=object_id)
-        form = WithdrawForm(request.POST or None)
+        form = form_class(request.POST or None)
         status = 200
         if request.method == "POST" and form.is_valid():
             try:
-                article_withdraw(article=article, user=request.user, reason=form.cleaned_data["reason"])
+                success = move(article, form.cleaned_data)
             except WorkflowError as refusal:
                 messages.error(request, refusal.message)
                 status = 409
             else:
-                messages.success(request, f"“{article}” is withdrawn: readers no longer see it.")
+                messages.success(request, success)
                 return redirect(reverse("admin:articles_article_change", args=[article.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "article": article,
             "form": form,
-            "title": f"Withdraw “{article}”",
+            **extra_context(article),
         }
-        return TemplateResponse(request, "admin/articles/article/withdraw.html", context, status=status)
+        return TemplateResponse(request, f"admin/articles/article/{template}", context, status=status)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
