@@ -56,6 +56,8 @@ def article_detail(request, slug):
     the revision hash; conditional requests get 304 answers.
     """
     audience = reader_audience(request)
+    if request.GET:  # e.g. the thank-you after a follow-up question: rendered, never cached
+        return _render_article(request, slug, audience, form=FollowUpQuestionForm(initial={"audience": audience}))
     entry = cache.article_get(slug, audience)
     if entry is None:
         response = _render_article(request, slug, audience, form=FollowUpQuestionForm(initial={"audience": audience}))

@@ -336,6 +336,14 @@ def test_follow_up_question_is_kept_for_editors(client, editor, managing_editor)
     ]
 
 
+def test_reader_is_thanked_after_asking_even_when_the_page_is_cached(client, editor, managing_editor):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    client.get(article_url(article))
+    response = client.get(ask(client, article)["Location"])
+    assert "Your question has reached our editors." in response.content.decode()
+
+
 def test_invalid_follow_up_question_is_shown_back_with_its_error_and_text(client, editor, managing_editor):
     article = citable_article()
     approved(article, editor, managing_editor)
