@@ -6,4 +6,4 @@ class ReaderConfig(AppConfig):
     verbose_name = "Reader site"
 
     def ready(self):
-        from reader import receivers  # noqa: F401 - connects the published-index refresh
+        from reader import checks, receivers  # noqa: F401 - registers the deploy check and the index refresh

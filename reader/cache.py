@@ -6,10 +6,15 @@ changes (approval or withdrawal), so a reader never gets words that are no
 longer approved.
 """
 
+from django.conf import settings
 from django.core.cache import cache
 
 AUDIENCES = ("patient", "clinician", "student")
-PAGE_TIMEOUT = 60 * 60 * 24
+
+
+def page_timeout() -> int:
+    """A day in a shared cache; a minute in a worker's own memory, which a purge reaches in one worker only."""
+    return 60 if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache") else 60 * 60 * 24
 
 
 def article_key(slug: str, audience: str) -> str:
@@ -21,7 +26,7 @@ def article_get(slug: str, audience: str) -> dict | None:
 
 
 def article_set(slug: str, audience: str, entry: dict) -> None:
-    cache.set(article_key(slug, audience), entry, PAGE_TIMEOUT)
+    cache.set(article_key(slug, audience), entry, page_timeout())
 
 
 def article_purge(slug: str) -> None:

@@ -1,6 +1,7 @@
 """The reader site: thin views over `reader.selectors`, cached where the words are approved."""
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
@@ -11,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.utils.text import compress_string
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
@@ -32,6 +34,7 @@ from reader.structured_data import medical_web_page
 AUDIENCE_COOKIE = "audience"
 DEFAULT_AUDIENCE = "clinician"
 QUESTIONS_PER_HOUR = 5
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def reader_audience(request) -> str:
@@ -65,6 +68,7 @@ def article_detail(request, slug):
             return response
         entry = {
             "content": response.content,
+            "gzip": compress_string(response.content),  # compressed once here, not on every hit
             "etag": response["ETag"],
             "last_modified": response["Last-Modified"],
             "status": response.status_code,
@@ -73,10 +77,15 @@ def article_detail(request, slug):
     not_modified = get_conditional_response(request, etag=entry["etag"], last_modified=None)
     if not_modified is not None:
         return not_modified
-    response = HttpResponse(entry["content"], status=entry["status"])
+    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(entry["gzip"], status=entry["status"])
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(entry["content"], status=entry["status"])
     response["ETag"] = entry["etag"]
     response["Last-Modified"] = entry["last_modified"]
     _vary_and_cache_headers(response)
+    patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
 

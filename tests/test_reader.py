@@ -383,3 +383,14 @@ def test_index_follows_the_workflow_only(editor, managing_editor):
     article = citable_article()
     article_submit(article=article, user=editor)
     assert not PublishedArticle.objects.exists()
+
+
+def test_cached_page_is_served_compressed_and_identical(client, editor, managing_editor):
+    import gzip
+
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    plain = client.get(article_url(article)).content
+    cached = client.get(article_url(article), HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert cached["Content-Encoding"] == "gzip"
+    assert gzip.decompress(cached.content) == plain
