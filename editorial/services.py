@@ -31,7 +31,7 @@ from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssig
 from editorial.revisions import content_hash as hash_of
 from editorial.revisions import revision_create, working_copy_document
 from editorial.rules import active_reviewer, holds_any_role
-from editorial.signals import live_revision_changed
+from editorial.signals import public_status_changed
 from editorial.workflow import REASON_REQUIRED, TRANSITIONS, Action, State
 
 
@@ -114,6 +114,7 @@ def article_submit(*, article: Article, user, source: str = Revision.Source.EDIT
     workflow.state = State.SUBMITTED
     workflow.save()
     _record(Action.SUBMIT, workflow=workflow, actor=user, from_state=from_state, revision=revision, comment=note)
+    public_status_changed.send(sender=ArticleWorkflow, article_id=workflow.article_id)
     reviewers = [a.reviewer for a in _open_assignments(workflow)]
     transaction.on_commit(lambda: notifications.notify_reviewers_of_revision(revision, reviewers))
     return revision
@@ -258,7 +259,7 @@ def review_approve(
         ReviewAssignment.objects.filter(article_id=revision.article_id, is_open=True).update(
             is_open=False, closed_at=now
         )
-        live_revision_changed.send(sender=ArticleWorkflow, article_id=revision.article_id)
+        public_status_changed.send(sender=ArticleWorkflow, article_id=revision.article_id)
     _record(
         Action.APPROVE,
         workflow=workflow,
@@ -327,7 +328,7 @@ def article_withdraw(*, article: Article, user, reason: str) -> None:
     workflow.live_revision = None
     workflow.save()
     ReviewAssignment.objects.filter(article_id=article.pk, is_open=True).update(is_open=False, closed_at=timezone.now())
-    live_revision_changed.send(sender=ArticleWorkflow, article_id=article.pk)
+    public_status_changed.send(sender=ArticleWorkflow, article_id=article.pk)
     _record(Action.WITHDRAW, workflow=workflow, actor=user, from_state=from_state, revision=withdrawn, comment=reason)
 
 

@@ -1,11 +1,13 @@
 """Signals the workflow sends for other parts of the site to follow.
 
-`live_revision_changed` is sent inside the transaction of an approval that
-reaches quorum and of a withdrawal, with `article_id`: listeners keep their own
-derived data (the reader's index, its caches) in step with what readers may see.
-They must not change workflow state.
+`public_status_changed` is sent, with `article_id`, inside the transaction of
+every move that changes what the public page may say: a submission (the
+pending status, "an update is being reviewed"), an approval that reaches
+quorum (new live words) and a withdrawal. Listeners keep their own derived
+data (the reader's index, its caches) in step. They must not change workflow
+state.
 """
 
 from django.dispatch import Signal
 
-live_revision_changed = Signal()
+public_status_changed = Signal()

@@ -394,3 +394,30 @@ def test_cached_page_is_served_compressed_and_identical(client, editor, managing
     cached = client.get(article_url(article), HTTP_ACCEPT_ENCODING="gzip, deflate")
     assert cached["Content-Encoding"] == "gzip"
     assert gzip.decompress(cached.content) == plain
+
+
+def test_submitting_an_update_tells_readers_at_once(
+    client, editor, managing_editor, django_capture_on_commit_callbacks
+):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    assert "An update to this answer" not in client.get(article_url(article)).content.decode()
+    edit_claim(article, "A newer wording.", user=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        article_submit(article=article, user=editor)
+    assert "An update to this answer is being reviewed" in client.get(article_url(article)).content.decode()
+
+
+def test_editing_the_disclaimer_reaches_cached_pages(
+    client, editor, managing_editor, django_capture_on_commit_callbacks
+):
+    from reader.models import EditorialPage
+
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    client.get(article_url(article))
+    disclaimer = EditorialPage.objects.get(slug="disclaimer")
+    disclaimer.body = "A freshly reworded disclaimer."
+    with django_capture_on_commit_callbacks(execute=True):
+        disclaimer.save()
+    assert "A freshly reworded disclaimer." in client.get(article_url(article)).content.decode()
