@@ -6,7 +6,8 @@ admin.site.site_title = "Medical editorial desk"
 admin.site.index_title = "Articles, references and the advisory board"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
-    path("review/", include("editorial.urls")),
+    # The reader site first: its article pages are the hottest path, resolved without detours.
     path("", include("reader.urls")),
+    path("review/", include("editorial.urls")),
+    path("admin/", admin.site.urls),
 ]
