@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check serve clean
+.PHONY: run test lint check serve clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,7 @@ serve: $(VENV)/.runtime-installed
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+
+# Throughput of the cached article page against a bare-Django floor (PostgreSQL, Redis, gunicorn, wrk).
+bench: $(VENV)/.runtime-installed
+	bash bench/run.sh

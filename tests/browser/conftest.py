@@ -1,0 +1,160 @@
+"""Real-browser fixtures: one headless Debian Chromium for the package, driven by Playwright.
+
+The browser is the system's `chromium` (never `playwright install`, which downloads one).
+Where Chromium or Playwright is missing the browser tests are skipped with the reason,
+except under CI (`BROWSER_TESTS_REQUIRED=1`), where a missing tool fails them instead.
+"""
+
+import importlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, connections
+
+from editorial.demo import demo_seed
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+SCREENSHOTS_DIR = ARTIFACTS_DIR / "screenshots"
+NODE_MODULES = REPO_ROOT / "node_modules"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# The reader pages both the browser and the HTML checker look at, by the demo content's slugs.
+LDN = "low-dose-naltrexone-chronic-pain"
+PAGES = {
+    "article": f"/articles/{LDN}/",
+    "pending-article": "/articles/metformin-chronic-kidney-disease/",
+    "home": "/",
+    "board": "/board/",
+    "board-member": "/board/amara-okafor/",
+    "policy": "/editorial-policy/",
+}
+
+
+def tool_missing(reason: str):
+    """Skip the test for a missing tool, or fail it where the tools are required (CI)."""
+    if os.environ.get("BROWSER_TESTS_REQUIRED") == "1":
+        pytest.fail(f"{reason} (BROWSER_TESTS_REQUIRED=1, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="package")
+def playwright_driver(django_db_setup):
+    """Run the Playwright driver for the browser tests only.
+
+    Playwright's sync API keeps an asyncio loop marked as running on the main
+    thread while it is started. Django then (a) refuses ORM calls there unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set, and (b) hands out separate "async"
+    database connections, which lack the copy of the migrated data (roles,
+    editorial pages) that `serialized_rollback` restores after each flush.
+    So, while the driver runs: the variable is set, that copy is handed to
+    the new connections, and they are closed before the driver stops.
+    Afterwards the rest of the suite has Django's usual checks and connections.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        tool_missing("Playwright is not installed: pip install -r requirements-dev.txt")
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    driver = sync_playwright().start()
+    for alias, contents in serialized.items():
+        connections[alias]._test_serialized_contents = contents
+    try:
+        yield driver
+    finally:
+        connections.close_all()
+        driver.stop()
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def browser(playwright_driver):
+    executable = shutil.which("chromium")
+    if executable is None:
+        tool_missing("Chromium is not installed: apt-get install -y chromium fonts-liberation")
+    browser = playwright_driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh desktop-sized tab; a failing test leaves a screenshot of where it stopped."""
+    # bypass_csp: a strict Content-Security-Policy would otherwise refuse the injected axe-core.
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS_DIR / f"FAILED-{request.node.name}.png", full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.report_call = report
+    return report
+
+
+@pytest.fixture(scope="package")
+def flushable_append_only_tables(django_db_setup, django_db_blocker):
+    """Let transactional tests empty the append-only tables on SQLite; restore the guard after.
+
+    Live-server tests commit, so their tables are flushed after each test. PostgreSQL's
+    flush is a TRUNCATE, which the row triggers of `editorial/migrations/0004` let
+    through; SQLite's is a DELETE, which they refuse. The browser tests do not test
+    that guard, so on SQLite it is lifted while they run, then put back as migrated.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    triggers = importlib.import_module("editorial.migrations.0004_append_only_triggers")
+    with django_db_blocker.unblock():
+        with connection.schema_editor() as editor:
+            triggers.drop_triggers(None, editor)
+        try:
+            yield
+        finally:
+            with connection.schema_editor() as editor:
+                triggers.create_triggers(None, editor)
+
+
+@pytest.fixture
+def demo_site(flushable_append_only_tables, live_server):
+    """The demo content, served by the live server; return its base URL.
+
+    Needs `django_db(transaction=True, serialized_rollback=True)`: the server's
+    threads must see committed rows, and the roles that the data migrations
+    created must be back after each test's flush.
+    """
+    demo_seed()
+    cache.clear()  # whole-page cache entries from an earlier test's data would be stale
+    return live_server.url

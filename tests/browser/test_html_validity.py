@@ -1,0 +1,44 @@
+"""The reader pages are valid HTML, as the W3C Nu HTML Checker (vnu.jar) reads them.
+
+No browser: Django's test client renders the pages, and one run of the checker
+reads them all. Needs Java and `npm ci --ignore-scripts` (for node_modules/vnu-jar).
+"""
+
+import shutil
+import subprocess
+
+import pytest
+from django.core.cache import cache
+
+from editorial.demo import demo_seed
+from tests.browser.conftest import NODE_MODULES, PAGES, tool_missing
+
+pytestmark = [pytest.mark.django_db, pytest.mark.html_validity]
+
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def vnu_command() -> list[str]:
+    java = shutil.which("java")
+    if java is None:
+        tool_missing("Java is not installed: apt-get install -y default-jre-headless")
+    if not VNU_JAR.exists():
+        tool_missing(f"The Nu HTML Checker is not installed ({VNU_JAR}): npm ci --ignore-scripts")
+    return [java, "-jar", str(VNU_JAR), "--errors-only", "--stdout"]
+
+
+def test_reader_pages_have_no_html_errors(client, tmp_path):
+    command = vnu_command()
+    demo_seed()
+    cache.clear()  # whole-page cache entries from an earlier test's data would be stale
+    files = []
+    for name, path in PAGES.items():
+        response = client.get(path)
+        assert response.status_code == 200, f"{path} answered {response.status_code}"
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_bytes(response.content)
+
+    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+
+    errors = (result.stdout + result.stderr).replace(f"file:{tmp_path}/", "")
+    assert (result.returncode, errors) == (0, ""), f"vnu found HTML errors:\n{errors}"

@@ -1,0 +1,139 @@
+"""The reader site in a real browser: citations, audience wording, layouts and accessibility.
+
+Each test gets the demo content from a live server; screenshots are kept under
+test-artifacts/screenshots/ for people to look at.
+"""
+
+import json
+
+import pytest
+
+from reader.selectors import article_page
+from tests.browser.conftest import DESKTOP, LDN, NODE_MODULES, PAGES, PHONE, SCREENSHOTS_DIR, tool_missing
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture skips these tests (fails them under CI) and says why
+    expect = None
+
+pytestmark = [
+    # The live server's threads must see committed rows; the roles and editorial pages that the
+    # data migrations created are restored after each test's flush.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.browser,
+]
+
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+SCREENSHOT_PAGES = ["article", "home", "board", "policy"]
+
+
+def live_claim(slug: str, lead_in: str) -> dict:
+    """Return the claim introduced by `lead_in` in the revision readers see."""
+    document = article_page(slug).revision.content
+    return next(claim for section in document["sections"] for claim in section["claims"] if claim["lead_in"] == lead_in)
+
+
+def hash_of(page) -> str:
+    return page.evaluate("() => location.hash")
+
+
+def test_citation_leads_to_its_reference_and_backlink_returns_to_it(page, demo_site):
+    page.goto(f"{demo_site}{PAGES['article']}")
+    citation = page.locator("sup.cite a").first
+    citation_id = citation.get_attribute("id")
+    reference_number = citation.inner_text()
+    reference = page.locator(f"li#ref-{reference_number}")
+    expect(reference).not_to_be_in_viewport()
+
+    citation.click()
+
+    assert hash_of(page) == f"#ref-{reference_number}"
+    expect(page.locator(":target")).to_have_attribute("id", f"ref-{reference_number}")
+    expect(reference).to_be_in_viewport()
+    backlink = reference.locator("a.backlink")
+    expect(backlink).to_have_attribute("href", f"#{citation_id}")
+
+    backlink.click()
+
+    assert hash_of(page) == f"#{citation_id}"
+    expect(page.locator(":target")).to_have_attribute("id", citation_id)
+    expect(citation).to_be_in_viewport()
+    expect(reference).not_to_be_in_viewport()
+
+
+def test_audience_form_switches_claim_to_plain_wording_and_back(page, demo_site):
+    claim = live_claim(LDN, "Starting dose")
+    assert claim["plain_text"] != claim["text"]
+    page.goto(f"{demo_site}{PAGES['article']}")
+    shown = page.locator(f"#claim-{claim['uid']}")
+    expect(shown).to_contain_text(claim["text"])
+    expect(page.get_by_label("Clinician")).to_be_checked()
+
+    page.get_by_label("Patient or caregiver").check()
+    page.get_by_role("button", name="Show this wording").click()
+
+    expect(page).to_have_url(f"{demo_site}{PAGES['article']}")
+    expect(page.get_by_label("Patient or caregiver")).to_be_checked()
+    expect(shown).to_contain_text(claim["plain_text"])
+    expect(shown).not_to_contain_text(claim["text"])
+
+    page.get_by_label("Clinician").check()
+    page.get_by_role("button", name="Show this wording").click()
+
+    expect(page).to_have_url(f"{demo_site}{PAGES['article']}")
+    expect(page.get_by_label("Clinician")).to_be_checked()
+    expect(shown).to_contain_text(claim["text"])
+    expect(shown).not_to_contain_text(claim["plain_text"])
+
+
+def test_pages_fit_phone_and_desktop_widths(page, demo_site):
+    """Keep a phone (390 px) and a desktop screenshot of each page; none may scroll sideways.
+
+    One test for all pages: seeding the demo content is most of the cost of a test.
+    """
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    overflows = {}
+    for name in SCREENSHOT_PAGES:
+        for width_name, viewport in [("phone", PHONE), ("desktop", DESKTOP)]:
+            page.set_viewport_size(viewport)
+            page.goto(f"{demo_site}{PAGES[name]}")
+            page.screenshot(path=SCREENSHOTS_DIR / f"{name}-{width_name}.png", full_page=True)
+            overflows[f"{name}-{width_name}"] = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+
+    assert overflows == {key: 0 for key in overflows}, "pages that scroll sideways (px)"
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})).violations"
+    )
+
+
+def describe_violations(violations_by_page: dict[str, list[dict]]) -> str:
+    lines = []
+    for path, violations in violations_by_page.items():
+        for violation in violations:
+            lines.append(
+                f"{path} [{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})"
+            )
+            for node in violation["nodes"]:
+                lines.append(f"    at {json.dumps(node['target'])}: {node['html'][:200]}")
+                lines.extend(f"        {line}" for line in node["failureSummary"].splitlines())
+    return "\n".join(lines)
+
+
+def test_pages_have_no_wcag_a_or_aa_violations(page, demo_site):
+    """axe-core finds nothing against WCAG 2 A and AA on any reader page (one test: seeding is slow)."""
+    if not AXE_JS.exists():
+        tool_missing(f"axe-core is not installed ({AXE_JS}): npm ci --ignore-scripts")
+    violations_by_page = {}
+    for path in PAGES.values():
+        page.goto(f"{demo_site}{path}")
+        violations_by_page[path] = axe_violations(page)
+
+    found = {path: violations for path, violations in violations_by_page.items() if violations}
+
+    assert found == {}, f"axe found WCAG 2 A/AA violations:\n{describe_violations(found)}"
