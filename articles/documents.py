@@ -91,6 +91,7 @@ def present_document(document: dict, audience: str | None = None) -> dict:
             claims.append(
                 {
                     **claim,
+                    "citations": sorted(claim["citations"]),
                     "display_text": claim["plain_text"] if use_plain else claim["text"],
                     "show_plain_alongside": audience is None and bool(claim["plain_text"]),
                 }

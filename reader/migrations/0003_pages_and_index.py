@@ -2,13 +2,13 @@
 
 from django.db import migrations
 
-EDITORIAL_POLICY = """Every answer on this site is written by our editors and checked, claim by claim, by a member of our medical advisory board before any reader sees it.
+EDITORIAL_POLICY = """Every answer on this site is written by our editors and checked, claim by claim, by members of our medical advisory board before any reader sees it.
 
 ## How an answer is made
 
 1. An editor writes the answer as short claims, each citing the published evidence behind it: guidelines, systematic reviews, trials and other research.
 2. The editor submits the answer. Its exact words are frozen into a numbered revision with a fingerprint (a SHA-256 hash), so that what is reviewed can never change silently.
-3. A managing editor assigns one or more physicians from the advisory board. Answers about doses need two.
+3. A managing editor assigns one or more members of the advisory board, physicians and pharmacists. Answers about doses usually need two.
 4. Each reviewer checks that every claim is accurate, that the citations support it, that doses are right and that the plain-language wording says the same thing. They declare any conflict of interest for that answer.
 5. Only when enough reviewers approve does the answer appear to readers. If they request changes, it goes back to the editor and starts again.
 
