@@ -42,7 +42,7 @@ def shot(tab, name):
 
 def open_in_admin(tab, base):
     tab.goto(f"{base}/admin/articles/article/?q={SLUG}")
-    tab.click(f"#result_list a:has-text('Annual high-dose vitamin D')")
+    tab.click("#result_list a:has-text('Annual high-dose vitamin D')")
 
 
 def submit_in_admin(tab, base, note):
