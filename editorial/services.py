@@ -147,7 +147,7 @@ def review_assign(
     """
     workflow = workflow_lock(article.pk)
     workflow_check(Action.ASSIGN, workflow=workflow, user=assigned_by)
-    reviewers = list(reviewers)
+    reviewers = list(dict.fromkeys(reviewers))  # naming a member twice assigns them once
     authors = set(workflow.current_revision.contributors.values_list("pk", flat=True))
     for reviewer in reviewers:
         if not reviewer.is_active:
@@ -230,8 +230,8 @@ def review_approve(
     """
     workflow = workflow_lock(revision.article_id)
     reviewer = _reviewing_member(Action.APPROVE, workflow=workflow, user=user, revision=revision)
-    workflow_check(Action.APPROVE, workflow=workflow, user=user)
     _refuse_stale(workflow, revision, content_hash)
+    workflow_check(Action.APPROVE, workflow=workflow, user=user)
     _refuse_second_sign_off(revision, reviewer)
     blockers = approval_blockers(revision, checklist)
     if blockers:
@@ -288,8 +288,8 @@ def review_request_changes(
     """Send the revision back to its editors with a reason (state: Changes Requested)."""
     workflow = workflow_lock(revision.article_id)
     reviewer = _reviewing_member(Action.REQUEST_CHANGES, workflow=workflow, user=user, revision=revision)
-    workflow_check(Action.REQUEST_CHANGES, workflow=workflow, user=user, comment=comment)
     _refuse_stale(workflow, revision, content_hash)
+    workflow_check(Action.REQUEST_CHANGES, workflow=workflow, user=user, comment=comment)
     _refuse_second_sign_off(revision, reviewer)
     sign_off = _sign(
         revision,

@@ -362,3 +362,11 @@ def test_assignment_emails_the_new_reviewers(editor, managing_editor, django_cap
     assert [(m.to, m.subject) for m in mail.outbox] == [
         ([reviewer.user.email], f"You have been asked to review “{article.title}”")
     ]
+
+
+def test_naming_a_board_member_twice_assigns_them_once(editor, managing_editor):
+    article = citable_article()
+    article_submit(article=article, user=editor)
+    reviewer = ReviewerFactory()
+    review_assign(article=article, assigned_by=managing_editor, reviewers=[reviewer, reviewer])
+    assert reviewer.assignments.count() == 1

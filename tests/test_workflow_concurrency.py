@@ -213,7 +213,11 @@ def test_approval_arriving_during_a_resubmission_waits_for_it_and_is_refused(edi
     approval.join(timeout=30)
 
     assert [outcome_of(result) for result in results] == [
-        (InvalidTransition, f"“{article.title}” is submitted, so it cannot be approved now.")
+        (
+            StaleRevision,
+            "Revision 1 is no longer the one in review: revision 2 replaced it. "
+            "Nothing was recorded; please review the current revision.",
+        )
     ]
     workflow = ArticleWorkflow.objects.get(article=article)
     assert (workflow.state, workflow.current_revision, workflow.live_revision) == (State.SUBMITTED, second, None)

@@ -405,8 +405,9 @@ def test_random_edits_and_moves_keep_every_workflow_promise(db):
     people, tally = People.create(), Counter()
     run_state_machine_as_test(
         lambda: EditorialWorkflowMachine(people, tally),
+        # About 15 s on PostgreSQL on two cores; 25 examples took up to 24 s when other work shared the cores.
         settings=settings(
-            max_examples=25,
+            max_examples=20,
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
