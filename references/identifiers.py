@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from django.core.exceptions import ValidationError
 
 _DOI_PREFIXES = re.compile(
-    r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)",
+    r"^(?:doi:\s*|(?:https?://)?(?:www\.|dx\.)?doi\.org/)",
     re.IGNORECASE,
 )
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -21,13 +21,19 @@ _PMID_PREFIXES = re.compile(
     re.IGNORECASE,
 )
 _PMID = re.compile(r"^[1-9]\d{0,7}$")
+_PMCID_PREFIXES = re.compile(
+    r"^(?:pmcid:?\s*|(?:https?://)?(?:(?:www\.)?ncbi\.nlm\.nih\.gov/pmc|pmc\.ncbi\.nlm\.nih\.gov)/articles/)",
+    re.IGNORECASE,
+)
+# ASCII digits only: `\d` would also accept digits from other scripts.
+_PMCID = re.compile(r"PMC([1-9][0-9]{0,7})", re.IGNORECASE)
 _TRAILING_PUNCTUATION = ".,;:"
 
 
 def normalise_doi(value: str) -> str:
     """Return the canonical DOI (lower case, no prefix) for `value`, or '' for blank.
 
-    Accepts `10.x/y`, `doi:10.x/y` and doi.org links, with surrounding spaces
+    Accepts `10.x/y`, `doi:10.x/y` and doi.org links (also www.doi.org and dx.doi.org), with surrounding spaces
     and trailing punctuation, in any case (DOIs are case-insensitive).
     """
     text = (value or "").strip()
@@ -61,3 +67,23 @@ def normalise_pmid(value: str) -> str:
             params={"value": value.strip()},
         )
     return text
+
+
+def normalise_pmcid(value: str) -> str:
+    """Return the canonical PubMed Central ID (`PMC` and digits) for `value`, or '' for blank.
+
+    Accepts `PMC1234567` in any case, `PMCID: PMC1234567` and PMC article links
+    on www.ncbi.nlm.nih.gov/pmc or pmc.ncbi.nlm.nih.gov.
+    """
+    text = (value or "").strip()
+    if not text:
+        return ""
+    text = _PMCID_PREFIXES.sub("", text, count=1).strip().rstrip("/" + _TRAILING_PUNCTUATION)
+    match = _PMCID.fullmatch(text)
+    if not match:
+        raise ValidationError(
+            "“%(value)s” is not a PubMed Central ID. A PMCID is PMC followed by 1 to 8 digits, for example PMC3570769.",
+            code="invalid_pmcid",
+            params={"value": value.strip()},
+        )
+    return "PMC" + match.group(1)

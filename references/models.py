@@ -8,7 +8,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from config.history import tracked_history
-from references.identifiers import normalise_doi, normalise_pmid
+from references.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 2100  # the database's outer bound; clean() allows at most next year
@@ -41,6 +41,12 @@ class Reference(models.Model):
     )
     # Wider than a PMID so that a pasted PubMed link reaches clean_fields() and is normalised.
     pmid = models.CharField("PMID", max_length=64, blank=True, help_text="PubMed ID, 1 to 8 digits, or a PubMed link.")
+    pmcid = models.CharField(
+        "PMCID",
+        max_length=64,
+        blank=True,
+        help_text="PubMed Central ID, for example PMC3570769, or a PMC link.",
+    )
     url = models.URLField("URL", max_length=500, blank=True)
     retraction_status = models.CharField(
         max_length=32,
@@ -73,6 +79,12 @@ class Reference(models.Model):
                 name="reference_unique_pmid",
                 violation_error_message="Another reference already has this PMID.",
             ),
+            models.UniqueConstraint(
+                fields=["pmcid"],
+                condition=~Q(pmcid=""),
+                name="reference_unique_pmcid",
+                violation_error_message="Another reference already has this PMCID.",
+            ),
             models.CheckConstraint(
                 condition=Q(year__isnull=True) | Q(year__gte=EARLIEST_YEAR, year__lte=LATEST_YEAR),
                 name="reference_year_plausible",
@@ -94,7 +106,11 @@ class Reference(models.Model):
     def clean_fields(self, exclude=None):
         """Put identifiers in canonical form before any other check sees them."""
         errors = {}
-        for field, normalise in (("doi", normalise_doi), ("pmid", normalise_pmid)):
+        for field, normalise in (
+            ("doi", normalise_doi),
+            ("pmid", normalise_pmid),
+            ("pmcid", normalise_pmcid),
+        ):
             try:
                 setattr(self, field, normalise(getattr(self, field)))
             except ValidationError as error:
@@ -133,3 +149,7 @@ class Reference(models.Model):
     @property
     def pubmed_url(self) -> str:
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def pmc_url(self) -> str:
+        return f"https://pmc.ncbi.nlm.nih.gov/articles/{self.pmcid}/" if self.pmcid else ""
