@@ -24,6 +24,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.runtime-installed
 
 run: $(VENV)/.runtime-installed
+	@test -f .env || { printf 'DEBUG=true\n' > .env; echo "Created .env with DEBUG=true for local development."; }
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
