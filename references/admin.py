@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
@@ -16,6 +17,7 @@ class ReferenceAdmin(SimpleHistoryAdmin):
     list_filter = ("kind", "retraction_status", "year")
     search_fields = ("title", "authors", "source", "doi", "pmid", "pmcid")
     readonly_fields = ("where_cited",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a pasted "doi.org/…" means https
     fieldsets = (
         (None, {"fields": ("kind", "title", "authors", "source", "year")}),
         ("Identifiers and link", {"fields": ("doi", "pmid", "pmcid", "url")}),
