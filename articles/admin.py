@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles.documents import article_with_tree, build_article_document, present_document
 from articles.models import Article, Citation, Claim, Section
-from articles.ordering import PARKING_OFFSET
+from articles.ordering import park
 from articles.selectors import article_content_history
 
 
@@ -71,8 +71,7 @@ class OrderedChildFormSet(nested_admin.formsets.NestedInlineFormSet):
             and form.instance.pk
             and (self._should_delete_form(form) or form.initial.get("order") != form.instance.order)
         ]
-        if moving:
-            self.model.objects.filter(pk__in=moving).update(order=F("order") + PARKING_OFFSET)
+        park(self.model, moving)
         return forms
 
 

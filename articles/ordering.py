@@ -11,9 +11,14 @@ from django.db.models import F
 PARKING_OFFSET = 1_000_000
 
 
+def park(model, pks) -> None:
+    """Move the rows `pks` of `model` out of the way of every real position."""
+    if pks:
+        model.objects.filter(pk__in=pks).update(order=F("order") + PARKING_OFFSET)
+
+
 def park_moving_rows(rows_with_positions) -> None:
     """Park the saved rows whose position will change; `rows_with_positions` is (row, new_order) pairs."""
     moving = [row for row, position in rows_with_positions if row.pk and row.order != position]
     if moving:
-        model = type(moving[0])
-        model.objects.filter(pk__in=[row.pk for row in moving]).update(order=F("order") + PARKING_OFFSET)
+        park(type(moving[0]), [row.pk for row in moving])

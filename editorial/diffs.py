@@ -70,6 +70,11 @@ def claim_changes_between(before: dict | None, after: dict) -> list[ClaimChange]
     return changes
 
 
+def claim_statuses(before: dict | None, after: dict) -> dict[str, str]:
+    """{claim uid: "added" | "changed" | "removed" | "unchanged"} between two documents."""
+    return {change.uid: change.status for change in claim_changes_between(before, after)}
+
+
 def _claims(document: dict) -> dict[str, dict]:
     references = {ref["number"]: ref for ref in document["references"]}
     return {

@@ -67,35 +67,3 @@ def cycle_contributors(article: Article, *, since) -> set[int]:
             rows = rows.filter(history_date__gt=since)
         users.update(rows.exclude(history_user=None).values_list("history_user_id", flat=True).distinct())
     return users
-
-
-def claim_changes(before: dict | None, after: dict) -> dict[str, str]:
-    """Compare two documents claim by claim; return {claim uid: "added" | "changed" | "removed" | "unchanged"}.
-
-    A claim counts as changed when its wording, lead-in, plain wording or
-    cited references change, including a change in a cited reference's
-    metadata (title, authors, identifiers...).
-    """
-    old = _claims_with_references(before) if before else {}
-    new = _claims_with_references(after)
-    changes = {}
-    for uid, claim in new.items():
-        changes[uid] = "added" if uid not in old else ("unchanged" if old[uid] == claim else "changed")
-    for uid in old.keys() - new.keys():
-        changes[uid] = "removed"
-    return changes
-
-
-def _claims_with_references(document: dict) -> dict[str, dict]:
-    """Index claims by uid, with citation numbers replaced by the cited references' own data."""
-    references = {ref["number"]: {k: v for k, v in ref.items() if k != "number"} for ref in document["references"]}
-    return {
-        claim["uid"]: {
-            "lead_in": claim["lead_in"],
-            "text": claim["text"],
-            "plain_text": claim["plain_text"],
-            "references": [references[number] for number in claim["citations"]],
-        }
-        for section in document["sections"]
-        for claim in section["claims"]
-    }

@@ -10,7 +10,7 @@ from articles.selectors import article_content_history
 from editorial.diffs import claim_changes_between
 from editorial.gates import content_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
-from editorial.revisions import claim_changes, content_hash, working_copy_document
+from editorial.revisions import content_hash, working_copy_document
 from editorial.workflow import State
 
 
@@ -64,33 +64,23 @@ def _edit_summary(row, kind: str | None = None) -> str:
 @dataclass(frozen=True)
 class WorkingCopyStatus:
     has_unsubmitted_changes: bool
-    changes_since_current: dict
-    changes_since_live: dict
-    document: dict
+    changes: list  # ClaimChange for every claim, since the revision in review
 
     def changed_claims(self) -> list[tuple[str, str]]:
         """(change, wording) for each claim added or changed since the revision in review."""
-        return [
-            (self.changes_since_current[claim["uid"]], claim["text"])
-            for section in self.document["sections"]
-            for claim in section["claims"]
-            if self.changes_since_current.get(claim["uid"]) in ("added", "changed")
-        ]
+        return [(change.status, change.text) for change in self.changes if change.status in ("added", "changed")]
 
     def removed_claim_count(self) -> int:
-        return sum(1 for change in self.changes_since_current.values() if change == "removed")
+        return sum(1 for change in self.changes if change.status == "removed")
 
 
 def working_copy_status(workflow: ArticleWorkflow | None, article: Article) -> WorkingCopyStatus:
-    """Compare the working copy with the revision in review and with the live revision."""
+    """Compare the working copy with the revision in review."""
     document = working_copy_document(article)
     current = workflow.current_revision if workflow else None
-    live = workflow.live_revision if workflow else None
     return WorkingCopyStatus(
         has_unsubmitted_changes=current is None or current.content_hash != content_hash(document),
-        changes_since_current=claim_changes(current.content if current else None, document),
-        changes_since_live=claim_changes(live.content if live else None, document),
-        document=document,
+        changes=claim_changes_between(current.content if current else None, document),
     )
 
 

@@ -137,19 +137,3 @@ class Reference(models.Model):
             )
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def is_retracted(self) -> bool:
-        return self.retraction_status == self.Retraction.RETRACTED
-
-    @property
-    def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}" if self.doi else ""
-
-    @property
-    def pubmed_url(self) -> str:
-        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
-
-    @property
-    def pmc_url(self) -> str:
-        return f"https://pmc.ncbi.nlm.nih.gov/articles/{self.pmcid}/" if self.pmcid else ""

@@ -112,3 +112,15 @@ def test_change_list_shows_each_articles_state(client, editor, managing_editor):
     client.force_login(editor)
     page = client.get(reverse("admin:articles_article_changelist"))
     assert "Approved" in page.content.decode()
+
+
+def test_submit_page_lists_the_claims_changed_since_the_revision_in_review(client, editor):
+    from tests.workflow_helpers import edit_claim
+
+    article = citable_article()
+    client.force_login(editor)
+    client.post(submit_url(article), {"note": ""})
+    edit_claim(article, "A corrected wording.", user=editor)
+    html = client.get(submit_url(article)).content.decode()
+    assert "What changed since revision 1" in html
+    assert "<strong>Changed:</strong> A corrected wording." in html

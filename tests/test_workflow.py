@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
+from editorial.diffs import claim_statuses
 from editorial.errors import (
     AlreadySignedOff,
     ApprovalBlocked,
@@ -14,7 +15,7 @@ from editorial.errors import (
     StaleRevision,
 )
 from editorial.models import AppendOnlyError, ArticleWorkflow, AuditEvent, Revision, SignOff
-from editorial.revisions import claim_changes, content_hash, revision_is_intact
+from editorial.revisions import content_hash, revision_is_intact
 from editorial.services import (
     article_submit,
     article_withdraw,
@@ -284,7 +285,7 @@ def test_resubmission_after_changes_shows_which_claims_changed(editor, managing_
     review_request_changes(revision=first, user=reviewer.user, content_hash=first.content_hash, comment="Fix it.")
     changed = edit_claim(article, "Fixed wording.", user=editor)
     second = article_submit(article=article, user=editor)
-    changes = claim_changes(first.content, second.content)
+    changes = claim_statuses(first.content, second.content)
     assert changes[str(changed.uid)] == "changed"
     assert sorted(changes.values()) == ["changed", "unchanged"]
     assert state_of(article) == State.SUBMITTED
@@ -297,7 +298,7 @@ def test_claim_changes_include_a_change_in_a_cited_reference(editor, managing_ed
     reference.title = "A corrected title"
     reference.save()
     second = article_submit(article=article, user=editor)
-    assert list(claim_changes(first.content, second.content).values()) == ["changed", "unchanged"]
+    assert list(claim_statuses(first.content, second.content).values()) == ["changed", "unchanged"]
 
 
 def test_editing_an_approved_article_keeps_readers_on_the_approved_words(editor, managing_editor):
