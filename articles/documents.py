@@ -11,6 +11,9 @@ from articles.models import Article, Citation
 from references.models import Reference
 
 REFERENCE_KEYS = ("kind", "title", "authors", "source", "year", "doi", "pmid", "url")
+# Added after the first revisions were frozen: a document carries them only when set, so
+# articles whose references lack them keep the hash they were approved under.
+OPTIONAL_REFERENCE_KEYS = ("volume", "issue", "pages", "pmcid")
 
 
 def article_with_tree(queryset=None):
@@ -24,7 +27,9 @@ def article_with_tree(queryset=None):
 
 
 def reference_document(reference: Reference) -> dict:
-    return {"id": reference.pk, **{key: getattr(reference, key) for key in REFERENCE_KEYS}}
+    document = {"id": reference.pk, **{key: getattr(reference, key) for key in REFERENCE_KEYS}}
+    document.update({key: value for key in OPTIONAL_REFERENCE_KEYS if (value := getattr(reference, key))})
+    return document
 
 
 def build_article_document(article: Article) -> dict:

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-REFERENCE_FIELDS = ("kind", "title", "authors", "source", "year", "doi", "pmid", "url")
+from articles.documents import OPTIONAL_REFERENCE_KEYS, REFERENCE_KEYS
+
+REFERENCE_FIELDS = REFERENCE_KEYS + OPTIONAL_REFERENCE_KEYS
 
 
 @dataclass
@@ -95,7 +97,7 @@ def _reference_changes(before: list[dict], after: list[dict]) -> list[str]:
     notes = [f"Now also cites “{new[i]['title']}”." for i in new.keys() - old.keys()]
     notes += [f"No longer cites “{old[i]['title']}”." for i in old.keys() - new.keys()]
     for ref_id in new.keys() & old.keys():
-        changed = [name for name in REFERENCE_FIELDS if old[ref_id][name] != new[ref_id][name]]
+        changed = [name for name in REFERENCE_FIELDS if old[ref_id].get(name, "") != new[ref_id].get(name, "")]
         if changed:
             notes.append(f"“{new[ref_id]['title']}”: {', '.join(changed)} changed.")
     return sorted(notes)

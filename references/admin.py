@@ -19,7 +19,7 @@ class ReferenceAdmin(SimpleHistoryAdmin):
     readonly_fields = ("where_cited",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a pasted "doi.org/…" means https
     fieldsets = (
-        (None, {"fields": ("kind", "title", "authors", "source", "year")}),
+        (None, {"fields": ("kind", "title", "authors", "source", ("year", "volume", "issue", "pages"))}),
         ("Identifiers and link", {"fields": ("doi", "pmid", "pmcid", "url")}),
         ("Standing", {"fields": ("retraction_status", "retraction_date", "retraction_source")}),
         ("Where cited", {"fields": ("where_cited",)}),

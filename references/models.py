@@ -36,6 +36,9 @@ class Reference(models.Model):
     )
     source = models.CharField(max_length=300, blank=True, help_text="The journal, publisher or issuing body.")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
+    volume = models.CharField(max_length=32, blank=True)
+    issue = models.CharField(max_length=32, blank=True)
+    pages = models.CharField(max_length=32, blank=True, help_text="For example 2297-2312, or an article number.")
     doi = models.CharField(
         "DOI", max_length=255, blank=True, help_text="Any form: 10.1002/art.37734, doi:… or a doi.org link."
     )

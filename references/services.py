@@ -4,7 +4,20 @@ from config.history import save_if_changed
 from references.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from references.models import Reference
 
-REFERENCE_FIELDS = ("kind", "title", "authors", "source", "year", "doi", "pmid", "pmcid", "url")
+REFERENCE_FIELDS = (
+    "kind",
+    "title",
+    "authors",
+    "source",
+    "year",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "pmcid",
+    "url",
+)
 
 
 def reference_find(*, doi: str = "", pmid: str = "", pmcid: str = "", title: str = "", year: int | None = None):
