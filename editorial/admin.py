@@ -6,6 +6,7 @@ with workflow controls, so that `articles` never depends on `editorial`.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,11 +15,17 @@ from simple_history.admin import SimpleHistoryAdmin
 from articles.admin import ArticleAdmin as ContentArticleAdmin
 from articles.models import Article
 from editorial.errors import WorkflowError
+from editorial.evidence import (
+    FLAGGED_STANDINGS,
+    live_article_evidence_flags,
+    live_articles_citing_flagged_evidence,
+)
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.rules import is_editor, is_managing_editor
 from editorial.selectors import article_timeline, working_copy_status
 from editorial.services import article_submit, article_withdraw
 from editorial.workflow import State
+from references.models import Reference
 
 
 @admin.register(Reviewer)
@@ -51,6 +58,43 @@ class WithdrawForm(forms.Form):
     )
 
 
+def _evidence_flags(request) -> dict[int, str]:
+    """The live articles citing flagged evidence, read once per request for the filter and the column."""
+    if not hasattr(request, "_live_evidence_flags"):
+        request._live_evidence_flags = live_article_evidence_flags()
+    return request._live_evidence_flags
+
+
+class RetractedEvidenceFilter(admin.SimpleListFilter):
+    """Whether the revision readers see cites a reference now retracted or under an expression of concern."""
+
+    title = "cites retracted evidence"
+    parameter_name = "retracted_evidence"
+    # An article's flag is its worst standing, so "concern" means concern and nothing retracted.
+    STANDINGS = {
+        "any": FLAGGED_STANDINGS,
+        "retracted": (Reference.Retraction.RETRACTED,),
+        "concern": (Reference.Retraction.EXPRESSION_OF_CONCERN,),
+    }
+
+    def lookups(self, request, model_admin):
+        return [
+            ("any", "Yes"),
+            ("retracted", "Yes, a retracted reference"),
+            ("concern", "Yes, an expression of concern only"),
+            ("no", "No"),
+        ]
+
+    def queryset(self, request, queryset):
+        flags = _evidence_flags(request)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=flags)
+        standings = self.STANDINGS.get(self.value())
+        if standings is None:
+            return queryset
+        return queryset.filter(pk__in=[pk for pk, flag in flags.items() if flag in standings])
+
+
 admin.site.unregister(Article)
 
 
@@ -59,9 +103,10 @@ class ArticleAdmin(ContentArticleAdmin):
     """The article editor, with the article's place in the workflow and the moves an editor can make."""
 
     list_display = ("title", "specialty", "workflow_state", "updated_at")
-    list_filter = ("workflow__state", "specialty")
+    list_filter = ("workflow__state", RetractedEvidenceFilter, "specialty")
     list_select_related = ("workflow",)
     change_form_template = "admin/articles/article/change_form_workflow.html"
+    change_list_template = "admin/articles/article/change_list_evidence.html"
 
     def get_readonly_fields(self, request, obj=None):
         """Only managing editors decide whether readers may see an article before its first approval."""
@@ -73,8 +118,25 @@ class ArticleAdmin(ContentArticleAdmin):
         workflow = getattr(article, "workflow", None)
         return workflow.get_state_display() if workflow else State.DRAFT.label
 
+    def get_list_display(self, request):
+        """Add the evidence column; it reads the request's flags, as a column cannot see the request."""
+
+        @admin.display(description="cites retracted evidence")
+        def cites_retracted_evidence(article):
+            flag = _evidence_flags(request).get(article.pk)
+            return Reference.Retraction(flag).label if flag else None
+
+        list_display = list(super().get_list_display(request))
+        list_display.insert(list_display.index("workflow_state") + 1, cites_retracted_evidence)
+        return list_display
+
     def get_urls(self):
         urls = [
+            path(
+                "retracted-evidence/",
+                self.admin_site.admin_view(self.retracted_evidence_view),
+                name="articles_article_retracted_evidence",
+            ),
             path(
                 "<int:object_id>/submit/", self.admin_site.admin_view(self.submit_view), name="articles_article_submit"
             ),
@@ -108,6 +170,18 @@ class ArticleAdmin(ContentArticleAdmin):
         if article is not None:
             extra_context = {**(extra_context or {}), "timeline": article_timeline(article)}
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    def retracted_evidence_view(self, request):
+        """List the live articles that cite retracted evidence, for anyone who may read articles."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied("You need permission to read articles to see which of them cite retracted evidence.")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Live articles citing retracted evidence",
+            "flagged_articles": live_articles_citing_flagged_evidence(),
+        }
+        return TemplateResponse(request, "admin/articles/article/retracted_evidence.html", context)
 
     def submit_view(self, request, object_id):
         """Confirm, then freeze the working copy into a revision for review."""

@@ -4,9 +4,13 @@ Nothing is sent for a move that did not commit.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from editorial.evidence import live_articles_citing_flagged_evidence
+from editorial.roles import MANAGING_EDITORS
 
 
 def article_link(article) -> str:
@@ -65,5 +69,24 @@ def notify_editors_of_decision(sign_off, *, approved: bool) -> None:
             "article": revision.article,
             "approved": approved,
             "link": article_link(revision.article),
+        },
+    )
+
+
+def notify_managing_editors_of_flagged_evidence(reference_ids) -> None:
+    """Tell managing editors which live articles cite references just retracted or placed under concern.
+
+    One email per recipient, listing every affected article; nothing is sent if no live article cites them.
+    """
+    flagged_articles = live_articles_citing_flagged_evidence(reference_ids=reference_ids)
+    if not flagged_articles:
+        return
+    managing_editors = get_user_model().objects.filter(groups__name=MANAGING_EDITORS, is_active=True)
+    _send(
+        "editorial/email/flagged_evidence.txt",
+        managing_editors,
+        {
+            "entries": [(entry, article_link(entry.article)) for entry in flagged_articles],
+            "link": settings.SITE_URL.rstrip("/") + reverse("admin:articles_article_retracted_evidence"),
         },
     )

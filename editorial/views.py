@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from articles.documents import present_document
 from articles.models import Article
 from editorial.errors import WorkflowError
+from editorial.evidence import live_articles_citing_flagged_evidence
 from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm
 from editorial.models import ReviewAssignment, Revision, SignOff
 from editorial.rules import active_reviewer, is_managing_editor
@@ -60,6 +61,7 @@ def queue(request):
     if context["is_managing_editor"]:
         context["unassigned"] = unassigned_submissions()
         context["in_progress"] = reviews_in_progress()
+        context["flagged_evidence"] = live_articles_citing_flagged_evidence()
     return render(request, "editorial/desk/queue.html", context)
 
 

@@ -13,7 +13,9 @@ library by the original paper's DOI, else by its PubMed ID; the latest notice
 
 When the standing changes, the notice's date and where it was published are
 recorded too. A reference already in the right standing is left alone, so its
-history gains no empty entry and an editor's own notes are kept.
+history gains no empty entry and an editor's own notes are kept. References
+newly flagged are announced, in the same transaction, by the signal
+`references.signals.references_flagged`.
 """
 
 import csv
@@ -28,6 +30,7 @@ from django.db import transaction
 from config.history import save_if_changed
 from references.identifiers import normalise_doi, normalise_pmid
 from references.models import Reference
+from references.signals import references_flagged
 
 REQUIRED_COLUMNS = ("RetractionNature", "RetractionDate", "OriginalPaperDOI", "OriginalPaperPubMedID")
 FIRST_DATA_ROW = 2  # the header is row 1, as a spreadsheet numbers it
@@ -136,8 +139,13 @@ def retractions_import(*, rows: Iterable[Mapping], source: str) -> "RetractionRe
             latest[reference_pk] = notice
 
         references = Reference.objects.select_for_update().in_bulk(latest)
-        for reference_pk, notice in sorted(latest.items(), key=lambda item: item[1].row_number):
-            _apply(references[reference_pk], notice, report)
+        flagged = [
+            reference_pk
+            for reference_pk, notice in sorted(latest.items(), key=lambda item: item[1].row_number)
+            if _apply(references[reference_pk], notice, report)
+        ]
+        if flagged:
+            references_flagged.send(sender=Reference, reference_ids=tuple(flagged))
     report.skipped.sort()
     return report
 
@@ -176,14 +184,15 @@ def _notice(row, row_number, source, report, by_doi, by_pmid):
     return reference_pk, _Notice(row_number, status, notice_date, label[:max_length])
 
 
-def _apply(reference: Reference, notice: _Notice, report: RetractionReport) -> None:
+def _apply(reference: Reference, notice: _Notice, report: RetractionReport) -> bool:
+    """Give `reference` the notice's standing if it changes it; return whether it is newly flagged."""
     current = reference.retraction_status
     unchanged = current == notice.status or (
         current == Reference.Retraction.RETRACTED and notice.status == Reference.Retraction.EXPRESSION_OF_CONCERN
     )
     if unchanged:
         report.unchanged += 1
-        return
+        return False
     try:
         save_if_changed(
             reference,
@@ -191,13 +200,14 @@ def _apply(reference: Reference, notice: _Notice, report: RetractionReport) -> N
         )
     except ValidationError as error:
         report.skipped.append((notice.row_number, f"reference {reference.pk} failed validation: {error.messages}"))
-        return
+        return False
     if notice.status == Reference.Retraction.RETRACTED:
         report.flagged_retracted += 1
     elif notice.status == Reference.Retraction.EXPRESSION_OF_CONCERN:
         report.flagged_concern += 1
     else:
         report.reinstated += 1
+    return notice.status != Reference.Retraction.STANDS
 
 
 def _sort_key(notice: _Notice):

@@ -1,0 +1,13 @@
+"""The workflow follows the reference library: flagged evidence is news for managing editors."""
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from editorial import notifications
+from references.signals import references_flagged
+
+
+@receiver(references_flagged, dispatch_uid="editorial.tell_managing_editors_of_flagged_evidence")
+def tell_managing_editors_of_flagged_evidence(sender, reference_ids, **kwargs):
+    """Once the flagging commits, email managing editors the live articles that cite those references."""
+    transaction.on_commit(lambda: notifications.notify_managing_editors_of_flagged_evidence(reference_ids))
