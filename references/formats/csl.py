@@ -62,7 +62,8 @@ def from_csl(item: dict) -> dict:
     title = item.get("title")
     if isinstance(title, str) and title.strip():
         values["title"] = " ".join(title.split())
-    names = [_name(name) for name in item.get("author") or [] if isinstance(name, dict)]
+    authors = item.get("author")
+    names = [_name(name) for name in authors if isinstance(name, dict)] if isinstance(authors, list) else []
     if names := [name for name in names if name]:
         values["authors"] = join_authors(names)
     source = item.get("container-title") or item.get("publisher")
@@ -104,7 +105,7 @@ def _year(issued) -> int | None:
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
         try:
             return int(parts[0][0])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f"its issued date {parts[0]!r} has no readable year.") from None
     for key in ("raw", "literal"):
         text = issued.get(key)

@@ -1,0 +1,240 @@
+"""BibTeX (.bib), read and written with bibtexparser 2.
+
+Text fields (titles, names, journals, volume and pages) are LaTeX, decoded to
+Unicode: `{\\"o}` is "ö" and braces that protect capitals go. Identifiers, URLs
+and years are taken nearly verbatim, because in a URL "%" and "~" are
+characters, not LaTeX.
+Entries whose citation key repeats an earlier one are read like any other:
+keys are labels, not identities, and the importer matches on DOI and PMID.
+"""
+
+import re
+
+import bibtexparser
+from bibtexparser.exceptions import BlockAbortedException
+from bibtexparser.library import Library
+from bibtexparser.middlewares import (
+    LatexDecodingMiddleware,
+    NormalizeFieldKeys,
+    SeparateCoAuthors,
+    SplitNameParts,
+    default_parse_stack,
+)
+from bibtexparser.middlewares.names import InvalidNameError, NameParts
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    Field,
+    MiddlewareErrorBlock,
+    ParsingFailedBlock,
+    String,
+)
+from bibtexparser.writer import BibtexFormat
+
+from references.formats.csl import csl_type
+from references.formats.names import ET_AL, is_initials, join_authors, split_authors, vancouver, vancouver_from_display
+from references.formats.records import ParsedEntry, ReferenceFileError, make_entry, read_year
+
+# Where the source is, in order of preference: the journal, the book of a chapter or paper,
+# then the body that issued a report or guideline.
+_SOURCES = ("journal", "journaltitle", "booktitle", "institution", "organization", "publisher")
+_URL_MACRO = re.compile(r"\\url\{([^{}]*)\}")
+_ESCAPED = re.compile(r"\\([_%&#$])")
+_DASHES = re.compile(r"\s*(?:--+|[\u2013\u2014])\s*")
+# LaTeX's special characters, and the pairs it turns into dashes and curly quotes: text
+# without any is the same decoded, and text we write escapes them.
+_LATEX_MARKUP = re.compile(r"[\\{}$%~&^_#]|--|``|''|[?!]`")
+_LATEX_SPECIALS = re.compile(r"[\\{}%&#_$~^]")
+_LATEX_LIGATURES = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
+_LATEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_:.\-]+")
+# The BibTeX entry type of what we write, by the CSL type that one rule (csl_type) gives each
+# reference, and the field its source goes in.
+_ENTRY_TYPES = {"article-journal": ("article", "journal"), "report": ("techreport", "institution")}
+_OTHER_ENTRY_TYPE = ("misc", "publisher")
+_LATEX = LatexDecodingMiddleware()
+
+
+def parse(text: str) -> list[ParsedEntry]:
+    """Read every entry of a BibTeX file; @string, @preamble and @comment blocks are used or skipped.
+
+    Raises ReferenceFileError when the file ends inside an entry (it is truncated).
+    """
+    library = _parsed(text)
+    entries = []
+    for block in library.blocks:
+        if not isinstance(block, Entry | ParsingFailedBlock) or _is_repeated_string(block):
+            continue
+        number, line = len(entries) + 1, block.start_line + 1
+        if isinstance(block, Entry):
+            entries.append(_entry(number, line, block))
+            continue
+        if _runs_to_the_end(block, text):
+            raise ReferenceFileError(f"The file ends inside entry {number} (line {line}): it looks truncated.")
+        entries.append(ParsedEntry(number=number, line=line, error=_failure(block)))
+    return entries
+
+
+def dump(items: list[tuple[str, dict]]) -> str:
+    """Write (key, values) pairs as BibTeX in UTF-8, keys made safe and unique."""
+    keys, entries = set(), []
+    for number, (key, values) in enumerate(items, start=1):
+        safe = _UNSAFE_KEY.sub("", key) or f"ref{number}"
+        unique, copy = safe, 1
+        while unique in keys:
+            copy += 1
+            unique = f"{safe}-{copy}"
+        keys.add(unique)
+        entries.append(_bibtex_entry(unique, values))
+    layout = BibtexFormat()
+    layout.indent = "  "
+    layout.block_separator = "\n"
+    return bibtexparser.write_string(Library(entries), bibtex_format=layout)
+
+
+def _parsed(text: str) -> Library:
+    """The file's blocks with strings resolved, field names in lower case and names split into parts.
+
+    bibtexparser sets an entry whose key repeats an earlier one aside, unparsed;
+    we give each such entry a key of its own first so that it is read like the rest.
+    """
+    split = bibtexparser.parse_string(text, parse_stack=[])
+    blocks = []
+    for index, block in enumerate(split.blocks):
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, Entry):
+            block = block.ignore_error_block
+            block.key = f"{block.key}\n{index}"  # no citation key has a line break
+        blocks.append(block)
+    library = Library(blocks, fail_on_duplicate_key=False)
+    stack = [
+        *default_parse_stack(),
+        NormalizeFieldKeys(),
+        SeparateCoAuthors(),
+        SplitNameParts(),
+    ]
+    for middleware in stack:
+        library = middleware.transform(library)
+    return library
+
+
+def _runs_to_the_end(block: ParsingFailedBlock, text: str) -> bool:
+    """Whether bibtexparser gave up on the block at the end of the file (it reports where it stopped)."""
+    end = getattr(block.error, "end_index", None)
+    return isinstance(block.error, BlockAbortedException) and (end is None or end >= len(text.rstrip()))
+
+
+def _is_repeated_string(block) -> bool:
+    return isinstance(block, DuplicateBlockKeyBlock) and not isinstance(block.ignore_error_block, Entry)
+
+
+def _failure(block: ParsingFailedBlock) -> str:
+    if isinstance(block, DuplicateFieldKeyBlock):
+        names = ", ".join(f"“{key}”" for key in sorted(block.duplicate_keys))
+        return f"gives the field{'s' if len(block.duplicate_keys) > 1 else ''} {names} more than once."
+    if isinstance(block, MiddlewareErrorBlock) and isinstance(block.error, InvalidNameError):
+        return f"has an author name that could not be read: “{block.error.name}”."
+    if isinstance(block.error, BlockAbortedException):
+        return "could not be read: a brace, quote or comma in it is out of place."
+    return f"could not be read: {block.error}"
+
+
+def _entry(number: int, line: int, entry: Entry) -> ParsedEntry:
+    fields = {field.key: field.value for field in entry.fields}
+    values, problems = {}, []
+    values["title"] = _text(fields.get("title"))
+    if not values["title"]:
+        problems.append("has no title.")
+    if isinstance(fields.get("author"), list):
+        values["authors"] = join_authors([_vancouver(name) for name in fields["author"]])
+    values["source"] = next((_text(fields[name]) for name in _SOURCES if _text(fields.get(name))), "")
+    try:
+        values["year"] = read_year(_verbatim(fields.get("year")), _verbatim(fields.get("date")))
+    except ValueError as problem:
+        problems.append(str(problem))
+    values["volume"] = _text(fields.get("volume"))
+    values["issue"] = _text(fields.get("number"))
+    values["pages"] = _DASHES.sub("-", _text(fields.get("pages")))  # "451--459" is a range, not a dash
+    for name in ("doi", "pmid", "pmcid", "url"):
+        values[name] = _verbatim(fields.get(name))
+    if not values["pmid"] and _verbatim(fields.get("eprinttype")).lower() == "pubmed":
+        values["pmid"] = _verbatim(fields.get("eprint"))  # biblatex's way of giving a PMID
+    return make_entry(number, line, values, problems)
+
+
+def _text(value) -> str:
+    """A text field's LaTeX as Unicode, by bibtexparser's own decoder (run on the one value, as on a @string).
+
+    Only text fields are decoded: in a URL or DOI, "%" and "~" are characters, not LaTeX.
+    """
+    if not isinstance(value, str):
+        return ""
+    if not _LATEX_MARKUP.search(value):
+        return value  # decoding takes pylatexenc most of a millisecond; plain text is most names and many titles
+    block = _LATEX.transform_block(String("value", value), Library())
+    text = block.value if isinstance(block, String) else value
+    # pylatexenc reads \textasciicircum as the modifier letter U+02C6; the text meant a caret.
+    return text.replace("\u02c6", "^")
+
+
+def _verbatim(value) -> str:
+    """An identifier or number as written: without \\url{…}, braces or LaTeX escapes such as \\_."""
+    if not isinstance(value, str):
+        return ""
+    return _ESCAPED.sub(r"\1", _URL_MACRO.sub(r"\1", value)).replace("{", "").replace("}", "")
+
+
+def _vancouver(name: NameParts) -> str:
+    """One BibTeX name in Vancouver form.
+
+    BibTeX's own name parts put "van der" with the family name; a name with no
+    first name is an organisation, kept whole, or BibTeX's "others" (et al.);
+    "Younger J", already Vancouver, reads to BibTeX as first name "Younger", last name "J".
+    """
+    first, family, jr = (_text(" ".join(part)) for part in (name.first, name.von + name.last, name.jr))
+    if not first:
+        return ET_AL if family == "others" else vancouver_from_display(f"{family},")
+    if not name.von and not jr and is_initials(family):
+        return f"{first} {family}"
+    return f"{vancouver(family, first)} {jr}".strip()
+
+
+def _bibtex_entry(key: str, values: dict) -> Entry:
+    entry_type, source_field = _ENTRY_TYPES.get(csl_type(values), _OTHER_ENTRY_TYPE)
+    fields = [Field("title", "{" + _latex(values.get("title", "")) + "}")]  # inner braces keep its capitals
+    if names := split_authors(values.get("authors", "")):
+        fields.append(Field("author", " and ".join(_bibtex_name(name) for name in names)))
+    if values.get("source"):
+        fields.append(Field(source_field, _latex(values["source"])))
+    if values.get("year"):
+        fields.append(Field("year", str(values["year"])))
+    for name, field in (("volume", "volume"), ("issue", "number")):
+        if values.get(name):
+            fields.append(Field(field, _latex(values[name])))
+    if values.get("pages"):
+        fields.append(Field("pages", _latex(values["pages"]).replace("-", "--")))  # BibTeX's way of writing a range
+    for name in ("doi", "pmid", "pmcid", "url"):
+        if values.get(name):
+            fields.append(Field(name, _url_safe(values[name])))
+    return Entry(entry_type, key, fields)
+
+
+def _bibtex_name(name: dict) -> str:
+    """'Younger, J. W.' for a person, "others" for et al., an organisation braced so that BibTeX keeps it whole."""
+    if "literal" in name:
+        return "others" if name["literal"] == ET_AL else "{" + _latex(name["literal"]) + "}"
+    family = _latex(name["family"])
+    if re.search(r"\band\b", family, re.IGNORECASE):  # braced, "and" is not a separator
+        family = "{" + family + "}"
+    return f"{family}, {'. '.join(name['given'].split())}."
+
+
+def _latex(text: str) -> str:
+    """Plain text as LaTeX that decodes back to the same text; non-ASCII letters stay as UTF-8."""
+    escaped = _LATEX_SPECIALS.sub(lambda match: _LATEX_ESCAPES.get(match.group(), "\\" + match.group()), text)
+    return _LATEX_LIGATURES.sub("{}", escaped)
+
+
+def _url_safe(value: str) -> str:
+    """An identifier or URL with the characters that would unbalance BibTeX braces percent-encoded."""
+    return value.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
