@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check serve clean bench
+.PHONY: run test lint check serve clean bench bench-import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ clean:
 # Throughput of the cached article page against a bare-Django floor (PostgreSQL, Redis, gunicorn, wrk).
 bench: $(VENV)/.runtime-installed
 	bash bench/run.sh
+
+# Time and peak memory of importing a 10,000-entry reference file in each format (PostgreSQL).
+bench-import: $(VENV)/.runtime-installed
+	bash bench/import.sh

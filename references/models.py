@@ -1,5 +1,6 @@
 """The evidence that claims cite."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -140,3 +141,43 @@ class Reference(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class ReferenceImport(models.Model):
+    """One reference file brought into the library: who brought it, the file itself, and what it did.
+
+    An upload in the admin is kept here between its preview and the editor's
+    confirmation; every import, from the admin or the command, stays here as
+    the record of where the library's entries came from.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed, not imported"
+        IMPORTED = "imported", "Imported"
+
+    file_name = models.CharField(max_length=255)
+    format = models.CharField(max_length=16)
+    content = models.BinaryField(editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField(help_text="In bytes.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEWED)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True, help_text="Entries by outcome: new, update, unchanged, error.")
+    problems = models.JSONField(default=list, blank=True, help_text="[position, reason] for each entry not imported.")
+
+    history = tracked_history(excluded_fields=["content"])  # the file never changes; keep one copy of it
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="previewed", imported_at__isnull=True)
+                | Q(status="imported", imported_at__isnull=False),
+                name="reference_import_imported_at_matches_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display().lower()})"

@@ -1,0 +1,412 @@
+"""Import a reference file into the library: plan what it would do, then do it in one transaction.
+
+Each entry of the file is matched to the library by DOI, then PMID, then
+PMCID, then title and year (the order `reference_find` uses) and judged:
+
+- new: nothing matches; it will be created;
+- update: a reference matches and the file changes some of its details;
+- unchanged: a reference matches and the file agrees with it;
+- error: the entry cannot be used, for the reason given; the others still import.
+
+So re-importing a file updates and never duplicates. The file fills and
+corrects bibliographic details but never blanks one it lacks, never replaces
+an identifier a reference already has (a different DOI is a different paper),
+and never overrides an editor's judgement: the kind of evidence is set only on
+new references, and retraction standing only by the retraction import.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from config.history import history_user
+from references.formats.names import ET_AL
+from references.formats.reading import read_entries
+from references.formats.records import ParsedEntry
+from references.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
+from references.models import Reference, ReferenceImport
+
+IDENTIFIERS = {"doi": ("DOI", normalise_doi), "pmid": ("PMID", normalise_pmid), "pmcid": ("PMCID", normalise_pmcid)}
+# What a file may change on a reference the library already holds.
+UPDATABLE = ("title", "authors", "source", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
+BATCH_SIZE = 500
+
+Progress = Callable[[int, int], None]
+
+
+class Outcome(StrEnum):
+    NEW = "new"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+
+class ImportConflict(RuntimeError):
+    """The import cannot run now (the library changed under it, or it already ran); nothing was imported."""
+
+
+@dataclass
+class EntryPlan:
+    """What importing one entry does: the reference it creates or changes, or why it cannot."""
+
+    entry: ParsedEntry
+    outcome: Outcome
+    values: dict = field(default_factory=dict)  # the entry's values, identifiers normalised
+    reference: Reference | None = None
+    changes: dict[str, tuple] = field(default_factory=dict)  # field → (stored, from the file)
+    error: str = ""
+
+    @property
+    def position(self) -> str:
+        return self.entry.position
+
+    @property
+    def title(self) -> str:
+        return self.entry.values.get("title", "")
+
+
+@dataclass
+class ImportPlan:
+    format: str
+    entries: list[EntryPlan]
+
+    def with_outcome(self, outcome: Outcome) -> list[EntryPlan]:
+        return [plan for plan in self.entries if plan.outcome == outcome]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {outcome.value: len(self.with_outcome(outcome)) for outcome in Outcome}
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        """(position, reason) for each entry that cannot be imported, in file order."""
+        return [(plan.position, plan.error) for plan in self.with_outcome(Outcome.ERROR)]
+
+    def summary_lines(self) -> list[str]:
+        counts = self.counts
+        lines = [
+            f"Entries read: {len(self.entries)}",
+            f"New references: {counts['new']}",
+            f"Updated references: {counts['update']}",
+            f"Unchanged: {counts['unchanged']}",
+            f"Entries with errors, not imported: {counts['error']}",
+        ]
+        return lines + [f"  {position}: {reason}" for position, reason in self.problems]
+
+
+def import_plan(entries: list[ParsedEntry], *, format: str, lock: bool = False) -> ImportPlan:
+    """Judge every entry against the library without writing anything.
+
+    Costs two queries whatever the file's size: one to index the library's
+    identifiers, titles and years, one to load the references that match
+    (locked with `lock`, as `import_apply` does inside its transaction).
+    """
+    library = _Index.of_library()
+    in_file = _Index()
+    plans = [_judge(entry, library, in_file) for entry in entries]
+    matched = [plan for plan in plans if plan.outcome is Outcome.UPDATE]
+    queryset = Reference.objects.select_for_update() if lock else Reference.objects
+    stored = queryset.in_bulk({plan.reference.pk for plan in matched})
+    first_entry: dict[int, str] = {}
+    for plan in matched:
+        pk = plan.reference.pk
+        if pk in first_entry:
+            plan.outcome, plan.error = Outcome.ERROR, f"it is the same reference as {first_entry[pk]}."
+            continue
+        first_entry[pk] = plan.position
+        _compare(plan, stored[pk])
+    return ImportPlan(format=format, entries=plans)
+
+
+def import_apply(entries: list[ParsedEntry], *, format: str, progress: Progress | None = None) -> ImportPlan:
+    """Create and update the library from `entries` in one transaction, and return what was done.
+
+    The plan is made again inside the transaction with the matched references
+    locked, so what is written agrees with the library at that moment. History
+    rows name the acting user (`acting_as` or the request's user). Raises
+    `ImportConflict`, with nothing written, if a concurrent change makes an
+    identifier collide.
+    """
+    user = history_user()
+    try:
+        with transaction.atomic():
+            plan = import_plan(entries, format=format, lock=True)
+            created = [p.reference for p in plan.with_outcome(Outcome.NEW)]
+            updated = plan.with_outcome(Outcome.UPDATE)
+            total, done = len(created) + len(updated), 0
+            for batch in _batches(created):
+                bulk_create_with_history(batch, Reference, default_user=user)
+                done += len(batch)
+                _report(progress, done, total)
+            now = timezone.now()
+            for batch in _batches(updated):
+                references = []
+                for entry_plan in batch:
+                    entry_plan.reference.updated_at = now
+                    references.append(entry_plan.reference)
+                fields = sorted({name for p in batch for name in p.changes} | {"updated_at"})
+                bulk_update_with_history(references, Reference, fields, default_user=user)
+                done += len(batch)
+                _report(progress, done, total)
+    except IntegrityError as error:
+        raise ImportConflict(
+            "The library changed while the file was being imported (another import or an edit gave a "
+            "reference the same identifier). Nothing was imported; try again."
+        ) from error
+    return plan
+
+
+def reference_file_preview(
+    *, data: bytes, file_name: str, user, format: str | None = None, keep: bool = True
+) -> tuple[ReferenceImport, ImportPlan]:
+    """Read a file, keep it (unless `keep` is false), and say what importing it would do.
+
+    The library is not changed. Raises `ReferenceFileError` (nothing kept) when
+    the file as a whole cannot be read. The kept record is what
+    `reference_file_import` later imports.
+    """
+    _require_import_permission(user)
+    format, entries = read_entries(data, filename=file_name, format=format)
+    plan = import_plan(entries, format=format)
+    record = ReferenceImport(
+        file_name=file_name[: ReferenceImport._meta.get_field("file_name").max_length],
+        format=format,
+        content=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        uploaded_by=user,
+        counts=plan.counts,
+        problems=plan.problems,
+    )
+    if keep:
+        record.full_clean()
+        record.save()
+    return record, plan
+
+
+def reference_file_plan(record: ReferenceImport) -> ImportPlan:
+    """What importing a kept file would do against the library as it is now."""
+    format, entries = read_entries(bytes(record.content), filename=record.file_name, format=record.format)
+    return import_plan(entries, format=format)
+
+
+def reference_file_import(*, record: ReferenceImport, user, progress: Progress | None = None) -> ImportPlan:
+    """Import a previewed file, once, and record what it did.
+
+    Only the editor who uploaded the file confirms it (they saw its preview).
+    The record is locked so two confirmations cannot both import.
+    """
+    _require_import_permission(user)
+    if record.uploaded_by_id != user.pk:
+        raise PermissionDenied("Only the editor who uploaded this file can import it.")
+    with transaction.atomic():
+        record = ReferenceImport.objects.select_for_update().get(pk=record.pk)
+        if record.status == ReferenceImport.Status.IMPORTED:
+            raise ImportConflict(f"{record.file_name} was already imported on {record.imported_at:%d %B %Y at %H:%M}.")
+        format, entries = read_entries(bytes(record.content), filename=record.file_name, format=record.format)
+        plan = import_apply(entries, format=format, progress=progress)
+        record.status, record.imported_at = ReferenceImport.Status.IMPORTED, timezone.now()
+        record.counts, record.problems = plan.counts, plan.problems
+        record.save(update_fields=["status", "imported_at", "counts", "problems"])
+    return plan
+
+
+def _require_import_permission(user) -> None:
+    if not (user.has_perm("references.add_reference") and user.has_perm("references.change_reference")):
+        raise PermissionDenied("Importing references needs permission to add and change references.")
+
+
+@dataclass
+class _Known:
+    """A reference, or an earlier entry of the file, as far as matching needs it."""
+
+    doi: str
+    pmid: str
+    pmcid: str
+    title: str
+    year: int | None
+    reference: Reference | None = None
+    position: str = ""
+
+
+class _Index:
+    """Identifier and title-and-year keys of the library's references, or of a file's entries so far."""
+
+    def __init__(self):
+        self.by_key: dict[tuple, _Known] = {}
+
+    @classmethod
+    def of_library(cls) -> "_Index":
+        index = cls()
+        rows = Reference.objects.values_list("pk", "doi", "pmid", "pmcid", "title", "year")
+        for pk, doi, pmid, pmcid, title, year in rows.iterator(chunk_size=2000):
+            index.add(_Known(doi, pmid, pmcid, title, year, reference=Reference(pk=pk, title=title)))
+        return index
+
+    def add(self, known: _Known) -> None:
+        for key in _keys(vars(known)):
+            self.by_key.setdefault(key, known)
+
+    def match(self, values: dict) -> tuple[_Known | None, str]:
+        """What these values describe, or an error when identifiers point at two things or contradict one."""
+        found: dict[int, tuple[tuple, _Known]] = {}
+        for key in _keys(values, titles=False):
+            if key in self.by_key:
+                found.setdefault(id(self.by_key[key]), (key, self.by_key[key]))
+        if len(found) > 1:
+            (key_a, a), (key_b, b) = list(found.values())[:2]
+            return None, (
+                f"its {_label(key_a)} matches “{a.title}” but its {_label(key_b)} matches “{b.title}”; "
+                "merge those references or correct the entry."
+            )
+        if found:
+            _, known = next(iter(found.values()))
+            return (None, contradiction) if (contradiction := _contradiction(known, values)) else (known, "")
+        title_key = _title_key(values)
+        known = self.by_key.get(title_key) if title_key else None
+        if known is not None and not _contradiction(known, values):
+            return known, ""
+        return None, ""
+
+
+def _judge(entry: ParsedEntry, library: _Index, in_file: _Index) -> EntryPlan:
+    if entry.error:
+        return EntryPlan(entry, Outcome.ERROR, error=entry.error)
+    try:
+        values = _clean(entry.values)
+    except ValidationError as error:
+        return EntryPlan(entry, Outcome.ERROR, error=" ".join(error.messages))
+    earlier, error = in_file.match(values)
+    if earlier is not None or error:
+        return EntryPlan(
+            entry, Outcome.ERROR, error=f"it is the same reference as {earlier.position}." if earlier else error
+        )
+    known, error = library.match(values)
+    if error:
+        return EntryPlan(entry, Outcome.ERROR, values, error=error)
+    in_file.add(
+        _Known(
+            *(values.get(name, "") for name in IDENTIFIERS),
+            values["title"],
+            values.get("year"),
+            position=entry.position,
+        )
+    )
+    if known is not None:
+        return EntryPlan(entry, Outcome.UPDATE, values, reference=known.reference)  # compared once loaded
+    new = Reference(**values)
+    try:
+        _validate(new)
+    except ValidationError as error:
+        return EntryPlan(entry, Outcome.ERROR, values, error=_sentence(error))
+    return EntryPlan(entry, Outcome.NEW, values, reference=new)
+
+
+def _compare(plan: EntryPlan, stored: Reference) -> None:
+    """Turn a matched entry into an update of the stored reference, or mark it unchanged or in error."""
+    values = plan.values
+    changes = {
+        name: (getattr(stored, name), values[name])
+        for name in UPDATABLE
+        if values.get(name) not in (None, "") and getattr(stored, name) != values[name]
+    }
+    plan.reference, plan.changes = stored, changes
+    if not changes:
+        plan.outcome = Outcome.UNCHANGED
+        return
+    for name, (_, value) in changes.items():
+        setattr(stored, name, value)
+    try:
+        _validate(stored)
+    except ValidationError as error:
+        plan.outcome, plan.error, plan.changes = Outcome.ERROR, _sentence(error), {}
+
+
+def _clean(values: dict) -> dict:
+    """Normalise identifiers and fit the author list; raise ValidationError naming what is wrong."""
+    cleaned = dict(values)
+    problems = []
+    for name, (label, normalise) in IDENTIFIERS.items():
+        if cleaned.get(name):
+            try:
+                cleaned[name] = normalise(cleaned[name])
+            except ValidationError as error:
+                problems.append(f"{label} “{values[name]}”: {' '.join(error.messages)}")
+    if problems:
+        raise ValidationError(problems)
+    if not cleaned.get("title", "").strip():
+        raise ValidationError("it has no title.")
+    if cleaned.get("kind") not in Reference.Kind.values:
+        cleaned.pop("kind", None)
+    if cleaned.get("authors"):
+        cleaned["authors"] = _fit_authors(cleaned["authors"])
+    return cleaned
+
+
+def _fit_authors(authors: str) -> str:
+    """Shorten a list too long to store to its first names and "et al.", as citation styles do."""
+    limit = Reference._meta.get_field("authors").max_length
+    if len(authors) <= limit:
+        return authors
+    names, kept = [name.strip() for name in authors.split(",")], []
+    for name in names:
+        if len(", ".join([*kept, name, ET_AL])) > limit:
+            break
+        kept.append(name)
+    return ", ".join([*kept, ET_AL])
+
+
+def _validate(reference: Reference) -> None:
+    """Run field and model checks; uniqueness is the plan's business (row by row it would cost queries)."""
+    reference.full_clean(validate_unique=False, validate_constraints=False)
+
+
+def _sentence(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return " ".join(
+            f"{Reference._meta.get_field(name).verbose_name}: {' '.join(messages)}"
+            for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+def _keys(values: dict, *, titles: bool = True) -> Iterator[tuple]:
+    for name in IDENTIFIERS:
+        if values.get(name):
+            yield (name, values[name])
+    if titles and (title_key := _title_key(values)):
+        yield title_key
+
+
+def _title_key(values: dict) -> tuple | None:
+    title = " ".join((values.get("title") or "").split()).casefold()
+    return ("title", title, values.get("year")) if title else None
+
+
+def _contradiction(known: _Known, values: dict) -> str:
+    """Why the entry cannot be this reference: an identifier both have, with different values."""
+    for name, (label, _) in IDENTIFIERS.items():
+        stored, given = getattr(known, name), values.get(name)
+        if stored and given and stored != given:
+            return f"it matches “{known.title}”, whose {label} is {stored}, not {given}."
+    return ""
+
+
+def _label(key: tuple) -> str:
+    return IDENTIFIERS[key[0]][0]
+
+
+def _batches(items: list) -> Iterator[list]:
+    for start in range(0, len(items), BATCH_SIZE):
+        yield items[start : start + BATCH_SIZE]
+
+
+def _report(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)

@@ -1,0 +1,62 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from config.history import acting_as
+from references.formats.reading import FORMATS
+from references.formats.records import ReferenceFileError
+from references.imports import ImportConflict, reference_file_import, reference_file_preview
+
+
+class Command(BaseCommand):
+    help = (
+        "Import references from a RIS, BibTeX, PubMed MEDLINE (.nbib) or CSL-JSON file. Entries are matched "
+        "to the library by DOI, PMID, PMCID, then title and year, so importing a file again updates and never "
+        "duplicates. Entries that cannot be used are listed with their position and reason; the others are "
+        "imported together in one transaction, recorded in the history under the --as user."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Path to the file.")
+        parser.add_argument("--as", dest="username", required=True, help="The user the import is recorded under.")
+        parser.add_argument(
+            "--format", choices=sorted(FORMATS), help="The file's format, when its name and content do not say."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Say what would happen; change nothing.")
+
+    def handle(self, *args, file, username, format, dry_run, **options):
+        user = self._user(username)
+        path = Path(file)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Could not read {file}: {error.strerror or error}.") from error
+        try:
+            with acting_as(user):
+                record, plan = reference_file_preview(
+                    data=data, file_name=path.name, user=user, format=format, keep=not dry_run
+                )
+                if not dry_run:
+                    plan = reference_file_import(record=record, user=user, progress=self._progress)
+        except ReferenceFileError as error:
+            raise CommandError(f"{file}: {error} Nothing was imported.") from error
+        except (PermissionDenied, ImportConflict) as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"Format: {FORMATS[plan.format].label}")
+        for line in plan.summary_lines():
+            self.stdout.write(line)
+        if dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was imported."))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Imported {file} as {username} (import {record.pk})."))
+
+    def _user(self, username):
+        try:
+            return get_user_model().objects.get(username=username, is_active=True)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"There is no active user “{username}”.") from None
+
+    def _progress(self, done: int, total: int) -> None:
+        self.stderr.write(f"  {done:,} of {total:,} references written ({done * 100 // total}%)")
