@@ -27,11 +27,18 @@ def content_blockers(revision: Revision) -> list[str]:
     for section, position, claim in claims:
         if not claim["citations"]:
             blockers.append(f"Claim {position} under “{section['heading']}” cites no reference.")
-    cited_ids = [reference["id"] for reference in revision.content["references"]]
-    retracted = Reference.objects.filter(pk__in=cited_ids, retraction_status=Reference.Retraction.RETRACTED)
-    numbers = {reference["id"]: reference["number"] for reference in revision.content["references"]}
-    for reference in sorted(retracted, key=lambda ref: numbers[ref.pk]):
-        blockers.append(f"Reference {numbers[reference.pk]} (“{reference.title}”) has been retracted.")
+    cited = {reference["id"]: reference for reference in revision.content["references"]}
+    standing = dict(Reference.objects.filter(pk__in=cited).values_list("pk", "retraction_status"))
+    for ref_id, reference in sorted(cited.items(), key=lambda item: item[1]["number"]):
+        if ref_id not in standing:
+            # Merged into another reference or deleted: its standing now lives elsewhere, so the
+            # words must be resubmitted to cite the reference that remains.
+            blockers.append(
+                f"Reference {reference['number']} (“{reference['title']}”) has since been merged or removed "
+                "from the library; resubmit the article so the revision cites the reference that remains."
+            )
+        elif standing[ref_id] == Reference.Retraction.RETRACTED:
+            blockers.append(f"Reference {reference['number']} (“{reference['title']}”) has been retracted.")
     return blockers
 
 

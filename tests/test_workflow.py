@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
+from config.history import acting_as
 from editorial.diffs import claim_statuses
 from editorial.errors import (
     AlreadySignedOff,
@@ -24,7 +25,8 @@ from editorial.services import (
     review_start,
 )
 from editorial.workflow import State
-from tests.factories import BoardMemberFactory, EditorFactory, ReviewerFactory
+from references.merge import references_merge
+from tests.factories import BoardMemberFactory, EditorFactory, ReferenceFactory, ReviewerFactory
 from tests.workflow_helpers import (
     FULL_CHECKLIST,
     approve,
@@ -247,6 +249,21 @@ def test_approval_is_blocked_by_a_retracted_reference(editor, managing_editor):
         approve(revision, reviewer)
     assert blocked.value.blockers == [f"Reference 1 (“{reference.title}”) has been retracted."]
     assert state_of(article) == State.UNDER_REVIEW
+
+
+def test_approval_is_blocked_when_a_cited_reference_was_merged_into_a_retracted_one(editor, managing_editor):
+    article = citable_article()
+    revision, (reviewer,) = under_review(article, editor, managing_editor)
+    duplicate = article.sections.first().claims.first().citations.first().reference
+    kept = ReferenceFactory(title=duplicate.title, year=duplicate.year, doi="", pmid="", retraction_status="retracted")
+    with acting_as(editor):
+        references_merge(keep=kept, duplicates=[duplicate])
+    with pytest.raises(ApprovalBlocked) as blocked:
+        approve(revision, reviewer)
+    assert blocked.value.blockers == [
+        f"Reference 1 (“{duplicate.title}”) has since been merged or removed from the library; "
+        "resubmit the article so the revision cites the reference that remains."
+    ]
 
 
 def test_request_changes_needs_a_reason(editor, managing_editor):
