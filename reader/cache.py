@@ -2,8 +2,8 @@
 
 Two levels, so that a hit costs one small lookup:
 
-- in the shared cache (Redis in production), `slug + audience` points to the
-  page's ETag, made of the live revision's hash and the audience. That pointer
+- in the shared cache (Redis in production), `slug + audience + citation
+  style` points to the page's ETag, the hash of its bytes. That pointer
   is deleted as soon as the live revision changes (approval or withdrawal), so
   a reader never gets words that are no longer approved;
 - the page's bytes are stored under the ETag itself. The words behind an ETag
@@ -30,7 +30,8 @@ def page_timeout() -> int:
 
 
 def article_key(slug: str, audience: str) -> str:
-    return f"reader:article:{slug}:{audience}"
+    """The pointer's key; it names the citation style, so a deploy that changes style never finds the old page."""
+    return f"reader:article:{slug}:{audience}:{settings.READER_CITATION_STYLE}"
 
 
 def page_key(etag: str) -> str:

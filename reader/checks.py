@@ -1,5 +1,7 @@
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
+
+from references.citation_styles import STYLES
 
 
 @register(deploy=True)
@@ -13,6 +15,21 @@ def shared_page_cache(app_configs, **kwargs):
                 hint="Set REDIS_URL so that approving or withdrawing an article clears the cached page in every "
                 "worker at once; with local memory, other workers serve their copy until it expires.",
                 id="reader.W001",
+            )
+        ]
+    return []
+
+
+@register
+def citation_style(app_configs, **kwargs):
+    """Refuse a citation style the reader site cannot format, before any article page fails on it."""
+    style = settings.READER_CITATION_STYLE
+    if style not in STYLES:
+        return [
+            Error(
+                f"READER_CITATION_STYLE is {style!r}, which is not a citation style this site knows.",
+                hint=f"Set READER_CITATION_STYLE to one of: {', '.join(STYLES)}.",
+                id="reader.E002",
             )
         ]
     return []

@@ -31,12 +31,17 @@ from reader.selectors import (
     published_articles,
 )
 from reader.structured_data import medical_web_page
+from references.citation_styles import format_references
+from references.formats.reading import FORMATS
+from references.formats.records import FIELDS
 
 AUDIENCE_COOKIE = "audience"
 DEFAULT_AUDIENCE = "clinician"
 QUESTIONS_PER_HOUR = 5
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
+# The reference files offered under an article, in the order the page lists them.
+REFERENCE_FILE_FORMATS = ("ris", "bibtex", "medline", "csl-json")
 
 
 def reader_audience(request) -> str:
@@ -108,10 +113,15 @@ def _render_article(request, slug, audience, *, form, status=200):
         _vary_and_cache_headers(response)
         return response
     document = present_document(page.revision.content, audience)
+    document["references"] = _in_citation_style(document["references"])
     url = request.build_absolute_uri(reverse("reader:article", args=[slug]))
     context = {
         "page": page,
         "document": document,
+        "reference_files": [
+            {"label": FORMATS[key].label, "url": reverse("reader:article_references", args=[slug, key])}
+            for key in REFERENCE_FILE_FORMATS
+        ],
         "audience": audience,
         "audiences": FollowUpQuestion.Audience.choices,
         "disclaimer": editorial_page("disclaimer"),
@@ -127,6 +137,46 @@ def _render_article(request, slug, audience, *, form, status=200):
         response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         response["Last-Modified"] = http_date(page.reviewed_at.timestamp())
         response.is_cacheable = True
+    return response
+
+
+def _in_citation_style(references: list[dict]) -> list[dict]:
+    """Add each reference's `citation` in the site's style; DOI, PMID, PMCID and URL are linked beside it."""
+    citations = format_references(references, settings.READER_CITATION_STYLE, with_identifiers=False)
+    return [
+        {
+            **reference,
+            "citation": citation,
+            "web_url": reference["url"] if reference["url"].startswith(("https://", "http://")) else "",
+        }
+        for reference, citation in zip(references, citations, strict=True)
+    ]
+
+
+@require_GET
+def article_references(request, slug, file_format):
+    """The article's reference list as a file for reference managers, from the revision its page shows.
+
+    The same rules as the page: 404 when the article is not public, 410 once
+    it is withdrawn, never the working copy.
+    """
+    if file_format not in REFERENCE_FILE_FORMATS:
+        raise Http404("No such reference file format.")
+    page = article_page(slug)
+    if page.is_withdrawn:
+        response = render(request, "reader/article_withdrawn.html", {"page": page}, status=410)
+        _vary_and_cache_headers(response)
+        return response
+    writer = FORMATS[file_format]
+    entries = [
+        (f"ref{reference['number']}", {key: reference[key] for key in FIELDS if reference.get(key) not in (None, "")})
+        for reference in page.revision.content["references"]
+    ]
+    media_type = writer.media_type if "charset" in writer.media_type else f"{writer.media_type}; charset=utf-8"
+    response = HttpResponse(writer.dump(entries), content_type=media_type)
+    extension = writer.extension.lstrip(".")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-references.{extension}"'
+    response["Cache-Control"] = CACHE_CONTROL
     return response
 
 
