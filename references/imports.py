@@ -208,7 +208,9 @@ def reference_file_import(*, record: ReferenceImport, user, progress: Progress |
     with transaction.atomic():
         record = ReferenceImport.objects.select_for_update().get(pk=record.pk)
         if record.status == ReferenceImport.Status.IMPORTED:
-            raise ImportConflict(f"{record.file_name} was already imported on {record.imported_at:%d %B %Y at %H:%M}.")
+            raise ImportConflict(
+                f"This file, {record.file_name}, was already imported on {record.imported_at:%d %B %Y at %H:%M}."
+            )
         format, entries = read_entries(bytes(record.content), filename=record.file_name, format=record.format)
         plan = import_apply(entries, format=format, progress=progress)
         record.status, record.imported_at = ReferenceImport.Status.IMPORTED, timezone.now()

@@ -270,7 +270,7 @@ def test_a_preview_is_imported_only_once(editor):
     with acting_as(editor):
         reference_file_import(record=record, user=editor)
 
-    with pytest.raises(ImportConflict, match=r"ldn\.ris was already imported on "):
+    with pytest.raises(ImportConflict, match=r"This file, ldn\.ris, was already imported on "):
         reference_file_import(record=record, user=editor)
 
 

@@ -90,7 +90,9 @@ def dump(items: list[tuple[str, dict]]) -> str:
     layout = BibtexFormat()
     layout.indent = "  "
     layout.block_separator = "\n"
-    return bibtexparser.write_string(Library(entries), bibtex_format=layout)
+    # The library is built here and thrown away, so the writer may change it rather than copy it.
+    unparse_stack = bibtexparser.middlewares.default_unparse_stack(allow_inplace_modification=True)
+    return bibtexparser.write_string(Library(entries), unparse_stack=unparse_stack, bibtex_format=layout)
 
 
 def _parsed(text: str) -> Library:
