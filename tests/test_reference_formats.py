@@ -161,7 +161,7 @@ def test_ris_dump_writes_the_key_as_id_and_people_and_organisations_so_they_read
         f"TI  - {YOUNGER_TITLE}\n"
         "AU  - Younger, J. W.\n"
         "AU  - Example Society for Pain Medicine,\n"
-        "AU  - et al.,\n"
+        "AU  - et al.\n"
         "T2  - Clinical Rheumatology\n"
         "PY  - 2014\n"
         "VL  - 33\n"

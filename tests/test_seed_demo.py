@@ -1,19 +1,26 @@
 """`seed_demo` loads a complete demo, and running it again changes nothing."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+import editorial.demo
 from articles.models import Article, Citation, Claim, Section
+from config.history import acting_as
 from editorial.demo import demo_seed
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.roles import ADVISORY_BOARD, EDITORS, MANAGING_EDITORS
 from editorial.workflow import State
+from references.formats.reading import read_entries
+from references.imports import import_apply
 from references.models import Reference
 
 pytestmark = pytest.mark.django_db
 TRACKED = (Article, Section, Claim, Citation, Reference, Reviewer, ArticleWorkflow, ReviewAssignment, SignOff)
 APPEND_ONLY = (Revision, AuditEvent)
+DEMO_FILES = Path(editorial.demo.__file__).parent
 
 
 def snapshot():
@@ -90,3 +97,20 @@ def test_seed_demo_has_an_approved_article_with_a_newer_revision_in_review():
 def test_seed_demo_sends_no_email(mailoutbox):
     call_command("seed_demo", verbosity=0)
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize("file_name", ["ldn-references.ris", "ldn-references.nbib"])
+def test_the_demo_reference_files_hold_exactly_the_ldn_articles_references(file_name):
+    """The files an editor can try the import with: against the seeded library they change nothing."""
+    demo_seed()
+    editor = get_user_model().objects.get(username="editor")
+    article = Article.objects.get(slug="low-dose-naltrexone-chronic-pain")
+    cited = set(Reference.objects.filter(citations__claim__section__article=article).values_list("pk", flat=True))
+
+    file_format, entries = read_entries((DEMO_FILES / file_name).read_bytes(), filename=file_name)
+
+    with acting_as(editor):
+        plan = import_apply(entries, format=file_format)
+
+    assert plan.counts == {"new": 0, "update": 0, "unchanged": len(cited), "error": 0}
+    assert {entry.reference.pk for entry in plan.entries} == cited

@@ -11,7 +11,7 @@ import rispy
 
 from references.formats.csl import csl_type
 from references.formats.kinds import PUBLICATION_TYPES, kind_from_publication_types
-from references.formats.names import join_authors, split_authors, vancouver_from_display
+from references.formats.names import ET_AL, join_authors, split_authors, vancouver_from_display
 from references.formats.records import ParsedEntry, ReferenceFileError, make_entry, read_year, text_lines
 
 # Two letters (or a letter and a digit), two spaces, a hyphen and a space: "TY  - JOUR".
@@ -162,7 +162,9 @@ def _record(key: str, values: dict) -> dict:
 
 
 def _display_name(name: dict) -> str:
-    """'Younger, J. W.' for a person; an organisation (or "et al.") with a trailing comma, so it is read back whole."""
+    """'Younger, J. W.' for a person; an organisation with a trailing comma, so it is read back whole."""
+    if name.get("literal") == ET_AL:
+        return ET_AL
     if "literal" in name:
         return f"{name['literal']},"
     return f"{name['family']}, {'. '.join(name['given'].split())}."
