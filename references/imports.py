@@ -70,6 +70,14 @@ class EntryPlan:
     def title(self) -> str:
         return self.entry.values.get("title", "")
 
+    @property
+    def details(self) -> str:
+        """Authors, source, year and identifiers in one line, for a preview."""
+        values = self.values or self.entry.values
+        source = ", ".join(str(part) for part in (values.get("source"), values.get("year")) if part)
+        identifiers = [f"{label} {values[name]}" for name, (label, _) in IDENTIFIERS.items() if values.get(name)]
+        return ". ".join(part for part in (values.get("authors"), source, *identifiers) if part)
+
 
 @dataclass
 class ImportPlan:

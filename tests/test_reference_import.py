@@ -288,3 +288,11 @@ def test_a_board_member_cannot_import_references(board_member):
     with pytest.raises(PermissionDenied):
         reference_file_preview(data=RIS_FILE, file_name="ldn.ris", user=board_member)
     assert ReferenceImport.objects.count() == 0
+
+
+def test_an_entry_describes_itself_in_one_line_for_the_preview():
+    plan = import_plan([entry(**LDN_TRIAL)], format="ris")
+
+    assert plan.entries[0].details == (
+        "Younger J, Noor N, McCue R, Mackey S. Arthritis Rheum, 2013. DOI 10.1002/art.37734. PMID 23359310"
+    )
