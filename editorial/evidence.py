@@ -27,7 +27,7 @@ from articles.models import Citation
 from articles.rendering import render_inline
 from editorial.models import ArticleWorkflow
 from editorial.selectors import REVIEWABLE_STATES
-from references.models import Reference
+from references.models import MergedReference, Reference
 
 FLAGGED_STANDINGS = (Reference.Retraction.RETRACTED, Reference.Retraction.EXPRESSION_OF_CONCERN)
 EXCERPT_LENGTH = 160
@@ -84,7 +84,7 @@ def live_articles_citing_flagged_evidence(*, reference_ids: Iterable[int] | None
 
     Articles citing a retracted reference come first, then those under an
     expression of concern, newest notice first. With `reference_ids`, only
-    those references are considered. At most four queries, however many
+    those references are considered. At most five queries, however many
     articles are flagged.
     """
     flagged = _flagged_references(reference_ids)
@@ -110,8 +110,10 @@ def live_articles_citing_flagged_evidence(*, reference_ids: Iterable[int] | None
                 reference=flagged[reference_id],
                 number=number,
                 claims=claims,
-                is_cited_by_working_copy=(workflow.article_id, reference_id) in in_working_copy,
-                is_cited_by_revision_in_review=None if in_review_ids is None else reference_id in in_review_ids,
+                is_cited_by_working_copy=(workflow.article_id, flagged[reference_id].pk) in in_working_copy,
+                is_cited_by_revision_in_review=None
+                if in_review_ids is None
+                else bool({reference_id, flagged[reference_id].pk} & in_review_ids),
             )
             for reference_id, number, claims in _citations_of(live_contents[workflow.article_id], flagged)
         ]
@@ -122,7 +124,7 @@ def live_articles_citing_flagged_evidence(*, reference_ids: Iterable[int] | None
 
 
 def live_article_evidence_flags() -> dict[int, str]:
-    """Map each live article citing flagged evidence to its worst standing: retracted, else concern (two queries)."""
+    """Map each live article citing flagged evidence to its worst standing: retracted, else concern (three queries)."""
     flagged = _flagged_references(None)
     retracted, concern = Reference.Retraction.RETRACTED, Reference.Retraction.EXPRESSION_OF_CONCERN
     flags = {}
@@ -133,10 +135,17 @@ def live_article_evidence_flags() -> dict[int, str]:
 
 
 def _flagged_references(reference_ids: Iterable[int] | None) -> dict[int, Reference]:
+    """Flagged references by id, and by the ids of references merged into them (revisions keep those)."""
     references = Reference.objects.filter(retraction_status__in=FLAGGED_STANDINGS)
     if reference_ids is not None:
         references = references.filter(pk__in=list(reference_ids))
-    return references.in_bulk()
+    flagged = references.in_bulk()
+    if flagged:
+        for merged_id, reference_id in MergedReference.objects.filter(reference__in=flagged).values_list(
+            "merged_id", "reference_id"
+        ):
+            flagged[merged_id] = flagged[reference_id]
+    return flagged
 
 
 def _live_contents_citing(flagged: dict[int, Reference]) -> dict[int, dict]:

@@ -4,7 +4,7 @@ Each blocker is a sentence that says exactly what to fix.
 """
 
 from editorial.models import Revision, SignOff
-from references.models import Reference
+from references.models import Reference, references_by_id
 
 CHECKLIST_WORDING = {
     "claims_accurate": "Attest that every claim is accurate.",
@@ -28,16 +28,14 @@ def content_blockers(revision: Revision) -> list[str]:
         if not claim["citations"]:
             blockers.append(f"Claim {position} under “{section['heading']}” cites no reference.")
     cited = {reference["id"]: reference for reference in revision.content["references"]}
-    standing = dict(Reference.objects.filter(pk__in=cited).values_list("pk", "retraction_status"))
+    standing = references_by_id(cited)  # a merged-away reference leads to the one that absorbed it
     for ref_id, reference in sorted(cited.items(), key=lambda item: item[1]["number"]):
         if ref_id not in standing:
-            # Merged into another reference or deleted: its standing now lives elsewhere, so the
-            # words must be resubmitted to cite the reference that remains.
             blockers.append(
-                f"Reference {reference['number']} (“{reference['title']}”) has since been merged or removed "
-                "from the library; resubmit the article so the revision cites the reference that remains."
+                f"Reference {reference['number']} (“{reference['title']}”) has since been removed from the "
+                "library; resubmit the article so the revision cites references that exist."
             )
-        elif standing[ref_id] == Reference.Retraction.RETRACTED:
+        elif standing[ref_id].retraction_status == Reference.Retraction.RETRACTED:
             blockers.append(f"Reference {reference['number']} (“{reference['title']}”) has been retracted.")
     return blockers
 

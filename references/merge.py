@@ -11,7 +11,7 @@ from django.db import transaction
 
 from config.history import save_if_changed
 from references.duplicates import conflicting_identifier
-from references.models import Reference
+from references.models import MergedReference, Reference
 
 # Filled on the kept reference where it is blank, from the first duplicate that has a value.
 FILLABLE_FIELDS = ("doi", "pmid", "pmcid", "authors", "source", "year", "volume", "issue", "pages", "url")
@@ -91,6 +91,7 @@ def references_merge(*, keep: Reference, duplicates: list[Reference]) -> MergeRe
         # and each duplicate's last history row (the deletion) still shows its identifiers.
         for duplicate in duplicates:
             duplicate._change_reason = f"Merged into reference {keep.pk}."
+            _point_merged_ids_at(keep, duplicate)
             duplicate.delete()
         values, standing = _values_to_fill(keep, duplicates)
         keep._change_reason = "Filled from merged references " + ", ".join(str(pk) for pk in duplicate_ids) + "."
@@ -105,6 +106,14 @@ def references_merge(*, keep: Reference, duplicates: list[Reference]) -> MergeRe
         references_removed=len(duplicates),
         standing_taken=standing,
     )
+
+
+def _point_merged_ids_at(keep: Reference, duplicate: Reference) -> None:
+    """Let the duplicate's id, and the ids merged into it before, lead to `keep` from now on."""
+    for alias in MergedReference.objects.filter(reference=duplicate):
+        alias.reference = keep
+        alias.save()
+    MergedReference.objects.create(merged_id=duplicate.pk, reference=keep)
 
 
 def _lock(keep: Reference, duplicates: list[Reference], duplicate_ids: list[int]) -> dict[int, Reference]:

@@ -181,3 +181,38 @@ class ReferenceImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display().lower()})"
+
+
+class MergedReference(models.Model):
+    """The id of a reference merged away, and the reference that absorbed it.
+
+    Approved revisions freeze the ids of the references they cite; after a
+    merge those ids still have to lead to the paper's standing today, so a
+    retraction found on the surviving reference reaches them too.
+    """
+
+    merged_id = models.PositiveIntegerField(unique=True)
+    reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="merged_ids")
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ["merged_id"]
+
+    def __str__(self):
+        return f"Reference {self.merged_id}, merged into {self.reference_id}"
+
+
+def references_by_id(ids) -> dict[int, Reference]:
+    """The references now standing for these ids, merged-away ids included (two queries at most).
+
+    An id that was neither kept nor merged (a reference deleted outright) is absent.
+    """
+    ids = set(ids)
+    found = Reference.objects.in_bulk(ids)
+    missing = ids - found.keys()
+    if missing:
+        for alias in MergedReference.objects.filter(merged_id__in=missing).select_related("reference"):
+            found[alias.merged_id] = alias.reference
+    return found

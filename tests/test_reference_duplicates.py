@@ -19,7 +19,7 @@ from references.duplicates import (
     title_key,
 )
 from references.merge import MergeRefused, MergeReport, references_merge
-from references.models import Reference
+from references.models import Reference, references_by_id
 from tests.factories import CitationFactory, ClaimFactory, ReferenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -565,3 +565,13 @@ def test_change_form_of_a_reference_without_duplicates_has_no_duplicates_section
     html = client.get(reverse("admin:references_reference_change", args=[bare(title=TITLE).pk])).content.decode()
 
     assert "Same title and year" not in html
+
+
+def test_merged_away_ids_lead_to_the_reference_that_absorbed_them_even_after_a_second_merge(editor):
+    first, second, last = (ReferenceFactory(title="Same trial", year=2020, doi="", pmid="") for _ in range(3))
+    first_id, second_id = first.pk, second.pk
+    with acting_as(editor):
+        references_merge(keep=second, duplicates=[first])
+        references_merge(keep=last, duplicates=[second])
+
+    assert references_by_id([first_id, second_id, last.pk]) == {first_id: last, second_id: last, last.pk: last}

@@ -11,6 +11,7 @@ from articles.models import Citation
 from config.history import acting_as
 from editorial.evidence import live_article_evidence_flags, live_articles_citing_flagged_evidence
 from editorial.services import article_submit, article_withdraw
+from references.merge import references_merge
 from references.models import Reference
 from references.retractions import retractions_import
 from tests.factories import (
@@ -105,6 +106,24 @@ def test_live_article_citing_a_retracted_reference_is_flagged_with_its_citing_cl
     ]
     assert flagged[0].citations[0].reference.retraction_date == datetime.date(2024, 3, 14)
     assert flagged[0].citations[0].reference.retraction_source == "Retraction Watch: 10.5555/notice"
+
+
+def test_live_article_citing_a_duplicate_merged_into_a_retracted_reference_is_flagged(editor, managing_editor):
+    duplicate = ReferenceFactory(title="A fabricated trial", doi="", pmid="")
+    live_article_citing(editor, managing_editor, ReferenceFactory(title="A sound trial"), duplicate)
+    kept = flag(ReferenceFactory(title="A fabricated trial", year=duplicate.year), RETRACTED)
+    with acting_as(editor):
+        references_merge(keep=kept, duplicates=[duplicate])
+
+    flagged = live_articles_citing_flagged_evidence()
+
+    assert summary(flagged) == [
+        (
+            "Magnesium for migraine",
+            [(2, "A fabricated trial", RETRACTED, [("Prevention", 2, "Claim 2 cites it.")], True, None)],
+        )
+    ]
+    assert flagged[0].citations[0].reference == kept
 
 
 def test_retractions_come_before_concerns_and_newest_notice_first(editor, managing_editor):
@@ -214,11 +233,11 @@ def test_selector_costs_the_same_queries_for_2_and_10_flagged_articles(
     editor, managing_editor, django_assert_max_num_queries
 ):
     flagged_live_articles(editor, managing_editor, 2)
-    with django_assert_max_num_queries(4) as two:
+    with django_assert_max_num_queries(5) as two:
         assert len(live_articles_citing_flagged_evidence()) == 2
 
     flagged_live_articles(editor, managing_editor, 8)
-    with django_assert_max_num_queries(4) as ten:
+    with django_assert_max_num_queries(5) as ten:
         assert len(live_articles_citing_flagged_evidence()) == 10
 
     assert len(two.captured_queries) == len(ten.captured_queries)

@@ -260,10 +260,7 @@ def test_approval_is_blocked_when_a_cited_reference_was_merged_into_a_retracted_
         references_merge(keep=kept, duplicates=[duplicate])
     with pytest.raises(ApprovalBlocked) as blocked:
         approve(revision, reviewer)
-    assert blocked.value.blockers == [
-        f"Reference 1 (“{duplicate.title}”) has since been merged or removed from the library; "
-        "resubmit the article so the revision cites the reference that remains."
-    ]
+    assert blocked.value.blockers == [f"Reference 1 (“{duplicate.title}”) has been retracted."]
 
 
 def test_request_changes_needs_a_reason(editor, managing_editor):
