@@ -1,17 +1,11 @@
 """Shared argument handling for the workflow's management commands."""
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from articles.models import Article
+from config.commands import acting_user
 
-
-def acting_user(username: str):
-    """Return the active user the command acts as; every move is recorded under their name."""
-    try:
-        return get_user_model().objects.get(username=username, is_active=True)
-    except get_user_model().DoesNotExist:
-        raise CommandError(f"There is no active user “{username}”.") from None
+__all__ = ["acting_user", "article_by_slug"]
 
 
 def article_by_slug(slug: str) -> Article:

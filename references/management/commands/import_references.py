@@ -1,9 +1,9 @@
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from config.commands import acting_user
 from config.history import acting_as
 from references.formats.reading import FORMATS
 from references.formats.records import ReferenceFileError
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Say what would happen; change nothing.")
 
     def handle(self, *args, file, username, format, dry_run, **options):
-        user = self._user(username)
+        user = acting_user(username)
         path = Path(file)
         try:
             data = path.read_bytes()
@@ -51,12 +51,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING("Dry run: nothing was imported."))
         else:
             self.stdout.write(self.style.SUCCESS(f"Imported {file} as {username} (import {record.pk})."))
-
-    def _user(self, username):
-        try:
-            return get_user_model().objects.get(username=username, is_active=True)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"There is no active user “{username}”.") from None
 
     def _progress(self, done: int, total: int) -> None:
         self.stderr.write(f"  {done:,} of {total:,} references written ({done * 100 // total}%)")

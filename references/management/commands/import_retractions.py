@@ -1,6 +1,6 @@
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from config.commands import acting_user
 from config.history import acting_as
 from references.retractions import RetractionFileError, read_retraction_csv, retractions_import
 
@@ -20,10 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="username", required=True, help="The user the changes are recorded under.")
 
     def handle(self, *args, file, username, **options):
-        try:
-            user = get_user_model().objects.get(username=username, is_active=True)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"There is no active user “{username}”.") from None
+        user = acting_user(username)
         if not user.has_perm("references.change_reference"):
             raise CommandError(f"{username} may not change references.")
         try:
