@@ -26,6 +26,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config.history import history_user
+from references.duplicates import title_key
 from references.formats.names import ET_AL
 from references.formats.reading import read_entries
 from references.formats.records import ParsedEntry
@@ -395,7 +396,8 @@ def _keys(values: dict, *, titles: bool = True) -> Iterator[tuple]:
 
 
 def _title_key(values: dict) -> tuple | None:
-    title = " ".join((values.get("title") or "").split()).casefold()
+    """Titles compare as possible duplicates do, so an import matches what the duplicates filter would pair."""
+    title = title_key(values.get("title") or "")
     return ("title", title, values.get("year")) if title else None
 
 

@@ -121,7 +121,7 @@ def test_entry_matched_by_pmid_fills_the_missing_doi(editor):
 def test_entry_matched_by_title_and_year_when_it_has_no_identifiers(editor):
     reference = ReferenceFactory(title="Low-Dose Naltrexone for the Treatment of Fibromyalgia", year=2013, doi="")
 
-    plan = imported(entry(title="low-dose naltrexone  for the treatment of fibromyalgia", year=2013), user=editor)
+    plan = imported(entry(title="Low dose naltrexone: for the treatment of fibromyalgia.", year=2013), user=editor)
 
     assert plan.entries[0].reference == reference
     assert Reference.objects.count() == 1
