@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
-from django.db.models.lookups import GreaterThan
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 
 from config.history import tracked_history
 from references.models import Reference
@@ -24,6 +24,15 @@ def _not_blank(field: str, model: str, message: str) -> models.CheckConstraint:
     )
 
 
+def _at_most(field: str, model: str, limit: int) -> models.CheckConstraint:
+    """The database keeps the same length limit as the form, so no route stores a longer text."""
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), limit),
+        name=f"{model}_{field}_at_most_{limit}",
+        violation_error_message=f"At most {limit:,} characters.",
+    )
+
+
 def _unique_order(parent: str, model: str) -> models.UniqueConstraint:
     """Positions count from 0 within the parent, as the admin's sortable inlines number them."""
     return models.UniqueConstraint(
@@ -33,15 +42,30 @@ def _unique_order(parent: str, model: str) -> models.UniqueConstraint:
     )
 
 
+# The longest text each field takes. Claims are bullet points and ledes a few sentences; the
+# limits are far above real content and keep every page, diff and hash cheap whatever is typed.
+LEDE_MAX_CHARS = 1_000
+INTRO_MAX_CHARS = 2_000
+CLAIM_MAX_CHARS = 1_500
+
+
 class Article(models.Model):
-    """A short answer to one question a clinician or patient asked."""
+    """A short answer to one question a clinician or patient asked.
+
+    `version` counts saves of the article or any of its parts through the editor; a save based
+    on an older version is refused (see `articles.admin`), so two editors never overwrite each
+    other unseen.
+    """
 
     question = models.CharField(max_length=300, help_text="The reader's question, as asked.")
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
-    lede = models.TextField(help_text="A short answer for clinicians, shown under the title.")
+    lede = models.TextField(max_length=LEDE_MAX_CHARS, help_text="A short answer for clinicians, shown under the title.")
     plain_lede = models.TextField(
-        "plain-language lede", blank=True, help_text="The same short answer in words a patient would use."
+        "plain-language lede",
+        max_length=LEDE_MAX_CHARS,
+        blank=True,
+        help_text="The same short answer in words a patient would use.",
     )
     specialty = models.CharField(max_length=100, help_text="The specialty or topic, for example “Pain medicine”.")
     pending_display = models.CharField(
@@ -53,14 +77,17 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = tracked_history()
+    history = tracked_history(excluded_fields=["version"])
 
     class Meta:
         ordering = ["title"]
         constraints = [
             _not_blank("question", "article", "An article needs its question."),
             _not_blank("title", "article", "An article needs a title."),
+            _at_most("lede", "article", LEDE_MAX_CHARS),
+            _at_most("plain_lede", "article", LEDE_MAX_CHARS),
         ]
 
     def __str__(self):
@@ -78,7 +105,9 @@ class Section(models.Model):
     order = models.PositiveIntegerField(default=0)
     heading = models.CharField(max_length=200)
     level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.H2)
-    intro = models.TextField(blank=True, help_text="An optional paragraph before the section's claims.")
+    intro = models.TextField(
+        max_length=INTRO_MAX_CHARS, blank=True, help_text="An optional paragraph before the section's claims."
+    )
 
     history = tracked_history()
 
@@ -87,6 +116,7 @@ class Section(models.Model):
         constraints = [
             _unique_order("article", "section"),
             _not_blank("heading", "section", "A section needs a heading."),
+            _at_most("intro", "section", INTRO_MAX_CHARS),
             models.CheckConstraint(
                 condition=Q(level__in=[2, 3]),
                 name="section_level_h2_or_h3",
@@ -113,11 +143,15 @@ class Claim(models.Model):
     )
     text = models.TextField(
         "clinician wording",
+        max_length=CLAIM_MAX_CHARS,
         help_text="Bold (**…**), italic (*…*) and [links](https://…) only.",
         error_messages={"blank": "A claim cannot be empty."},
     )
     plain_text = models.TextField(
-        "plain-language wording", blank=True, help_text="Optional wording for patients and caregivers."
+        "plain-language wording",
+        max_length=CLAIM_MAX_CHARS,
+        blank=True,
+        help_text="Optional wording for patients and caregivers.",
     )
 
     history = tracked_history()
@@ -127,6 +161,8 @@ class Claim(models.Model):
         constraints = [
             _unique_order("section", "claim"),
             _not_blank("text", "claim", "A claim cannot be empty."),
+            _at_most("text", "claim", CLAIM_MAX_CHARS),
+            _at_most("plain_text", "claim", CLAIM_MAX_CHARS),
         ]
 
     def __str__(self):

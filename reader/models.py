@@ -3,7 +3,7 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Length, Trim
-from django.db.models.lookups import GreaterThan
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 
 from config.history import tracked_history
 
@@ -36,12 +36,19 @@ class PublishedArticle(models.Model):
         return self.title
 
 
+# An editorial page is read by every reader; its Markdown is rendered in bounded time up to this size.
+EDITORIAL_PAGE_MAX_CHARS = 20_000
+
+
 class EditorialPage(models.Model):
     """A page of the site's own words editors keep up to date: the editorial policy, the disclaimer."""
 
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
-    body = models.TextField(help_text="Markdown: paragraphs, headings, lists, bold, italic and links.")
+    body = models.TextField(
+        max_length=EDITORIAL_PAGE_MAX_CHARS,
+        help_text="Markdown: paragraphs, headings, lists, bold, italic and links.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = tracked_history()
@@ -49,7 +56,12 @@ class EditorialPage(models.Model):
     class Meta:
         ordering = ["title"]
         constraints = [
-            models.CheckConstraint(condition=GreaterThan(Length(Trim("body")), 0), name="editorialpage_body_not_blank")
+            models.CheckConstraint(condition=GreaterThan(Length(Trim("body")), 0), name="editorialpage_body_not_blank"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), EDITORIAL_PAGE_MAX_CHARS),
+                name="editorialpage_body_bounded",
+                violation_error_message=f"At most {EDITORIAL_PAGE_MAX_CHARS:,} characters.",
+            ),
         ]
 
     def __str__(self):
