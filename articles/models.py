@@ -60,7 +60,9 @@ class Article(models.Model):
     question = models.CharField(max_length=300, help_text="The reader's question, as asked.")
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
-    lede = models.TextField(max_length=LEDE_MAX_CHARS, help_text="A short answer for clinicians, shown under the title.")
+    lede = models.TextField(
+        max_length=LEDE_MAX_CHARS, help_text="A short answer for clinicians, shown under the title."
+    )
     plain_lede = models.TextField(
         "plain-language lede",
         max_length=LEDE_MAX_CHARS,
