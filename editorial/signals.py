@@ -2,10 +2,18 @@
 
 `public_status_changed` is sent, with `article_id`, inside the transaction of
 every move that changes what the public page may say: a submission (the
-pending status, "an update is being reviewed"), an approval that reaches
-quorum (new live words) and a withdrawal. Listeners keep their own derived
-data (the reader's index, its caches) in step. They must not change workflow
-state.
+pending view of an article never approved, or "an update is being reviewed"),
+an approval that reaches quorum (new live words, perhaps under a new slug) and
+a withdrawal. Listeners keep their own derived data (the reader's public
+slugs, index and caches) in step, and send anything outside the database
+(cache purges) with `transaction.on_commit(..., robust=True)`, so that a move
+that committed is never reported as failed.
+
+Listeners must not change workflow state. A listener may refuse a submission
+or an approval by raising an `editorial.errors.WorkflowError` (the move is
+then rolled back and shown as a 409, like any other refusal): the reader
+refuses a revision whose slug another article has already made public. A
+withdrawal is never refused.
 """
 
 from django.dispatch import Signal

@@ -2,31 +2,48 @@
 
 Two levels, so that a hit costs one small lookup:
 
-- in the shared cache (Redis in production), `slug + audience + citation
-  style` points to the page's ETag, the hash of its bytes. That pointer
-  is deleted as soon as the live revision changes (approval or withdrawal), so
-  a reader never gets words that are no longer approved;
+- in the shared cache (Redis in production), `public slug + audience +
+  citation style` points to the page's ETag, the hash of its bytes. Pointers
+  live `READER_CACHE_SECONDS` (default 300) at most, and every slug the
+  article was ever public under is purged once a move that changes what
+  readers see commits (see `reader.index`);
 - the page's bytes are stored under the ETag itself. The words behind an ETag
   never change, so each worker may also keep recent pages in its own memory
   without ever serving a stale one.
+
+How stale a page can be: not at all once the purge is delivered (each worker's
+near copy of a pointer is dropped by Redis's invalidation, see
+`config.cache`). A page rendered just before a move and stored just after its
+purge is purged again `PURGE_REPEAT_SECONDS` later. A purge Redis could not
+take is retried by the cache backend until Redis takes it; if the process dies
+first, the pointer expires: at most `READER_CACHE_SECONDS` after the move.
 """
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 AUDIENCES = ("patient", "clinician", "student")
 LOCAL_PAGES = 128
+PAGE_BYTES_SECONDS = 60 * 60 * 24  # bytes named by their own hash are never stale
+PURGE_REPEAT_SECONDS = 2.0
+QUESTIONS_WINDOW_SECONDS = 60 * 60
 
 _local_pages: OrderedDict = OrderedDict()
 _local_lock = threading.Lock()
 
 
 def page_timeout() -> int:
-    """A day in a shared cache; a minute in a worker's own memory, which a purge reaches in one worker only."""
-    return 60 if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache") else 60 * 60 * 24
+    """How long a pointer to a page may live: READER_CACHE_SECONDS, and a minute at most in a worker's own memory.
+
+    A purge reaches one worker only when each keeps its own cache.
+    """
+    if _is_per_process():
+        return min(60, settings.READER_CACHE_SECONDS)
+    return settings.READER_CACHE_SECONDS
 
 
 def article_key(slug: str, audience: str) -> str:
@@ -39,7 +56,7 @@ def page_key(etag: str) -> str:
 
 
 def article_get(slug: str, audience: str) -> dict | None:
-    """The cached page for this slug and audience, with its headers, or None."""
+    """The cached page for this public slug and audience, with its headers, or None."""
     pointer = cache.get(article_key(slug, audience))
     if pointer is None:
         return None
@@ -56,14 +73,30 @@ def article_set(slug: str, audience: str, entry: dict) -> None:
     """Cache a rendered page: `entry` has content, gzip, etag, last_modified and status."""
     page = {"content": entry["content"], "gzip": entry["gzip"]}
     pointer = {key: entry[key] for key in ("etag", "last_modified", "status")}
-    cache.set(page_key(entry["etag"]), page, page_timeout())
+    cache.set(page_key(entry["etag"]), page, PAGE_BYTES_SECONDS)
     cache.set(article_key(slug, audience), pointer, page_timeout())
     _local_put(entry["etag"], page)
 
 
-def article_purge(slug: str) -> None:
-    """Forget which page is current for the article; the next request renders the live revision again."""
-    cache.delete_many([article_key(slug, audience) for audience in AUDIENCES])
+def article_purge(slugs: Iterable[str]) -> None:
+    """Forget which page is current under each of these public slugs, now and once more shortly after.
+
+    The second purge drops a page that a request rendered from the database
+    just before the move committed and stored just after the first purge.
+    """
+    keys = [article_key(slug, audience) for slug in slugs for audience in AUDIENCES]
+    if not keys:
+        return
+    backend = caches["default"]  # this thread's instance, reused by the timer's thread
+    backend.delete_many(keys)
+    if not _is_per_process():  # a worker's own cache is purged in one process only, and expires in a minute
+        repeat = threading.Timer(PURGE_REPEAT_SECONDS, backend.delete_many, args=(keys,))
+        repeat.daemon = True
+        repeat.start()
+
+
+def _is_per_process() -> bool:
+    return settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
 
 
 def _local_get(etag: str) -> dict | None:
@@ -80,3 +113,18 @@ def _local_put(etag: str, page: dict) -> None:
         _local_pages.move_to_end(etag)
         while len(_local_pages) > LOCAL_PAGES:
             _local_pages.popitem(last=False)
+
+
+def questions_counted(client: str) -> int:
+    """Count one more follow-up question from `client` this hour; return the count.
+
+    Without Redis the count starts again at 1 (the cache backend logs the
+    outage): readers can still ask, unlimited, rather than not at all.
+    """
+    key = f"reader:questions:{client}"
+    cache.add(key, 0, QUESTIONS_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr, or Redis cannot be reached
+        cache.set(key, 1, QUESTIONS_WINDOW_SECONDS)
+        return 1

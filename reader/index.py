@@ -1,4 +1,4 @@
-"""Keep the reader's index of published articles in step with the live revisions."""
+"""Keep the reader's derived data in step with the workflow: public slugs, the search index, cached pages."""
 
 from html import unescape
 
@@ -7,9 +7,16 @@ from django.db import connection, transaction
 from django.utils.html import strip_tags
 
 from articles.rendering import render_inline
+from editorial.errors import WorkflowError
 from editorial.models import ArticleWorkflow
+from editorial.workflow import State
 from reader import cache
-from reader.models import PublishedArticle
+from reader.models import PublicSlug, PublishedArticle
+from reader.selectors import reader_view
+
+
+class PublicSlugTaken(WorkflowError):
+    """The revision's slug was public for another article; public addresses are never reused."""
 
 
 def plain_text(markdown: str) -> str:
@@ -28,37 +35,67 @@ def document_text(content: dict) -> str:
 
 
 def published_article_refresh(article_id: int) -> PublishedArticle | None:
-    """Index the article's live revision, or remove it from the index if it has none.
+    """Bring the reader's derived data in step with what readers may now see of the article.
 
-    Runs inside the workflow's transaction; the page caches are purged once it commits.
+    Runs inside the workflow's transaction, with the article's row locked:
+    records the public slug of what readers now see (refusing a slug another
+    article made public), indexes the article while it is live and removes it
+    otherwise, and purges the cached pages of every slug it was ever public
+    under once the transaction commits.
     """
-    workflow = ArticleWorkflow.objects.select_related("article", "live_revision").filter(article_id=article_id).first()
-    slug = workflow.article.slug if workflow else None
-    if workflow is None or workflow.live_revision is None:
+    workflow = (
+        ArticleWorkflow.objects.select_related("article", "live_revision", "current_revision")
+        .filter(article_id=article_id)
+        .first()
+    )
+    page = reader_view(workflow) if workflow is not None else None
+    if workflow is not None:
+        _refuse_slug_of_another_article(workflow, page)
+    if page is not None and not page.is_withdrawn:
+        PublicSlug.objects.get_or_create(slug=page.slug, defaults={"article_id": article_id})
+    published = _index(workflow, page) if page is not None and page.is_live else None
+    if published is None:
         PublishedArticle.objects.filter(article_id=article_id).delete()
-        published = None
-    else:
-        revision = workflow.live_revision
-        content = revision.content
-        published, _ = PublishedArticle.objects.update_or_create(
-            article_id=article_id,
-            defaults={
-                "revision": revision,
-                "slug": content["slug"],
-                "question": content["question"],
-                "title": content["title"],
-                "lede": plain_text(content["lede"]),
-                "plain_lede": plain_text(content["plain_lede"]),
-                "specialty": content["specialty"],
-                "body": document_text(content),
-                "content_updated_at": revision.created_at,
-                "reviewed_at": workflow.approved_at,
-            },
+    slugs = list(PublicSlug.objects.filter(article_id=article_id).values_list("slug", flat=True))
+    transaction.on_commit(lambda: cache.article_purge(slugs), robust=True)
+    return published
+
+
+def _refuse_slug_of_another_article(workflow, page) -> None:
+    """A slug once public for another article is never served for this one: refuse the move that would."""
+    if workflow.state == State.WITHDRAWN:
+        return  # a withdrawal makes nothing public and is never refused
+    wanted = {page.slug} if page is not None and not page.is_withdrawn else set()
+    if workflow.state == State.SUBMITTED and workflow.current_revision is not None:
+        wanted.add(workflow.current_revision.content["slug"])  # tell the editors now, not at approval
+    taken = PublicSlug.objects.filter(slug__in=wanted).exclude(article_id=workflow.article_id).first()
+    if taken is not None:
+        raise PublicSlugTaken(
+            f"The address “{taken.slug}” was public for another answer, and addresses are never reused. "
+            "Change this article's slug and submit it again."
         )
-        if connection.vendor == "postgresql":
-            PublishedArticle.objects.filter(pk=published.pk).update(search_vector=SEARCH_VECTOR)
-    if slug:
-        transaction.on_commit(lambda: cache.article_purge(slug))
+
+
+def _index(workflow, page) -> PublishedArticle:
+    revision = page.revision
+    content = revision.content
+    published, _ = PublishedArticle.objects.update_or_create(
+        article_id=workflow.article_id,
+        defaults={
+            "revision": revision,
+            "slug": page.slug,
+            "question": content["question"],
+            "title": content["title"],
+            "lede": plain_text(content["lede"]),
+            "plain_lede": plain_text(content["plain_lede"]),
+            "specialty": content["specialty"],
+            "body": document_text(content),
+            "content_updated_at": revision.created_at,
+            "reviewed_at": workflow.approved_at,
+        },
+    )
+    if connection.vendor == "postgresql":
+        PublishedArticle.objects.filter(pk=published.pk).update(search_vector=SEARCH_VECTOR)
     return published
 
 

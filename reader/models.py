@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.utils import timezone
 
 from config.history import tracked_history
 
@@ -34,6 +35,27 @@ class PublishedArticle(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class PublicSlug(models.Model):
+    """A slug that was public for an article at some time: a page address readers may have kept.
+
+    Written when a revision carrying the slug becomes visible to readers (see
+    `reader.index`), never deleted. The article's current slug answers its page;
+    its older slugs redirect there permanently, and all of them answer the
+    withdrawal notice once it is withdrawn. A slug belongs to one article for
+    ever: no other article is ever served under it.
+    """
+
+    slug = models.SlugField(max_length=120, unique=True)
+    article = models.ForeignKey("articles.Article", on_delete=models.PROTECT, related_name="public_slugs")
+    first_public_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_public_at", "id"]
+
+    def __str__(self):
+        return self.slug
 
 
 # An editorial page is read by every reader; its Markdown is rendered in bounded time up to this size.

@@ -18,5 +18,5 @@ def refresh_published_article(sender, article_id, **kwargs):
 @receiver(post_save, sender=EditorialPage, dispatch_uid="reader.purge_pages_showing_editorial_text")
 def purge_pages_showing_editorial_text(sender, instance, **kwargs):
     """Article pages show the disclaimer: an edit to it must reach readers at once."""
-    slugs = list(PublishedArticle.objects.values_list("slug", flat=True))
-    transaction.on_commit(lambda: [cache.article_purge(slug) for slug in slugs])
+    slugs = list(PublishedArticle.objects.values_list("slug", flat=True))  # only live pages are cached
+    transaction.on_commit(lambda: cache.article_purge(slugs), robust=True)

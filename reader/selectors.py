@@ -24,9 +24,14 @@ STEP_OF_STATE = {
 
 @dataclass
 class ArticlePage:
-    """Everything the article page shows, from one revision."""
+    """What readers may see of one article now, from one revision (none for a withdrawal notice).
+
+    `slug` is the article's public slug: the live revision's, or the pending
+    revision's under the caution policy. Its older public slugs redirect to it.
+    """
 
     slug: str
+    article_id: int
     revision: Revision | None
     state: str
     is_live: bool
@@ -55,35 +60,77 @@ class ArticlePage:
         ]
 
 
-def article_page(slug: str) -> ArticlePage:
-    """Return what readers may see of the article `slug`, or raise Http404 (two queries)."""
-    workflow = (
-        ArticleWorkflow.objects.select_related("article", "live_revision", "current_revision")
-        .filter(article__slug=slug)
-        .first()
-    )
-    if workflow is None:
-        raise Http404("No such article.")
-    if workflow.live_revision is not None:
-        revision = workflow.live_revision
+# A never-approved article is shown under the caution policy only while its revision awaits the board.
+PENDING_STATES = frozenset({State.SUBMITTED, State.UNDER_REVIEW})
+
+
+def reader_view(workflow: ArticleWorkflow) -> ArticlePage | None:
+    """Decide what readers may see of the article now; None means nothing (404). No query.
+
+    In order: the live revision; a withdrawal notice once the article was ever
+    approved and has no live revision (withdrawn, even if edited and submitted
+    again since); for an article never approved, its submitted revision with a
+    caution, while it is Submitted or Under review and the pending policy is
+    "caution"; otherwise nothing. `workflow` needs `article`, `live_revision`
+    and `current_revision` loaded. The page, its reference files, the
+    follow-up form, the search index, the feed and the sitemap all follow it.
+    """
+    live = workflow.live_revision
+    if live is not None:
         return ArticlePage(
-            slug=slug,
-            revision=revision,
+            slug=live.content["slug"],
+            article_id=workflow.article_id,
+            revision=live,
             state=workflow.state,
             is_live=True,
-            has_update_in_review=workflow.current_revision_id != revision.pk,
-            reviewers=approving_reviewers(revision),
+            has_update_in_review=workflow.current_revision_id != live.pk,
             reviewed_at=workflow.approved_at,
             next_review_due=workflow.next_review_due,
         )
-    if workflow.state == State.WITHDRAWN:
-        return ArticlePage(slug=slug, revision=None, state=workflow.state, is_live=False, is_withdrawn=True)
-    policy = workflow.article.pending_display or settings.READER_PENDING_POLICY
-    if policy == "caution" and workflow.current_revision is not None:
+    if workflow.approved_at is not None or workflow.state == State.WITHDRAWN:
+        # `approved_at` survives a withdrawal: approved once, never shown unapproved again.
         return ArticlePage(
-            slug=slug, revision=workflow.current_revision, state=workflow.state, is_live=False, is_pending=True
+            slug="",
+            article_id=workflow.article_id,
+            revision=None,
+            state=State.WITHDRAWN,
+            is_live=False,
+            is_withdrawn=True,
         )
-    raise Http404("This article has not been approved yet.")
+    pending = workflow.current_revision
+    policy = workflow.article.pending_display or settings.READER_PENDING_POLICY
+    if policy == "caution" and pending is not None and workflow.state in PENDING_STATES:
+        return ArticlePage(
+            slug=pending.content["slug"],
+            article_id=workflow.article_id,
+            revision=pending,
+            state=workflow.state,
+            is_live=False,
+            is_pending=True,
+        )
+    return None
+
+
+def article_page(slug: str) -> ArticlePage:
+    """Return what readers may see of the article once public under `slug`, or raise Http404 (two queries).
+
+    Only slugs that were public (`PublicSlug`) are looked up, never the working
+    copy's. The page's `slug` may differ from `slug`: the caller redirects to it.
+    A withdrawal notice keeps the slug asked for.
+    """
+    workflow = (
+        ArticleWorkflow.objects.select_related("article", "live_revision", "current_revision")
+        .filter(article__public_slugs__slug=slug)
+        .first()
+    )
+    page = reader_view(workflow) if workflow is not None else None
+    if page is None:
+        raise Http404("No such article.")
+    if page.is_withdrawn:
+        page.slug = slug
+    elif page.is_live:
+        page.reviewers = approving_reviewers(page.revision)
+    return page
 
 
 def approving_reviewers(revision: Revision) -> list[Reviewer]:

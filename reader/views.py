@@ -4,9 +4,8 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -59,11 +58,13 @@ def home(request):
 
 @require_GET
 def article_detail(request, slug):
-    """The article as readers see it: its live revision, for their audience.
+    """The article as readers see it now (see `reader.selectors.reader_view`), for their audience.
 
-    Approved pages are cached whole (see `reader.cache`), compressed once when
-    cached; conditional requests get 304 answers. This is the hottest path of
-    the product, so a cache hit does as little as it can.
+    Approved pages are cached whole under their public slug (see
+    `reader.cache`), compressed once when cached; conditional requests get 304
+    answers. An older public slug redirects permanently to the current one.
+    This is the hottest path of the product, so a cache hit does as little as
+    it can.
     """
     audience = reader_audience(request)
     if request.GET:  # e.g. the thank-you after a follow-up question: rendered, never cached
@@ -106,20 +107,36 @@ def _compressed(request, response):
     return GZipMiddleware(lambda request: response).process_response(request, response)
 
 
+def _withdrawn(request, page):
+    response = render(request, "reader/article_withdrawn.html", {"page": page}, status=410)
+    _vary_and_cache_headers(response)
+    return response
+
+
+def _moved(request, url_name, *args):
+    """Send readers on an older public slug to the current one, for good (but revalidated: slugs may move again)."""
+    url = reverse(url_name, args=args)
+    if request.META.get("QUERY_STRING"):
+        url += "?" + request.META["QUERY_STRING"]
+    response = HttpResponsePermanentRedirect(url)
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
 def _render_article(request, slug, audience, *, form, status=200):
     page = article_page(slug)
     if page.is_withdrawn:
-        response = render(request, "reader/article_withdrawn.html", {"page": page}, status=410)
-        _vary_and_cache_headers(response)
-        return response
+        return _withdrawn(request, page)
+    if page.slug != slug:
+        return _moved(request, "reader:article", page.slug)
     document = present_document(page.revision.content, audience)
     document["references"] = _in_citation_style(document["references"])
-    url = request.build_absolute_uri(reverse("reader:article", args=[slug]))
+    url = request.build_absolute_uri(reverse("reader:article", args=[page.slug]))
     context = {
         "page": page,
         "document": document,
         "reference_files": [
-            {"label": FORMATS[key].label, "url": reverse("reader:article_references", args=[slug, key])}
+            {"label": FORMATS[key].label, "url": reverse("reader:article_references", args=[page.slug, key])}
             for key in REFERENCE_FILE_FORMATS
         ],
         "audience": audience,
@@ -164,9 +181,9 @@ def article_references(request, slug, file_format):
         raise Http404("No such reference file format.")
     page = article_page(slug)
     if page.is_withdrawn:
-        response = render(request, "reader/article_withdrawn.html", {"page": page}, status=410)
-        _vary_and_cache_headers(response)
-        return response
+        return _withdrawn(request, page)
+    if page.slug != slug:
+        return _moved(request, "reader:article_references", page.slug, file_format)
     writer = FORMATS[file_format]
     entries = [
         (f"ref{reference['number']}", {key: reference[key] for key in FIELDS if reference.get(key) not in (None, "")})
@@ -175,7 +192,7 @@ def article_references(request, slug, file_format):
     media_type = writer.media_type if "charset" in writer.media_type else f"{writer.media_type}; charset=utf-8"
     response = HttpResponse(writer.dump(entries), content_type=media_type)
     extension = writer.extension.lstrip(".")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-references.{extension}"'
+    response["Content-Disposition"] = f'attachment; filename="{page.slug}-references.{extension}"'
     response["Cache-Control"] = CACHE_CONTROL
     return response
 
@@ -210,36 +227,34 @@ def choose_audience(request):
 @csrf_exempt  # anonymous and cache-friendly: guarded by a honeypot and a per-client rate limit instead
 @require_POST
 def ask_follow_up(request, slug):
-    """Keep a reader's follow-up question for the editors; a bad one is shown back with its errors."""
+    """Keep a reader's follow-up question for the editors; a bad one is shown back with its errors.
+
+    Questions are taken on any public slug of an article readers may see now,
+    and the reader is sent back to its current page.
+    """
     page = article_page(slug)
-    if not (page.is_live or page.is_pending):
-        raise Http404
+    if page.is_withdrawn:
+        return _withdrawn(request, page)
+    thanks = reverse("reader:article", args=[page.slug]) + "?asked=1#follow-up"
     form = FollowUpQuestionForm(request.POST)
     if form.is_valid() and form.is_spam():
-        return HttpResponseRedirect(reverse("reader:article", args=[slug]) + "?asked=1#follow-up")
-    if _too_many_questions(request):
-        response = render(request, "reader/too_many_questions.html", {"slug": slug}, status=429)
+        return HttpResponseRedirect(thanks)
+    if cache.questions_counted(_client(request)) > QUESTIONS_PER_HOUR:
+        response = render(request, "reader/too_many_questions.html", {"slug": page.slug}, status=429)
         response["Retry-After"] = "3600"
         return response
     if not form.is_valid():
-        return _render_article(request, slug, reader_audience(request), form=form, status=400)
+        return _render_article(request, page.slug, reader_audience(request), form=form, status=400)
     question = form.save(commit=False)
-    question.article_id = page.revision.article_id
+    question.article_id = page.article_id
     question.full_clean()
     question.save()
-    return HttpResponseRedirect(reverse("reader:article", args=[slug]) + "?asked=1#follow-up")
+    return HttpResponseRedirect(thanks)
 
 
-def _too_many_questions(request) -> bool:
-    client = hashlib.sha256((settings.SECRET_KEY + request.META.get("REMOTE_ADDR", "")).encode()).hexdigest()[:32]
-    key = f"reader:questions:{client}"
-    django_cache.add(key, 0, 60 * 60)
-    try:
-        count = django_cache.incr(key)
-    except ValueError:  # expired between add and incr
-        django_cache.set(key, 1, 60 * 60)
-        count = 1
-    return count > QUESTIONS_PER_HOUR
+def _client(request) -> str:
+    """The reader's address, hashed: counted for the rate limit, never stored."""
+    return hashlib.sha256((settings.SECRET_KEY + request.META.get("REMOTE_ADDR", "")).encode()).hexdigest()[:32]
 
 
 @gzip_page

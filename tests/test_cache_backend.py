@@ -1,24 +1,29 @@
-"""The Redis cache backend the reader's page cache uses in production, against a real Redis."""
+"""The Redis cache backend the reader's page cache uses in production, against a real Redis of the tests' own."""
 
+import signal
 import time
 
 import pytest
-import redis
 
 from config.cache import LISTENER_NAME, ReusingRedisCache
-
-REDIS_URL = "redis://127.0.0.1:6379/15"
+from tests.redis_server import eventually, redis_server  # noqa: F401 - a fixture
 
 
 @pytest.fixture
-def redis_cache():
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    backend = ReusingRedisCache(REDIS_URL, {"KEY_PREFIX": "test-cache-backend"})
-    yield backend
-    backend.clear()
+def backends():
+    """Backends made by a test, whose near-cache listeners are stopped after it."""
+    made = []
+    yield made
+    for backend in made:
+        if backend.near_cache is not None:
+            backend.near_cache.stop()
+
+
+@pytest.fixture
+def redis_cache(redis_server, backends):  # noqa: F811
+    backend = ReusingRedisCache(redis_server.url, {"KEY_PREFIX": "test-cache-backend"})
+    backends.append(backend)
+    return backend
 
 
 def test_reusing_redis_cache_stores_reads_and_deletes(redis_cache):
@@ -41,60 +46,62 @@ NEAR_OPTIONS = {"KEY_PREFIX": "test-near-cache", "OPTIONS": {"NEAR_PREFIXES": ["
 
 
 @pytest.fixture
-def worker(redis_cache):
-    """A second backend instance, as one gunicorn worker sees the cache, with near caching on."""
-    backend = ReusingRedisCache(REDIS_URL, NEAR_OPTIONS)
+def worker(redis_server, backends):  # noqa: F811
+    """A backend instance, as one gunicorn worker sees the cache, with near caching on."""
+    backend = ReusingRedisCache(redis_server.url, NEAR_OPTIONS)
+    backends.append(backend)
     backend.get("pointer:warm-up")  # starts this worker's listener
     eventually(lambda: backend.near_cache.is_serving)
     return backend
 
 
 @pytest.fixture
-def other_worker(redis_cache):
-    return ReusingRedisCache(REDIS_URL, {"KEY_PREFIX": "test-near-cache"})
+def other_worker(redis_server, backends):  # noqa: F811
+    backend = ReusingRedisCache(redis_server.url, {"KEY_PREFIX": "test-near-cache"})
+    backends.append(backend)
+    return backend
 
 
-def eventually(condition, seconds=3.0):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the condition did not hold in time"
-        time.sleep(0.01)
+@pytest.fixture
+def admin(redis_server):  # noqa: F811
+    """A plain client of the tests' own Redis, whose counts are this test's traffic only."""
+    return redis_server.client()
 
 
-def listener_connected():
-    return any(client["name"] == LISTENER_NAME for client in redis.Redis.from_url(REDIS_URL).client_list())
+def listener_connected(admin):
+    return any(client["name"] == LISTENER_NAME for client in admin.client_list())
 
 
-def get_calls():
-    return redis.Redis.from_url(REDIS_URL).info("commandstats").get("cmdstat_get", {}).get("calls", 0)
+def get_calls(admin):
+    return admin.info("commandstats").get("cmdstat_get", {}).get("calls", 0)
 
 
-def served_from_memory(backend, key):
-    before = get_calls()
+def served_from_memory(admin, backend, key):
+    before = get_calls(admin)
     backend.get(key)
-    return get_calls() == before
+    return get_calls(admin) == before
 
 
-def test_near_cached_key_is_read_from_redis_once(worker, other_worker):
+def test_near_cached_key_is_read_from_redis_once(worker, other_worker, admin):
     other_worker.set("pointer:ldn", {"etag": "a"}, 60)
     # The write's own invalidation may still be on its way and drop the first copy; then one more read keeps it.
-    eventually(lambda: served_from_memory(worker, "pointer:ldn"))
-    before = get_calls()
+    eventually(lambda: served_from_memory(admin, worker, "pointer:ldn"))
+    before = get_calls(admin)
 
     values = [worker.get("pointer:ldn") for _ in range(50)]
 
     assert values == [{"etag": "a"}] * 50
-    assert get_calls() == before
+    assert get_calls(admin) == before
 
 
-def test_keys_outside_the_near_prefixes_are_read_from_redis_every_time(worker, other_worker):
+def test_keys_outside_the_near_prefixes_are_read_from_redis_every_time(worker, other_worker, admin):
     other_worker.set("page:ldn", b"<html>", 60)
-    before = get_calls()
+    before = get_calls(admin)
 
     for _ in range(5):
         worker.get("page:ldn")
 
-    assert get_calls() == before + 5
+    assert get_calls(admin) == before + 5
 
 
 def test_a_write_by_another_worker_reaches_the_near_cache(worker, other_worker):
@@ -115,9 +122,9 @@ def test_a_delete_by_another_worker_reaches_the_near_cache(worker, other_worker)
     eventually(lambda: worker.get("pointer:ldn", "gone") == "gone", seconds=0.5)
 
 
-def test_a_missing_key_is_remembered_until_it_is_written(worker, other_worker):
+def test_a_missing_key_is_remembered_until_it_is_written(worker, other_worker, admin):
     assert worker.get("pointer:new", "absent") == "absent"
-    assert served_from_memory(worker, "pointer:new")
+    assert served_from_memory(admin, worker, "pointer:new")
 
     other_worker.set("pointer:new", {"etag": "c"}, 60)
 
@@ -146,10 +153,9 @@ def test_changing_what_a_caller_got_changes_nothing_in_the_near_cache(worker, ot
     assert worker.get("pointer:ldn") == {"etag": "a"}
 
 
-def test_when_the_listener_is_cut_off_the_near_cache_is_not_trusted(worker, other_worker):
+def test_when_the_listener_is_cut_off_the_near_cache_is_not_trusted(worker, other_worker, admin):
     other_worker.set("pointer:ldn", {"etag": "a"}, 60)
     assert worker.get("pointer:ldn") == {"etag": "a"}
-    admin = redis.Redis.from_url(REDIS_URL)
 
     for client in admin.client_list():
         if client["name"] == LISTENER_NAME:
@@ -157,4 +163,52 @@ def test_when_the_listener_is_cut_off_the_near_cache_is_not_trusted(worker, othe
     other_worker.set("pointer:ldn", {"etag": "b"}, 60)
 
     eventually(lambda: worker.get("pointer:ldn") == {"etag": "b"}, seconds=0.5)
-    eventually(lambda: listener_connected() and worker.near_cache.is_serving)
+    eventually(lambda: listener_connected(admin) and worker.near_cache.is_serving)
+
+
+# Redis out of reach: the site answers from the database instead of failing.
+
+
+@pytest.fixture
+def unreachable_cache(backends):
+    """A backend pointed at a port nothing listens on."""
+    from tests.redis_server import free_port
+
+    backend = ReusingRedisCache(f"redis://127.0.0.1:{free_port()}/0", NEAR_OPTIONS)
+    backends.append(backend)
+    return backend
+
+
+def test_an_unreachable_redis_answers_misses_and_drops_writes(unreachable_cache, caplog):
+    cache = unreachable_cache
+
+    answers = [
+        cache.get("pointer:ldn", "miss"),
+        cache.get("page:ldn", "miss"),
+        cache.get_many(["page:ldn"]),
+        cache.has_key("page:ldn"),
+        cache.set("page:ldn", b"<html>", 60),
+        cache.add("page:ldn", b"<html>", 60),
+        cache.delete("page:ldn"),
+        cache.delete_many(["pointer:ldn"]),
+    ]
+
+    assert answers == ["miss", "miss", {}, False, None, False, False, None]
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("questions")
+    outage_warnings = [record for record in caplog.records if record.getMessage().startswith("Redis cannot be reached")]
+    assert [record.levelname for record in outage_warnings] == ["WARNING"]  # once per outage, not once per call
+
+
+def test_a_delete_redis_could_not_take_is_sent_once_it_answers_again(redis_server, redis_cache, admin):  # noqa: F811
+    redis_cache.set("pointer", {"etag": "withdrawn words"}, 60)
+    redis_server.process.send_signal(signal.SIGSTOP)  # a Redis that hangs keeps its data
+    try:
+        started = time.monotonic()
+        redis_cache.delete_many(["pointer"])  # times out; held back
+        assert time.monotonic() - started < 2
+        assert redis_cache.is_unreachable
+    finally:
+        redis_server.process.send_signal(signal.SIGCONT)
+
+    eventually(lambda: admin.get(redis_cache.make_key("pointer")) is None)
