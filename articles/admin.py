@@ -10,12 +10,12 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
-from simple_history.admin import SimpleHistoryAdmin
 
 from articles.documents import article_with_tree, build_article_document, present_document
 from articles.models import Article, Citation, Claim, Section
 from articles.ordering import park
 from articles.selectors import article_content_history
+from config.history_admin import ReadOnlyHistoryAdmin
 
 
 class OrderedChildForm(forms.ModelForm):
@@ -143,7 +143,7 @@ class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin, nested_admin.NestedModelAdmin):
+class ArticleAdmin(ReadOnlyHistoryAdmin, nested_admin.NestedModelAdmin):
     class Media:
         css = {"all": ["css/admin-article.css"]}
 
@@ -188,14 +188,25 @@ class ArticleAdmin(SimpleHistoryAdmin, nested_admin.NestedModelAdmin):
         return super().history_view(request, object_id, extra_context=extra_context)
 
 
-class ChildHistoryAdmin(SimpleHistoryAdmin):
-    """Sections, claims and citations are edited on their article's page.
+class ChildHistoryAdmin(ReadOnlyHistoryAdmin):
+    """Sections, claims and citations are edited on their article's page, and only there.
 
-    They are registered so that each keeps its own history page, but stay out
-    of the admin's index.
+    They are registered so that each keeps its own history page. Their own add,
+    change and delete pages would bypass the article page (its inlines, its
+    reordering and its conflict check), so nobody, superusers included, may
+    write through them: those pages show the row read-only or answer 403.
     """
 
     def has_module_permission(self, request):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

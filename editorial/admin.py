@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import ArticleAdmin as ContentArticleAdmin
 from articles.models import Article
+from config.history_admin import ReadOnlyHistoryAdmin
 from editorial.errors import WorkflowError
 from editorial.evidence import (
     FLAGGED_STANDINGS,
@@ -29,7 +29,7 @@ from references.models import Reference
 
 
 @admin.register(Reviewer)
-class ReviewerAdmin(SimpleHistoryAdmin):
+class ReviewerAdmin(ReadOnlyHistoryAdmin):
     list_display = ("display_name", "credentials", "specialty", "is_active")
     list_filter = ("is_active", "specialty")
     search_fields = ("display_name", "specialty", "user__username", "user__email")

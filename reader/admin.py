@@ -1,11 +1,11 @@
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
 
+from config.history_admin import ReadOnlyHistoryAdmin
 from reader.models import EditorialPage, FollowUpQuestion
 
 
 @admin.register(EditorialPage)
-class EditorialPageAdmin(SimpleHistoryAdmin):
+class EditorialPageAdmin(ReadOnlyHistoryAdmin):
     list_display = ("title", "slug", "updated_at")
     fields = ("title", "slug", "body")
     readonly_fields = ("slug",)
@@ -18,7 +18,7 @@ class EditorialPageAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FollowUpQuestion)
-class FollowUpQuestionAdmin(SimpleHistoryAdmin):
+class FollowUpQuestionAdmin(ReadOnlyHistoryAdmin):
     """Readers' questions, for editors to triage. Their text is always shown escaped."""
 
     list_display = ("created_at", "article", "audience", "status", "question_excerpt", "email")

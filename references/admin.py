@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
-from simple_history.admin import SimpleHistoryAdmin
 
+from config.history_admin import ReadOnlyHistoryAdmin
 from references.duplicates import IDENTIFIER_FIELDS, possible_duplicate_ids, possible_duplicates_of
 from references.merge import MergeRefused, references_merge, user_can_merge_references
 from references.models import Reference
@@ -51,7 +51,7 @@ class ReferenceMergeForm(forms.Form):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(SimpleHistoryAdmin):
+class ReferenceAdmin(ReadOnlyHistoryAdmin):
     list_display = ("title", "kind", "source", "year", "doi", "pmid", "citation_count")
     list_filter = ("kind", "retraction_status", "year", PossibleDuplicateFilter)
     actions = ["merge_selected"]
@@ -66,7 +66,8 @@ class ReferenceAdmin(SimpleHistoryAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+        # An aggregate drops the model's default ordering; keep it so the autocomplete's pages are stable.
+        return super().get_queryset(request).annotate(citation_count=Count("citations")).order_by("title", "pk")
 
     @admin.display(description="Citations", ordering="citation_count")
     def citation_count(self, obj):
