@@ -128,7 +128,7 @@ def article_page(slug: str) -> ArticlePage:
         raise Http404("No such article.")
     if page.is_withdrawn:
         page.slug = slug
-    elif page.is_live:
+    elif page.is_live and page.slug == slug:  # an older slug only redirects
         page.reviewers = approving_reviewers(page.revision)
     return page
 
