@@ -18,3 +18,6 @@ SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 STATIC_ROOT = None  # tests serve static files from the app folders, not collectstatic's output
 WHITENOISE_USE_FINDERS = True
+# Most tests sign in with force_login and are about something other than the second factor;
+# tests/test_mfa.py turns it on with the `settings` fixture and tests it there.
+STAFF_MFA_REQUIRED = False

@@ -10,4 +10,7 @@ urlpatterns = [
     path("", include("reader.urls")),
     path("review/", include("editorial.urls")),
     path("admin/", admin.site.urls),
+    path("account/", include("editorial.accounts.urls")),
 ]
+
+handler500 = "config.errors.server_error"

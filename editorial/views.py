@@ -17,6 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.documents import present_document
 from articles.models import Article
+from editorial.accounts.reauth import recent_authentication_required
+from editorial.accounts.session import pending_form_pop
 from editorial.errors import WorkflowError
 from editorial.evidence import live_articles_citing_flagged_evidence
 from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm
@@ -78,6 +80,10 @@ def current_review(request, slug):
 @desk_member_required
 def review(request, slug, number):
     revision = _revision_for(request, slug, number)
+    typed = pending_form_pop(request)  # a decision posted before re-authenticating: shown again, not recorded
+    if typed is not None:
+        notes = ClaimNoteFormSet(typed, prefix="notes", form_kwargs={"claims": _claim_choices(revision)})
+        return _render_review(request, revision, form=DecisionForm(typed), notes=notes)
     return _render_review(request, revision)
 
 
@@ -128,12 +134,14 @@ def start(request, slug, number):
 
 @desk_member_required
 @require_POST
+@recent_authentication_required(return_to="desk:review")
 def approve(request, slug, number):
     return _decide(request, _revision_for(request, slug, number), SignOff.Decision.APPROVE)
 
 
 @desk_member_required
 @require_POST
+@recent_authentication_required(return_to="desk:review")
 def request_changes(request, slug, number):
     return _decide(request, _revision_for(request, slug, number), SignOff.Decision.REQUEST_CHANGES)
 
