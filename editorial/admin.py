@@ -30,6 +30,12 @@ from references.models import Reference
 
 @admin.register(Reviewer)
 class ReviewerAdmin(ReadOnlyHistoryAdmin):
+    """Board profiles, kept by managing editors: a profile's account is chosen once, when it is added.
+
+    Its sign-offs name that account's person, so moving a profile to another
+    account would rewrite who approved what; a new account gets a new profile.
+    """
+
     list_display = ("display_name", "credentials", "specialty", "is_active")
     list_filter = ("is_active", "specialty")
     search_fields = ("display_name", "specialty", "user__username", "user__email")
@@ -39,6 +45,16 @@ class ReviewerAdmin(ReadOnlyHistoryAdmin):
         (None, {"fields": ("user", "display_name", "slug", "credentials", "specialty", "is_active")}),
         ("Public profile", {"fields": ("bio", "conflict_of_interest")}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "user") if obj is not None else readonly
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and is_managing_editor(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and is_managing_editor(request.user)
 
 
 class SubmitForm(forms.Form):

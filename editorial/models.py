@@ -1,6 +1,7 @@
 """The medical advisory board."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
@@ -12,9 +13,23 @@ from editorial.workflow import Action, State
 
 
 class Reviewer(models.Model):
-    """A physician on the advisory board, as readers and editors see them."""
+    """A physician on the advisory board, as readers and editors see them.
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviewer")
+    A profile belongs to one account for good: its sign-offs name that person.
+    To give a member a new account, make a new profile (the old one keeps its
+    history). The database refuses a change of `user` too (migration 0007).
+    """
+
+    ACCOUNT_FIXED = (
+        "A board profile stays with the account it was made for. To give a member another account, add a new profile."
+    )
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviewer",
+        help_text="The member's own account. It cannot be changed once the profile is saved.",
+    )
     slug = models.SlugField(max_length=80, unique=True, help_text="Used in the board member's public page address.")
     display_name = models.CharField(max_length=120, help_text="As readers see it, for example “Dr Amara Okafor”.")
     credentials = models.CharField(max_length=80, help_text="Post-nominals, for example “MD, MPH” or “PharmD”.")
@@ -43,6 +58,26 @@ class Reviewer(models.Model):
 
     def __str__(self):
         return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
+
+    def save(self, *args, **kwargs):
+        self._refuse_account_change()
+        super().save(*args, **kwargs)
+        self._saved_user_id = self.user_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_user_id = instance.__dict__.get("user_id")  # the account it was saved with
+        return instance
+
+    def clean(self):
+        super().clean()
+        self._refuse_account_change()
+
+    def _refuse_account_change(self):
+        saved = getattr(self, "_saved_user_id", None)
+        if saved is not None and self.user_id != saved:
+            raise ValidationError({"user": self.ACCOUNT_FIXED}, code="account_fixed")
 
     @property
     def conflict_statement(self) -> str:
@@ -94,7 +129,10 @@ class Revision(AppendOnlyModel):
     contributors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="contributed_revisions",
-        help_text="Everyone who wrote or edited these words in this review cycle; none of them may approve it.",
+        help_text=(
+            "Everyone whose edits since the live revision are in these words, the cited references' details "
+            "included; none of them may review it. Written once with the revision, never changed."
+        ),
     )
 
     class Meta:
@@ -216,7 +254,10 @@ class SignOff(AppendOnlyModel):
     """A board member's decision on one exact revision, with their attestations.
 
     It records the revision's hash as well as its id: the proof, years later,
-    of which words were approved.
+    of which words were approved. It names the person who signed (`signed_by`,
+    their account at the time) as well as their board profile; a quorum counts
+    people, and a person signs a revision at most once, whatever roles or
+    profiles they hold.
     """
 
     class Decision(models.TextChoices):
@@ -230,6 +271,12 @@ class SignOff(AppendOnlyModel):
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="sign_offs")
     content_hash = models.CharField(max_length=64)
     reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="sign_offs")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sign_offs",
+        help_text="The person who signed: the board profile's account when they signed.",
+    )
     decision = models.CharField(max_length=16, choices=Decision.choices)
     comment = models.TextField(blank=True)
     conflict = models.CharField(max_length=16, choices=Conflict.choices, default=Conflict.NONE)
@@ -250,6 +297,11 @@ class SignOff(AppendOnlyModel):
             models.UniqueConstraint(
                 fields=["revision", "reviewer"],
                 name="signoff_once_per_reviewer_and_revision",
+                violation_error_message="You have already signed off this revision.",
+            ),
+            models.UniqueConstraint(
+                fields=["revision", "signed_by"],
+                name="signoff_once_per_person_and_revision",
                 violation_error_message="You have already signed off this revision.",
             ),
             models.CheckConstraint(
@@ -275,6 +327,11 @@ class SignOff(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_decision_display()} by {self.reviewer} on r{self.revision.number}"
+
+    def clean(self):
+        super().clean()
+        if self.reviewer_id and self.signed_by_id and self.reviewer.user_id != self.signed_by_id:
+            raise ValidationError("A sign-off names the account of the board profile that signed it.")
 
 
 class ClaimNote(AppendOnlyModel):

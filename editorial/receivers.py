@@ -10,4 +10,6 @@ from references.signals import references_flagged
 @receiver(references_flagged, dispatch_uid="editorial.tell_managing_editors_of_flagged_evidence")
 def tell_managing_editors_of_flagged_evidence(sender, reference_ids, **kwargs):
     """Once the flagging commits, email managing editors the live articles that cite those references."""
-    transaction.on_commit(lambda: notifications.notify_managing_editors_of_flagged_evidence(reference_ids))
+    transaction.on_commit(
+        lambda: notifications.notify_managing_editors_of_flagged_evidence(reference_ids), robust=True
+    )  # the flags are committed; a failing mail server is logged, never an error page

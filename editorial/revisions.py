@@ -2,12 +2,14 @@
 
 import hashlib
 import json
+from collections.abc import Iterable
 
 from django.db.models import Max
 
-from articles.documents import article_with_tree, build_article_document
+from articles.documents import OPTIONAL_REFERENCE_KEYS, REFERENCE_KEYS, article_with_tree, build_article_document
 from articles.models import Article, Citation, Claim, Section
 from editorial.models import Revision
+from references.models import Reference
 
 
 def canonical_json(content: dict) -> str:
@@ -31,7 +33,11 @@ def revision_is_intact(revision: Revision) -> bool:
 
 
 def revision_create(*, article: Article, content: dict, created_by, source: str, contributors_since) -> Revision:
-    """Store a new numbered revision of `content`; call with the article's row locked."""
+    """Store a new numbered revision of `content` with its contributors; call with the article's row locked.
+
+    The contributors are written here once and never changed (the database
+    refuses it): they are who may not review these words.
+    """
     latest = Revision.objects.filter(article=article).aggregate(latest=Max("number"))["latest"] or 0
     revision = Revision(
         article=article,
@@ -43,15 +49,19 @@ def revision_create(*, article: Article, content: dict, created_by, source: str,
     )
     revision.full_clean()
     revision.save()
-    revision.contributors.set(cycle_contributors(article, since=contributors_since) | {created_by.pk})
+    cited = [reference["id"] for reference in content["references"]]
+    contributors = cycle_contributors(article, since=contributors_since, reference_ids=cited)
+    revision.contributors.add(*sorted(contributors | {created_by.pk}))
     return revision
 
 
-def cycle_contributors(article: Article, *, since) -> set[int]:
-    """Return the ids of everyone who changed the article's words since `since` (all time if None).
+def cycle_contributors(article: Article, *, since, reference_ids: Iterable[int] = ()) -> set[int]:
+    """Return the ids of everyone whose edits since `since` (all time if None) a revision would freeze.
 
     Read from the history of the article, its sections, claims and citations,
-    including rows since deleted.
+    including rows since deleted, and of the cited references (`reference_ids`):
+    whoever changed a reference's frozen details, for whichever article, helped
+    write these words.
     """
     section_ids = Section.history.filter(article_id=article.pk).values("id")
     claim_ids = Claim.history.filter(section_id__in=section_ids).values("id")
@@ -66,4 +76,27 @@ def cycle_contributors(article: Article, *, since) -> set[int]:
         if since is not None:
             rows = rows.filter(history_date__gt=since)
         users.update(rows.exclude(history_user=None).values_list("history_user_id", flat=True).distinct())
+    return users | reference_editors(reference_ids, since=since)
+
+
+FROZEN_REFERENCE_FIELDS = (*REFERENCE_KEYS, *OPTIONAL_REFERENCE_KEYS)
+
+
+def reference_editors(reference_ids: Iterable[int], *, since) -> set[int]:
+    """Return who created a reference, or changed details a revision freezes, since `since` (all time if None).
+
+    A change to anything else (a retraction flag, say) is not a change to the
+    words, so it makes nobody a contributor.
+    """
+    rows = (
+        Reference.history.filter(id__in=list(reference_ids))
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_date", "history_user_id", "history_type", *FROZEN_REFERENCE_FIELDS)
+    )
+    users, previous = set(), {}
+    for ref_id, when, user_id, kind, *details in rows:
+        changed = kind == "+" or previous.get(ref_id) != details
+        previous[ref_id] = details
+        if changed and user_id is not None and (since is None or when > since):
+            users.add(user_id)
     return users

@@ -68,6 +68,14 @@ def _past_participle(action: Action) -> str:
     }[action]
 
 
+def _after_commit(side_effect) -> None:
+    """Run `side_effect` (an email) once the move commits; if it fails, log it and carry on.
+
+    The move is recorded by then: a failing mail server must not turn it into an error page.
+    """
+    transaction.on_commit(side_effect, robust=True)
+
+
 def _record(action, *, workflow, actor, from_state, revision=None, comment="", data=None) -> AuditEvent:
     """Write the move's one audit event."""
     return AuditEvent.objects.create(
@@ -116,7 +124,7 @@ def article_submit(*, article: Article, user, source: str = Revision.Source.EDIT
     _record(Action.SUBMIT, workflow=workflow, actor=user, from_state=from_state, revision=revision, comment=note)
     public_status_changed.send(sender=ArticleWorkflow, article_id=workflow.article_id)
     reviewers = [a.reviewer for a in _open_assignments(workflow)]
-    transaction.on_commit(lambda: notifications.notify_reviewers_of_revision(revision, reviewers))
+    _after_commit(lambda: notifications.notify_reviewers_of_revision(revision, reviewers))
     return revision
 
 
@@ -189,7 +197,7 @@ def review_assign(
             "quorum": workflow.required_approvals,
         },
     )
-    transaction.on_commit(lambda: notifications.notify_reviewers_of_assignment(workflow.article, added))
+    _after_commit(lambda: notifications.notify_reviewers_of_assignment(workflow.article, added))
     return added
 
 
@@ -232,7 +240,7 @@ def review_approve(
     reviewer = _reviewing_member(Action.APPROVE, workflow=workflow, user=user, revision=revision)
     _refuse_stale(workflow, revision, content_hash)
     workflow_check(Action.APPROVE, workflow=workflow, user=user)
-    _refuse_second_sign_off(revision, reviewer)
+    _refuse_second_sign_off(revision, user)
     blockers = approval_blockers(revision, checklist)
     if blockers:
         raise ApprovalBlocked(blockers)
@@ -246,7 +254,7 @@ def review_approve(
         checklist=checklist,
         claim_notes=claim_notes,
     )
-    approvals = revision.sign_offs.filter(decision=SignOff.Decision.APPROVE).count()
+    approvals = approval_count(revision)
     from_state = workflow.state
     reached_quorum = approvals >= workflow.required_approvals
     if reached_quorum:
@@ -270,7 +278,7 @@ def review_approve(
         data={"sign_off": sign_off.pk, "approvals": approvals, "quorum": workflow.required_approvals},
     )
     if reached_quorum:
-        transaction.on_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=True))
+        _after_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=True))
     return sign_off
 
 
@@ -290,7 +298,7 @@ def review_request_changes(
     reviewer = _reviewing_member(Action.REQUEST_CHANGES, workflow=workflow, user=user, revision=revision)
     _refuse_stale(workflow, revision, content_hash)
     workflow_check(Action.REQUEST_CHANGES, workflow=workflow, user=user, comment=comment)
-    _refuse_second_sign_off(revision, reviewer)
+    _refuse_second_sign_off(revision, user)
     sign_off = _sign(
         revision,
         reviewer,
@@ -313,7 +321,7 @@ def review_request_changes(
         comment=comment,
         data={"sign_off": sign_off.pk},
     )
-    transaction.on_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=False))
+    _after_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=False))
     return sign_off
 
 
@@ -376,8 +384,15 @@ def _refuse_stale(workflow: ArticleWorkflow, revision: Revision, content_hash: s
         )
 
 
-def _refuse_second_sign_off(revision: Revision, reviewer: Reviewer) -> None:
-    earlier = revision.sign_offs.filter(reviewer=reviewer).first()
+def approval_count(revision: Revision) -> int:
+    """Count the people who approved exactly this revision: one person is one approval, whatever profiles they held."""
+    approvals = revision.sign_offs.filter(decision=SignOff.Decision.APPROVE)
+    return approvals.values("signed_by").distinct().count()
+
+
+def _refuse_second_sign_off(revision: Revision, user) -> None:
+    """One person signs a revision once, through whichever profile: the sign-off names the person."""
+    earlier = revision.sign_offs.filter(signed_by=user).first()
     if earlier:
         raise AlreadySignedOff(
             f"You already signed off revision {revision.number} "
@@ -390,6 +405,7 @@ def _sign(revision, reviewer, *, decision, comment, conflict, conflict_disclosur
         revision=revision,
         content_hash=revision.content_hash,
         reviewer=reviewer,
+        signed_by_id=reviewer.user_id,
         decision=decision,
         comment=comment.strip(),
         conflict=conflict,

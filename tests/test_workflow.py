@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.core.mail.backends.base import BaseEmailBackend
 
 from config.history import acting_as
 from editorial.diffs import claim_statuses
@@ -142,6 +143,18 @@ def test_quorum_of_two_needs_two_approvals(editor, managing_editor):
     review_start(article=article, user=second.user)
     approve(revision, second)
     assert state_of(article) == State.APPROVED
+
+
+def test_approvals_of_an_earlier_revision_do_not_count_toward_the_next(editor, managing_editor):
+    article = citable_article()
+    first, (member_a, member_b) = under_review(article, editor, managing_editor, reviewers=2, quorum=2)
+    approve(first, member_a)
+    edit_claim(article, "Corrected wording after the first approval.", user=editor)
+    second = article_submit(article=article, user=editor)
+    review_start(article=article, user=member_b.user)
+    approve(second, member_b)
+    workflow = ArticleWorkflow.objects.get(article=article)
+    assert (workflow.state, workflow.live_revision) == (State.UNDER_REVIEW, None)
 
 
 def test_quorum_larger_than_the_assigned_board_is_refused(editor, managing_editor):
@@ -377,6 +390,37 @@ def test_assignment_emails_the_new_reviewers(editor, managing_editor, django_cap
     assert [(m.to, m.subject) for m in mail.outbox] == [
         ([reviewer.user.email], f"You have been asked to review “{article.title}”")
     ]
+
+
+def test_assigning_an_inactive_board_member_is_refused(editor, managing_editor):
+    article = citable_article()
+    article_submit(article=article, user=editor)
+    retired = ReviewerFactory(is_active=False, display_name="Dr Retired", credentials="MD")
+    with pytest.raises(AssignmentRefused, match=r"^Dr Retired, MD is no longer an active board member\.$"):
+        review_assign(article=article, assigned_by=managing_editor, reviewers=[retired])
+    assert retired.assignments.count() == 0
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("The mail server refused the connection.")
+
+
+def test_approval_stands_when_the_email_after_it_fails(
+    editor, managing_editor, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.test_workflow.FailingEmailBackend"
+    article = citable_article()
+    revision, (reviewer,) = under_review(article, editor, managing_editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_off = approve(revision, reviewer)
+    workflow = ArticleWorkflow.objects.get(article=article)
+    assert (workflow.state, workflow.live_revision, sign_off.revision) == (State.APPROVED, revision, revision)
+    assert events_of(article)[-1] == ("editorial.approve", reviewer.user.username, "under_review", "approved")
+    assert mail.outbox == []
+    assert [record.exc_info[0] for record in caplog.records if record.exc_info] == [ConnectionRefusedError]
 
 
 def test_naming_a_board_member_twice_assigns_them_once(editor, managing_editor):
