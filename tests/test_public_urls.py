@@ -153,6 +153,7 @@ def test_a_withdrawal_answers_410_on_every_public_slug_at_the_next_request_despi
     with django_capture_on_commit_callbacks(execute=True):
         approve_working_copy(article, editor, managing_editor)
     warm(client, "second-address")
+    rename(article, "third-address-never-approved", user=editor)  # the purge must not follow the working copy
 
     with django_capture_on_commit_callbacks(execute=True):
         article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
