@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from config.history import acting_as
 from editorial.errors import AssignmentRefused
 from editorial.models import Revision
-from editorial.services import article_submit, review_assign
+from editorial.services import article_submit, review_assign, review_start
 from tests.factories import EditorFactory, ReferenceFactory, ReviewerFactory
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, under_review
 
@@ -91,10 +91,11 @@ def test_member_who_retitled_a_cited_reference_cannot_be_assigned(editor, managi
 def test_member_who_retitled_a_cited_reference_cannot_approve_the_revision_freezing_it(editor, managing_editor):
     article = citable_article()
     member = editor_on_the_board()
-    under_review(article, editor, managing_editor)
+    _, (colleague,) = under_review(article, editor, managing_editor)
     review_assign(article=article, assigned_by=managing_editor, reviewers=[member])
     retitle(cited_reference(article), "My own title", user=member.user)
     revision = article_submit(article=article, user=editor)
+    review_start(article=article, user=colleague.user)  # in review: only who signs is in question
     with pytest.raises(PermissionDenied, match="You wrote or edited this revision"):
         approve(revision, member)
     assert revision.sign_offs.count() == 0
