@@ -1,20 +1,28 @@
 """The editors' admin: a whole article, with its sections, claims and citations, on one page."""
 
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+
 import nested_admin
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import csrf_protect_m
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db.models import Prefetch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, router, transaction
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
+from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 
 from articles.documents import article_with_tree, build_article_document, present_document
 from articles.models import Article, Citation, Claim, Section
 from articles.ordering import park
-from articles.selectors import article_content_history
+from articles.selectors import article_changes_since, article_content_history
 from config.history_admin import ReadOnlyHistoryAdmin
 
 
@@ -60,10 +68,15 @@ class OrderedChildFormSet(nested_admin.formsets.NestedInlineFormSet):
             # The parent was deleted in this submission, and its children with it.
             self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
             return []
-        return super().save(commit)
+        self.unlisted = []
+        saved = super().save(commit)
+        self._place_unlisted_rows_last()
+        return saved
 
     def process_forms_pre_save(self, forms):
         forms = super().process_forms_pre_save(forms)
+        if not any(form.has_changed() or self._should_delete_form(form) for form in forms):
+            return forms  # nothing will be written, so nothing needs to move
         moving = [
             form.instance.pk
             for form in forms
@@ -71,8 +84,33 @@ class OrderedChildFormSet(nested_admin.formsets.NestedInlineFormSet):
             and form.instance.pk
             and (self._should_delete_form(form) or form.initial.get("order") != form.instance.order)
         ]
-        park(self.model, moving)
+        self.unlisted = self._rows_not_in_form(forms)
+        park(self.model, moving + [row.pk for row in self.unlisted])
         return forms
+
+    def _rows_not_in_form(self, forms) -> list:
+        """Rows of the parent that this form never showed, as someone added them after it was loaded.
+
+        The form's rows are numbered from 0, so such rows would collide with them; they are
+        parked with the moving rows and placed after the form's rows once those are saved.
+        """
+        if not self.instance.pk:
+            return []
+        listed = [form.instance.pk for form in forms if form._is_initial and form.instance.pk]
+        return list(self._children().exclude(pk__in=listed).order_by("order"))
+
+    def _children(self):
+        """All of the parent's rows in the database, whatever the form lists."""
+        return self.model._default_manager.filter(**{self.fk.name: self.instance})
+
+    def _place_unlisted_rows_last(self) -> None:
+        if not self.unlisted:
+            return
+        unlisted = [row.pk for row in self.unlisted]
+        last = self._children().exclude(pk__in=unlisted).aggregate(last=models.Max("order"))["last"]
+        for position, row in enumerate(self.unlisted, start=0 if last is None else last + 1):
+            row.order = position
+            row.save(update_fields=["order"])
 
 
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
@@ -142,6 +180,75 @@ class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
         )
 
 
+VERSION_FIELDS = ("loaded_version", "loaded_at")
+
+
+@dataclass(frozen=True)
+class EditConflict:
+    """A save based on `loaded_version` of an article that is now at `version`."""
+
+    loaded_version: int | None
+    loaded_at: datetime | None
+    version: int
+
+
+class ArticleForm(forms.ModelForm):
+    """The article's own fields, and the version of the article the page was loaded at.
+
+    `loaded_at` is the article's `updated_at` at that version, which every save through the
+    editor sets after writing its history rows: the rows newer than it are what others
+    changed since. A save from an older version is refused in `clean()`; the form then
+    carries the current version, so that saving it again is the editor's deliberate choice.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        if self.instance._state.adding:
+            for name in VERSION_FIELDS:
+                del self.fields[name]
+        else:
+            self.fields["loaded_version"].initial = self.instance.version
+            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
+
+    @property
+    def has_article_changes(self) -> bool:
+        return any(name not in VERSION_FIELDS for name in self.changed_data)
+
+    def clean(self):
+        """Refuse a save based on another version than the one the (locked) article is at."""
+        cleaned_data = super().clean()
+        if "loaded_version" in self.fields and cleaned_data.get("loaded_version") != self.instance.version:
+            self.conflict = EditConflict(
+                loaded_version=cleaned_data.get("loaded_version"),
+                loaded_at=_parse_datetime(cleaned_data.get("loaded_at")),
+                version=self.instance.version,
+            )
+            self.add_error(None, ValidationError(CONFLICT_MESSAGE, code="conflict"))
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_version")] = str(self.instance.version)
+            self.data[self.add_prefix("loaded_at")] = self.instance.updated_at.isoformat()
+        return cleaned_data
+
+
+CONFLICT_MESSAGE = "Someone else saved this article after you opened it, so nothing you typed was saved."
+NO_CHANGES_MESSAGE = "No changes to save: the article is as it was."
+
+
+def _wrote_rows(formset) -> bool:
+    return bool(formset.new_objects or formset.changed_objects or formset.deleted_objects)
+
+
+def _parse_datetime(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @admin.register(Article)
 class ArticleAdmin(ReadOnlyHistoryAdmin, nested_admin.NestedModelAdmin):
     class Media:
@@ -156,8 +263,79 @@ class ArticleAdmin(ReadOnlyHistoryAdmin, nested_admin.NestedModelAdmin):
         ("Summary", {"fields": ("lede", "plain_lede")}),
     )
     inlines = [SectionInline]
+    form = ArticleForm
     formfield_overrides = COMPACT_TEXT
     object_history_template = "admin/articles/article/object_history.html"
+    conflict_template = "admin/articles/article/conflict.html"
+
+    @csrf_protect_m
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Save a change with the article's row locked, so that its version cannot move meanwhile.
+
+        The lock is taken before the admin reads the article, so the form compares the
+        version it was loaded at with the version every other save has to wait for.
+        """
+        if request.method != "POST" or object_id is None or "_saveasnew" in request.POST:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            # Not an article id: the admin answers it below as it answers any unknown id.
+            with suppress(ValidationError, ValueError):
+                self.model._default_manager.select_for_update().filter(pk=unquote(object_id)).first()
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """Save the article's own fields only if one of them changed: every save writes a history row."""
+        if not change or form.has_article_changes:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """Save the sections, claims and citations; then count the save as a new version if anything changed.
+
+        The version and `updated_at` move in one `UPDATE`, which writes no history row of its
+        own; `updated_at` is set after every history row of this save, so it marks where the
+        next version's rows begin. A save that changed nothing writes nothing at all.
+        """
+        super().save_related(request, form, formsets, change)
+        changed = not change or form.has_article_changes or any(map(_wrote_rows, formsets))
+        request.article_saved_nothing = not changed
+        if changed:
+            # A new article is version 1; its `updated_at` still has to follow its children's rows.
+            article, now = form.instance, timezone.now()
+            Article.objects.filter(pk=article.pk).update(version=F("version") + int(change), updated_at=now)
+            article.version, article.updated_at = article.version + int(change), now
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "article_saved_nothing", False):
+            return super().log_change(request, obj, message)
+        return None
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # The admin's "changed successfully" would be untrue for a save that changed nothing.
+        if getattr(request, "article_saved_nothing", False) and level == messages.SUCCESS:
+            message, level = NO_CHANGES_MESSAGE, messages.INFO
+        super().message_user(request, message, level, *args, **kwargs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """Render the form with the version it carries, or the conflict page (409) for a stale save."""
+        form = context["adminform"].form
+        if change and "loaded_version" in form.fields and self.has_change_permission(request, obj):
+            # Hidden, and outside `fieldsets`, so that read-only and history pages never show them.
+            context["adminform"].fieldsets.append((None, {"fields": [VERSION_FIELDS], "classes": ["hidden"]}))
+        conflict = getattr(form, "conflict", None)
+        if conflict is not None:
+            context["conflict"] = conflict
+            context["changes"] = article_changes_since(obj, conflict.loaded_at) if conflict.loaded_at else None
+            # The conflict page says it better than "Please correct the error below".
+            context["errors"] = [errors for errors in context["errors"] if CONFLICT_MESSAGE not in errors]
+        response = super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+        if conflict is not None:
+            names = response.template_name
+            response.context_data["conflict_base_template"] = select_template(
+                [names] if isinstance(names, str) else names
+            )
+            response.template_name = self.conflict_template
+            response.status_code = 409
+        return response
 
     def get_urls(self):
         preview = path(
