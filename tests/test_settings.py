@@ -33,3 +33,25 @@ def test_debug_mode_starts_without_a_secret_key():
 
 def test_production_starts_with_a_secret_key():
     assert run_settings(DEBUG="false", SECRET_KEY="x" * 50).returncode == 0
+
+
+def setting_value(name: str, **env) -> str:
+    environment = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG", name)}
+    environment |= env
+    result = subprocess.run(
+        [sys.executable, "-c", f"import config.settings as s; print(s.{name})"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_second_factor_is_required_by_default_in_production():
+    assert setting_value("STAFF_MFA_REQUIRED", DEBUG="false", SECRET_KEY="x" * 50) == "True"
+
+
+def test_second_factor_is_off_by_default_in_the_local_debug_demo():
+    assert setting_value("STAFF_MFA_REQUIRED", DEBUG="true") == "False"
