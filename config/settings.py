@@ -241,3 +241,9 @@ READER_CITATION_STYLE = env.str("READER_CITATION_STYLE", default="american-medic
 # Longest a cached article page can outlive a withdrawal or approval whose purge Redis could not
 # take (purges are delivered on commit and retried; this bounds a purge lost with its worker).
 READER_CACHE_SECONDS = env.int("READER_CACHE_SECONDS", default=300)
+
+# The largest reference file the admin's import form takes. A larger upload is refused from its
+# Content-Length before its body is read, or stopped once its bytes pass this; larger files go
+# through `manage.py import_references` (up to 50 MiB). Django's FILE_UPLOAD_*/DATA_UPLOAD_*
+# settings do not bound a file's size.
+REFERENCE_UPLOAD_MAX_BYTES = env.int("REFERENCE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

@@ -4,18 +4,28 @@ A `ReferenceImport` is the admin's object here: adding one uploads a file and
 shows its preview; its page is the preview until the uploader confirms, and
 the record of what the import did afterwards. Rights follow the references
 themselves (adding and changing references), checked again by the services.
+
+The web form takes files up to `settings.REFERENCE_UPLOAD_MAX_BYTES`: a larger
+upload is refused from its Content-Length before its body is read, and one whose
+bytes pass the limit anyway is stopped there by `UploadLimitHandler`. The command
+line (`import_references`) takes files up to `MAX_FILE_BYTES`.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.csrf import csrf_exempt
 
 from config.history import acting_as
-from references.formats.reading import FORMATS, MAX_FILE_BYTES
+from config.history_admin import pk_or_404
+from references.formats.reading import FORMATS, MAX_FILE_BYTES, size_text
 from references.formats.records import ReferenceFileError
 from references.imports import (
     ImportConflict,
@@ -27,19 +37,70 @@ from references.imports import (
 from references.models import ReferenceImport
 
 PREVIEW_ROWS = 200  # per outcome; the counts always cover the whole file
+# Room for the form's other fields and the multipart boundaries around the file.
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
+def upload_limit() -> int:
+    return settings.REFERENCE_UPLOAD_MAX_BYTES
+
+
+def too_large_message(size: int | None = None) -> str:
+    """Why an upload was refused, and where a file that large can go instead."""
+    limit = size_text(upload_limit())
+    if size:
+        refusal = f"The upload is {size_text(size)}; the largest file this form takes is {limit}."
+    else:
+        refusal = f"The file is larger than {limit}, the largest file this form takes."
+    return (
+        f"{refusal} Split the file, or import it from the command line with “python manage.py "
+        f"import_references FILE --as USERNAME”, which takes files up to {size_text(MAX_FILE_BYTES)}. "
+        "Nothing was imported."
+    )
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """Stop reading an upload once it passes the web limit, and mark the request so the form says why.
+
+    Installed first, before the body is parsed. A Content-Length far above the limit is not
+    read at all; otherwise file bytes are counted as they arrive and the upload stops (the
+    rest of the body unread) at the first byte past the limit.
+    """
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length > upload_limit() + MULTIPART_ALLOWANCE:
+            self.request.reference_upload_too_large = content_length
+            return QueryDict(encoding=encoding), MultiValueDict()
+        return None
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > upload_limit():
+            self.request.reference_upload_too_large = True
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
 
 
 class ReferenceFileForm(forms.Form):
-    file = forms.FileField(
-        help_text=(
-            f"RIS (.ris), BibTeX (.bib), PubMed MEDLINE (.nbib) or CSL-JSON (.json), UTF-8, "
-            f"up to {MAX_FILE_BYTES // (1024 * 1024)} MB. Nothing is saved until you confirm the preview."
-        )
-    )
+    file = forms.FileField()
     format = forms.ChoiceField(
         choices=[("", "Tell from the file")] + [(name, spec.label) for name, spec in FORMATS.items()],
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"RIS (.ris), BibTeX (.bib), PubMed MEDLINE (.nbib) or CSL-JSON (.json), UTF-8, "
+            f"up to {size_text(upload_limit())}. Nothing is saved until you confirm the preview."
+        )
 
 
 @admin.register(ReferenceImport)
@@ -71,40 +132,74 @@ class ReferenceImportAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        """The upload page, with the upload limit in place before anything reads the request's body."""
+        add_view = self.admin_site.admin_view(self.add_view)  # checks rights, then CSRF
+
+        @csrf_exempt  # CSRF is checked by `add_view`'s own csrf_protect, once the limit is in place
+        def bounded_add_view(request, *args, **kwargs):
+            if request.method == "POST":
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+                if declared > upload_limit() + MULTIPART_ALLOWANCE and self._may_upload(request):
+                    return self._upload_page(request, None, error=too_large_message(declared), status=413)
+                request.upload_handlers.insert(0, UploadLimitHandler(request))
+            return add_view(request, *args, **kwargs)
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}_add"
+        return [path("add/", bounded_add_view, name=name)] + [
+            url for url in super().get_urls() if getattr(url, "name", None) != name
+        ]
+
+    def _may_upload(self, request):
+        return self.admin_site.has_permission(request) and self.has_add_permission(request)
+
     def add_view(self, request, form_url="", extra_context=None):
-        """Upload a file and go to its preview; a file that cannot be read is refused with its reason."""
+        """Upload a file and go to its preview; a file too large or that cannot be read is refused with its reason."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ReferenceFileForm(request.POST or None, request.FILES or None)
+        refused = getattr(request, "reference_upload_too_large", None)  # set by UploadLimitHandler
+        if refused:
+            size = None if refused is True else refused
+            return self._upload_page(request, form, error=too_large_message(size), status=413)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > MAX_FILE_BYTES:
-                form.add_error("file", f"The file is {upload.size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes.")
+            if upload.size > upload_limit():  # the handler stops such uploads; kept for other handlers
+                return self._upload_page(request, form, error=too_large_message(upload.size), status=413)
+            try:
+                record, _ = reference_file_preview(
+                    data=upload.read(),
+                    file_name=upload.name,
+                    user=request.user,
+                    format=form.cleaned_data["format"] or None,
+                )
+            except ReferenceFileError as error:
+                form.add_error("file", f"{error} Nothing was imported.")
             else:
-                try:
-                    record, _ = reference_file_preview(
-                        data=upload.read(),
-                        file_name=upload.name,
-                        user=request.user,
-                        format=form.cleaned_data["format"] or None,
-                    )
-                except ReferenceFileError as error:
-                    form.add_error("file", f"{error} Nothing was imported.")
-                else:
-                    return HttpResponseRedirect(reverse("admin:references_referenceimport_change", args=[record.pk]))
+                return HttpResponseRedirect(reverse("admin:references_referenceimport_change", args=[record.pk]))
+        return self._upload_page(request, form)
+
+    def _upload_page(self, request, form, *, error=None, status=200):
+        """The upload form; with `error`, shown on the file field of a form that keeps the chosen format."""
+        if error:
+            form = form if form is not None and form.is_bound else ReferenceFileForm(data={})
+            form.is_valid()
+            form.errors["file"] = form.error_class([error])
         context = {
             **self.admin_site.each_context(request),
             "title": "Import references",
             "opts": self.model._meta,
             "form": form,
+            "upload_limit": size_text(upload_limit()),
+            "file_limit": size_text(MAX_FILE_BYTES),
         }
-        return TemplateResponse(request, "admin/references/referenceimport/upload.html", context)
+        return TemplateResponse(request, "admin/references/referenceimport/upload.html", context, status=status)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Show the preview (or, once imported, the outcome); the uploader confirms it here."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        record = get_object_or_404(ReferenceImport, pk=object_id)
+        record = get_object_or_404(ReferenceImport, pk=pk_or_404(ReferenceImport, object_id))
         if request.method == "POST":
             return self._confirm(request, record)
         plan = None

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from references.formats import bibtex, csl_json, medline, ris
 from references.formats.records import ParsedEntry, ReferenceFileError
 
+# The largest file read at all (the command line's limit; the admin's web form takes less,
+# `settings.REFERENCE_UPLOAD_MAX_BYTES`, and refuses more before reading it).
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -80,7 +82,7 @@ def write_entries(format: str, items: list[tuple[str, dict]]) -> str:
 def _text(data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise ReferenceFileError(
-            f"The file is {_size(len(data))}; the largest file accepted is {_size(MAX_FILE_BYTES)}. "
+            f"The file is {size_text(len(data))}; the largest file accepted is {size_text(MAX_FILE_BYTES)}. "
             "Split it into smaller files."
         )
     if b"\x00" in data:
@@ -103,7 +105,7 @@ def _text(data: bytes) -> str:
     return text
 
 
-def _size(size: int) -> str:
+def size_text(size: int) -> str:
     """Mebibytes to one decimal, rounded up so that a file just over the limit does not read as at it."""
     return f"{math.ceil(size * 10 / (1024 * 1024)) / 10:.1f} MiB"
 
