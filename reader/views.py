@@ -18,6 +18,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.documents import AUDIENCES, present_document
+from editorial.accounts.throttling import client_ip
 from editorial.models import Reviewer
 from reader import cache
 from reader.forms import FollowUpQuestionForm
@@ -253,8 +254,8 @@ def ask_follow_up(request, slug):
 
 
 def _client(request) -> str:
-    """The reader's address, hashed: counted for the rate limit, never stored."""
-    return hashlib.sha256((settings.SECRET_KEY + request.META.get("REMOTE_ADDR", "")).encode()).hexdigest()[:32]
+    """The reader's address (not the TLS proxy's, see TRUSTED_PROXY_COUNT), hashed: counted, never stored."""
+    return hashlib.sha256((settings.SECRET_KEY + client_ip(request)).encode()).hexdigest()[:32]
 
 
 @gzip_page

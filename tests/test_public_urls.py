@@ -285,3 +285,12 @@ def test_the_public_record_of_a_rename_is_exact(editor, managing_editor):
         ("editorial.start_review", "under_review"),
         ("editorial.approve", "approved"),
     ]
+
+
+def test_a_pending_page_costs_two_queries(client, editor, managing_editor, settings, django_assert_max_num_queries):
+    settings.READER_PENDING_POLICY = "caution"
+    article = citable_article(slug="pending-address")
+    submitted(article, editor, managing_editor)
+
+    with django_assert_max_num_queries(2):  # the workflow with its revisions, the disclaimer
+        assert client.get(page("pending-address")).status_code == 200

@@ -421,3 +421,18 @@ def test_editing_the_disclaimer_reaches_cached_pages(
     with django_capture_on_commit_callbacks(execute=True):
         disclaimer.save()
     assert "A freshly reworded disclaimer." in client.get(article_url(article)).content.decode()
+
+
+def test_follow_up_rate_limit_counts_each_client_behind_the_tls_proxy(client, editor, managing_editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    article = citable_article()
+    approved(article, editor, managing_editor)
+
+    def ask_from(address, n):
+        data = {"question": f"Question number {n} about the dose?", "audience": "patient"}
+        return client.post(reverse("reader:ask", args=[article.slug]), data, HTTP_X_FORWARDED_FOR=address)
+
+    first = [ask_from("203.0.113.7", n).status_code for n in range(6)]
+    second = ask_from("198.51.100.9", 6).status_code
+
+    assert (first, second) == ([302] * 5 + [429], 302)
