@@ -6,7 +6,10 @@ from reader.models import PublishedArticle
 
 
 class ApprovedArticlesFeed(Feed):
-    """The newest approved articles, as Atom."""
+    """The newest approved articles, as Atom, under their public slugs.
+
+    Read from the index, which holds exactly the articles `reader.selectors.reader_view` shows live.
+    """
 
     feed_type = Atom1Feed
     title = "Medically reviewed answers"

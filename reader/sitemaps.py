@@ -6,6 +6,8 @@ from reader.models import PublishedArticle
 
 
 class ArticleSitemap(Sitemap):
+    """Live articles under their public slugs, from the index `reader.index` keeps by `reader_view`."""
+
     changefreq = "monthly"
     priority = 0.8
 
