@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils import timezone
 
 from config.history import tracked_history
@@ -149,6 +151,14 @@ class Revision(AppendOnlyModel):
     @property
     def short_hash(self) -> str:
         return self.content_hash[:12]
+
+
+@receiver(m2m_changed, sender=Revision.contributors.through, dispatch_uid="editorial.contributors_written_once")
+def refuse_contributor_changes(sender, instance, action, reverse, **kwargs):
+    """Refuse any change to a revision's contributors after `revision_create` wrote them (the database does too)."""
+    written = action == "pre_add" and (reverse or sender.objects.filter(revision=instance).exists())
+    if written or action in ("pre_remove", "pre_clear"):
+        raise AppendOnlyError("A revision's contributors are written once, with the revision, and never changed.")
 
 
 class ArticleWorkflow(models.Model):

@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection, transaction
 
 from config.history import acting_as
 from editorial.errors import AssignmentRefused
-from editorial.models import Revision
+from editorial.models import AppendOnlyError, Revision
 from editorial.services import article_submit, review_assign, review_start
 from tests.factories import EditorFactory, ReferenceFactory, ReviewerFactory
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, under_review
@@ -104,10 +104,30 @@ def test_member_who_retitled_a_cited_reference_cannot_approve_the_revision_freez
 # The record is written once.
 
 
+def test_removing_a_contributor_is_refused(editor):
+    revision = article_submit(article=citable_article(), user=editor)
+    with (
+        pytest.raises(AppendOnlyError, match="written once, with the revision, and never changed"),
+        transaction.atomic(),
+    ):
+        revision.contributors.remove(editor)
+    assert contributor_names(revision) == ["editor"]
+
+
+def test_adding_a_contributor_after_the_revision_is_written_is_refused(editor):
+    revision = article_submit(article=citable_article(), user=editor)
+    with (
+        pytest.raises(AppendOnlyError, match="written once, with the revision, and never changed"),
+        transaction.atomic(),
+    ):
+        revision.contributors.add(EditorFactory())
+    assert contributor_names(revision) == ["editor"]
+
+
 def test_the_database_refuses_to_delete_a_contributor(editor):
     revision = article_submit(article=citable_article(), user=editor)
     with pytest.raises(DatabaseError), transaction.atomic():
-        revision.contributors.clear()
+        Revision.contributors.through.objects.filter(revision=revision).delete()
     assert contributor_names(Revision.objects.get(pk=revision.pk)) == ["editor"]
 
 

@@ -374,7 +374,7 @@ class EditorialWorkflowMachine(RuleBasedStateMachine):
         quorums = [approving_event.data["quorum"] for approving_event in approving_events]
         assert len(quorums) == 1, f"revision {live.number} was made live by {len(quorums)} approvals"
         approvals = list(SignOff.objects.filter(revision=live, decision=SignOff.Decision.APPROVE))
-        assert len(approvals) >= quorums[0] >= 1
+        assert len({sign_off.signed_by_id for sign_off in approvals}) >= quorums[0] >= 1  # people, not rows
         assert {sign_off.content_hash for sign_off in approvals} == {live.content_hash}
 
     @invariant()
@@ -383,7 +383,8 @@ class EditorialWorkflowMachine(RuleBasedStateMachine):
             revision__article=self.article, decision=SignOff.Decision.APPROVE
         ).prefetch_related("revision__contributors")
         for sign_off in approvals.select_related("reviewer", "revision"):
-            assert sign_off.reviewer.user_id not in {user.pk for user in sign_off.revision.contributors.all()}
+            assert sign_off.signed_by_id == sign_off.reviewer.user_id
+            assert sign_off.signed_by_id not in {user.pk for user in sign_off.revision.contributors.all()}
 
     @invariant()
     def every_successful_move_wrote_exactly_one_audit_event_and_refusals_none(self):
