@@ -19,6 +19,7 @@ revision is submitted, in one transaction, as the given user.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from articles.models import Article, Claim, Section
 from articles.services import article_sync
 from config.history import acting_as
 from editorial.models import Revision
@@ -41,19 +42,44 @@ def intake_problems(payload: dict) -> list[str]:
     references = payload.get("references", [])
     keys = [reference.get("key") for reference in references if isinstance(reference, dict)]
     problems += [f"The article has no “{field}”." for field in REQUIRED_ARTICLE_FIELDS if not article.get(field)]
+    problems += _too_long(article, Article, ARTICLE_TEXTS, "")
     if len(keys) != len(set(keys)) or None in keys:
         problems.append("Every reference needs a “key”, and keys must be unique.")
     for s, section in enumerate(article.get("sections") or [], start=1):
         if not (section.get("heading") or "").strip():
             problems.append(f"Section {s} has no heading.")
+        problems += _too_long(section, Section, SECTION_TEXTS, f" of section {s}")
         for c, claim in enumerate(section.get("claims") or [], start=1):
             if not (claim.get("text") or "").strip():
                 problems.append(f"Claim {c} of section {s} has no text.")
+            problems += _too_long(claim, Claim, CLAIM_TEXTS, f" of claim {c} of section {s}")
             problems += [
                 f"Claim {c} of section {s} cites “{key}”, which is not in the references."
                 for key in claim.get("cites", [])
                 if key not in keys
             ]
+    return problems
+
+
+# The texts whose length is limited, and how a problem names them.
+ARTICLE_TEXTS = {
+    "question": "The question",
+    "title": "The title",
+    "lede": "The lede",
+    "plain_lede": "The plain-language lede",
+    "specialty": "The specialty",
+}
+SECTION_TEXTS = {"heading": "The heading", "intro": "The intro"}
+CLAIM_TEXTS = {"lead_in": "The lead-in", "text": "The text", "plain_text": "The plain-language text"}
+
+
+def _too_long(data: dict, model, texts: dict[str, str], where: str) -> list[str]:
+    """A sentence for each text in `data` longer than its field allows, before anything is written."""
+    problems = []
+    for field, name in texts.items():
+        value, limit = data.get(field), model._meta.get_field(field).max_length
+        if isinstance(value, str) and len(value) > limit:
+            problems.append(f"{name}{where} has {len(value):,} characters; the limit is {limit:,}.")
     return problems
 
 

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles.models import Article
 from articles.services import article_sync
 from config.history import acting_as, save_if_changed
+from editorial.intake import intake_problems
 from editorial.models import ArticleWorkflow, Reviewer, SignOff
 from editorial.roles import ADVISORY_BOARD
 from editorial.services import (
@@ -66,6 +68,8 @@ def demo_seed(*, password: str = DEFAULT_DEMO_PASSWORD) -> dict:
             article = Article.objects.filter(slug=entry["slug"]).first()
             # Once an article is in the workflow its words belong to its revisions: never rewrite them.
             if article is None or not ArticleWorkflow.objects.filter(article=article).exists():
+                if problems := intake_problems({"article": entry, "references": content["references"]}):
+                    raise ValidationError(f"Demo article “{entry['slug']}”: {' '.join(problems)}")
                 article = article_sync(data=entry, references=references)
             articles.append(article)
     board = {reviewer.user.username: reviewer for reviewer in reviewers}

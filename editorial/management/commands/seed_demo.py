@@ -1,6 +1,7 @@
 import os
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from editorial.demo import DEFAULT_DEMO_PASSWORD, demo_seed
@@ -17,7 +18,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # The demo's reviews are not real: send no email about them.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            counts = demo_seed(password=os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD)
+            try:
+                counts = demo_seed(password=os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD)
+            except ValidationError as error:  # demo_seed is one transaction: nothing was written
+                message = " ".join(error.messages)
+                raise CommandError(f"The demo content is not valid, so nothing was loaded. {message}") from error
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo content ready: {users} accounts ({reviewers} board members), "
