@@ -1,6 +1,7 @@
-"""Emails the workflow sends. Services call these through `transaction.on_commit`.
+"""Emails the workflow sends. Services call these through `transaction.on_commit(..., robust=True)`.
 
-Nothing is sent for a move that did not commit.
+Nothing is sent for a move that did not commit, and an email that fails after a
+move committed is logged, never turned into an error for the move.
 """
 
 from django.conf import settings

@@ -15,7 +15,9 @@ from functools import partial
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
+from django.urls import reverse
 
 from articles.models import Article
 from editorial.errors import AlreadySignedOff, InvalidTransition, StaleRevision
@@ -385,3 +387,44 @@ def test_a_move_that_commits_writes_one_audit_event_and_sends_its_email(move, ed
 
     assert AuditEvent.objects.count() == events + 1
     assert [message.to for message in mail.outbox] == scene.recipients
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("The mail server refused the connection.")
+
+
+@pytest.mark.parametrize("move", SCENES)
+def test_a_committed_move_whose_email_fails_returns_normally_and_stays_recorded(
+    move, editor, managing_editor, settings
+):
+    scene = SCENES[move](editor, managing_editor)
+    events = AuditEvent.objects.count()
+    mail.outbox.clear()
+    settings.EMAIL_BACKEND = "tests.test_workflow_concurrency.FailingEmailBackend"
+
+    scene.move()
+
+    assert (AuditEvent.objects.count(), mail.outbox) == (events + 1, [])
+
+
+def test_approving_from_the_desk_when_the_mail_server_is_down_answers_with_the_recorded_approval(
+    client, editor, managing_editor, settings
+):
+    article = citable_article()
+    revision, (reviewer,) = under_review(article, editor, managing_editor)
+    settings.EMAIL_BACKEND = "tests.test_workflow_concurrency.FailingEmailBackend"
+    client.force_login(reviewer.user)
+    checklist = dict.fromkeys(SignOff.CHECKLIST, "on")
+    form = {"content_hash": revision.content_hash, "conflict": "none", **checklist, "notes-TOTAL_FORMS": "0"}
+
+    response = client.post(
+        reverse("desk:approve", args=[article.slug, revision.number]),
+        form | {"notes-INITIAL_FORMS": "0", "conflict_disclosure": "", "comment": ""},
+    )
+
+    assert (response.status_code, response["Location"]) == (302, reverse("desk:review", args=[article.slug, 1]))
+    assert ArticleWorkflow.objects.get(article=article).state == State.APPROVED
+    assert list(SignOff.objects.values_list("signed_by__username", flat=True)) == [reviewer.user.username]
