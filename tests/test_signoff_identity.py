@@ -8,6 +8,7 @@ admin and the database refuse to move it. Sign-offs record the person who signed
 from contextlib import contextmanager
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
@@ -57,6 +58,7 @@ def test_sign_off_records_the_person_who_signed(editor, managing_editor):
     revision, (reviewer,) = under_review(article, editor, managing_editor)
     sign_off = approve(revision, reviewer)
     assert (sign_off.signed_by, sign_off.reviewer) == (reviewer.user, reviewer)
+    assert list(SignOff.history.values_list("signed_by", "reviewer")) == [(reviewer.user_id, reviewer.pk)]
 
 
 def test_sign_off_naming_another_account_than_its_profiles_is_invalid(editor, managing_editor):
@@ -246,6 +248,15 @@ def test_admin_lets_a_managing_editor_choose_the_account_of_a_new_profile(client
     response = client.post(reverse("admin:editorial_reviewer_add"), reviewer_form_data(new))
     assert response.status_code == 302
     assert Reviewer.objects.get(slug=new.slug).user == account
+
+
+def test_only_managing_editors_hold_permissions_to_keep_profiles():
+    holders = Permission.objects.filter(
+        content_type__app_label="editorial",
+        codename__in=["add_reviewer", "change_reviewer", "delete_reviewer"],
+        group__isnull=False,
+    ).values_list("group__name", "codename")
+    assert sorted(holders) == [("Managing Editors", "add_reviewer"), ("Managing Editors", "change_reviewer")]
 
 
 @pytest.mark.parametrize("roles", [["Editors"], ["Advisory Board"], ["Editors", "Advisory Board"]])
