@@ -373,6 +373,9 @@ class ChildHistoryAdmin(ReadOnlyHistoryAdmin):
     change and delete pages would bypass the article page (its inlines, its
     reordering and its conflict check), so nobody, superusers included, may
     write through them: those pages show the row read-only or answer 403.
+
+    The delete permission itself stays as the user's groups give it: deleting
+    an article asks each registered child admin whether its rows may go too.
     """
 
     def has_module_permission(self, request):
@@ -384,8 +387,15 @@ class ChildHistoryAdmin(ReadOnlyHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_actions(self, request):
+        return {}  # no "delete selected" either
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied("Sections, claims and citations are deleted on their article's page.")
 
 
 for child in (Section, Claim, Citation):

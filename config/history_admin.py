@@ -32,6 +32,11 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True  # whatever the settings say: the history list never offers "Revert"
 
+    def history_view(self, request, object_id, extra_context=None):
+        """List the object's versions; an id that cannot be one answers 404, not 500."""
+        pk_or_404(self.model, unquote(object_id))
+        return super().history_view(request, object_id, extra_context=extra_context)
+
     @method_decorator(require_safe)
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Show one historical version of the object, read-only."""
@@ -86,13 +91,21 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     def _historical_record(self, object_id, version_id):
         """The historical row `version_id` of object `object_id`, or 404 for anything else."""
         history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
-        pk_field = self.model._meta.pk
-        try:
-            object_pk = pk_field.to_python(unquote(object_id))
-            history_pk = history_model._meta.pk.to_python(version_id)
-        except (ValidationError, ValueError, TypeError) as malformed:
-            raise Http404("No such version.") from malformed
-        record = history_model.objects.filter(**{pk_field.attname: object_pk, "history_id": history_pk}).first()
+        lookup = {
+            self.model._meta.pk.attname: pk_or_404(self.model, unquote(object_id)),
+            "history_id": pk_or_404(history_model, version_id),
+        }
+        record = history_model.objects.filter(**lookup).first()
         if record is None:
             raise Http404("No such version.")
         return record
+
+
+def pk_or_404(model, value):
+    """`value` as a primary key of `model`; 404 if it cannot be one (`None`, a word, a number out of range)."""
+    try:
+        pk = model._meta.pk.to_python(value)
+        model._meta.pk.run_validators(pk)
+    except (ValidationError, ValueError, TypeError) as malformed:
+        raise Http404("No such object.") from malformed
+    return pk

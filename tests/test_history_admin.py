@@ -261,3 +261,14 @@ def test_reference_autocomplete_refuses_staff_who_may_not_view_references(client
     client.force_login(staff)
 
     assert autocomplete(client, "naltrexone").status_code == 403
+
+
+def test_editor_can_still_delete_a_whole_article(client, editor):
+    claim = ClaimFactory()
+    CitationFactory(claim=claim)
+    client.force_login(editor)
+
+    response = client.post(reverse("admin:articles_article_delete", args=[claim.section.article_id]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert (Section.objects.count(), Claim.objects.count(), Citation.objects.count()) == (0, 0, 0)
