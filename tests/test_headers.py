@@ -80,7 +80,9 @@ def test_database_connections_are_checked_before_reuse():
 
 
 def test_production_settings_pass_the_deployment_checks():
-    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "STAFF_MFA_REQUIRED")}
+    # As CI runs it: the test run's DJANGO_ALLOW_ASYNC_UNSAFE (for Playwright) is no deployment setting.
+    left_out = ("DJANGO_SETTINGS_MODULE", "STAFF_MFA_REQUIRED", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environment = {k: v for k, v in os.environ.items() if k not in left_out}
     environment |= {
         "DEBUG": "false",
         "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-" + "x" * 20,

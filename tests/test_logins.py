@@ -5,18 +5,19 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from editorial.accounts.session import AUTHENTICATED_AT, LAST_ACTIVITY
 from editorial.accounts.throttling import client_ip
 from editorial.demo import DEFAULT_DEMO_PASSWORD
 from editorial.models import SignOff
+from tests.factories import UserFactory
 from tests.test_desk import decision
 from tests.workflow_helpers import citable_article, under_review
 
@@ -212,3 +213,28 @@ def test_wrong_passwords_at_re_authentication_count_towards_the_lockout(client, 
         client.post(reverse("account:reauthenticate"), {"password": "not mine", "next": review_url(revision)})
     response = client.post(reverse("account:reauthenticate"), {"password": PASSWORD, "next": review_url(revision)})
     assert response.status_code == 429
+
+
+# Unlocking in the admin.
+
+
+@pytest.fixture
+def admin_client(client, db):
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_an_admin_unlocks_an_account_by_deleting_its_access_attempts(admin_client, editor):
+    fail(Client(), "editor", 10)
+    attempt = AccessAttempt.objects.get(username="editor")
+    admin_client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+    assert sign_in(Client(), "editor", PASSWORD)["Location"] == "/admin/"
+
+
+def test_the_login_records_cannot_be_changed_or_deleted_in_the_admin(admin_client, editor):
+    sign_in(Client(), "editor", PASSWORD)
+    log = AccessLog.objects.get(username="editor")
+    change = admin_client.post(reverse("admin:axes_accesslog_change", args=[log.pk]), {"username": "someone"})
+    delete = admin_client.post(reverse("admin:axes_accesslog_delete", args=[log.pk]), {"post": "yes"})
+    assert (change.status_code, delete.status_code) == (403, 403)
+    assert AccessLog.objects.filter(pk=log.pk, username="editor").exists()

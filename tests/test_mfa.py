@@ -217,3 +217,34 @@ def test_deploy_check_is_quiet_when_mfa_is_on(settings):
     settings.DEBUG = False
     ids = [message.id for message in run_checks(include_deployment_checks=True)]
     assert "editorial_accounts.W001" not in ids
+
+
+# The admin: help without seeing secrets.
+
+
+def test_the_admin_never_shows_an_authenticator_secret_or_a_recovery_code(client, admin_user, board_member):
+    device = with_authenticator(board_member)
+    code = recovery_codes_replace(board_member)[0]
+    admin_device = with_authenticator(admin_user)
+    client.force_login(admin_user)
+    client.post(reverse("account:verify"), {"code": current_code(admin_device)})
+    static = board_member.staticdevice_set.get()
+
+    pages = [
+        client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])),
+        client.get(reverse("admin:otp_static_staticdevice_change", args=[static.pk])),
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200]
+    assert not any(device.key in page.content.decode() or code in page.content.decode() for page in pages)
+
+
+def test_an_admin_deleting_a_lost_authenticator_lets_its_owner_enrol_again(client, admin_user, board_member):
+    device = with_authenticator(board_member)
+    admin_device = with_authenticator(admin_user)
+    client.force_login(admin_user)
+    client.post(reverse("account:verify"), {"code": current_code(admin_device)})
+    client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+
+    client.force_login(board_member)
+    assert client.get("/review/")["Location"].startswith(reverse("account:enrol"))
