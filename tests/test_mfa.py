@@ -6,6 +6,8 @@ a code from it (or a single-use recovery code) in this session. Editors may enro
 but are not required to.
 """
 
+import time
+
 import pytest
 from django.core.checks import run_checks
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from editorial.accounts.mfa import recovery_codes_replace
+from editorial.accounts.session import AUTHENTICATED_AT
 from tests.factories import ReviewerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +251,29 @@ def test_an_admin_deleting_a_lost_authenticator_lets_its_owner_enrol_again(clien
 
     client.force_login(board_member)
     assert client.get("/review/")["Location"].startswith(reverse("account:enrol"))
+
+
+# Re-authentication before a sign-off asks for the second factor.
+
+
+def test_re_authentication_asks_for_a_code_instead_of_the_password(client, board_member):
+    device = with_authenticator(board_member)
+    client.force_login(board_member)
+    session = client.session
+    session[AUTHENTICATED_AT] = time.time() - 16 * 60
+    session.save()
+
+    form = client.get(reverse("account:reauthenticate"), {"next": "/review/"}).context["form"]
+    confirmed = client.post(reverse("account:reauthenticate"), {"code": current_code(device), "next": "/review/"})
+
+    assert list(form.fields) == ["code"]
+    assert confirmed["Location"] == "/review/"
+    assert time.time() - client.session[AUTHENTICATED_AT] < 5
+
+
+def test_re_authentication_refuses_a_wrong_code(client, board_member):
+    with_authenticator(board_member)
+    client.force_login(board_member)
+    response = client.post(reverse("account:reauthenticate"), {"code": "000000", "next": "/review/"})
+    assert response.status_code == 400
+    assert "That code is not right" in response.content.decode()
