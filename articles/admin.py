@@ -1,7 +1,6 @@
 """The editors' admin: a whole article, with its sections, claims and citations, on one page."""
 
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import datetime
 
 import nested_admin
@@ -19,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from articles.conflicts import VERSION_FIELDS, EditConflict, merge_their_changes, without_rows_gone
 from articles.documents import article_with_tree, build_article_document, present_document
 from articles.models import Article, Citation, Claim, Section
 from articles.ordering import park
@@ -180,25 +180,14 @@ class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
         )
 
 
-VERSION_FIELDS = ("loaded_version", "loaded_at")
-
-
-@dataclass(frozen=True)
-class EditConflict:
-    """A save based on `loaded_version` of an article that is now at `version`."""
-
-    loaded_version: int | None
-    loaded_at: datetime | None
-    version: int
-
-
 class ArticleForm(forms.ModelForm):
     """The article's own fields, and the version of the article the page was loaded at.
 
     `loaded_at` is the article's `updated_at` at that version, which every save through the
     editor sets after writing its history rows: the rows newer than it are what others
     changed since. A save from an older version is refused in `clean()`; the form then
-    carries the current version, so that saving it again is the editor's deliberate choice.
+    carries the current version and, from `articles.conflicts`, the other editor's changes in
+    every field this editor left alone, so that saving it again keeps both.
     """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -278,9 +267,12 @@ class ArticleAdmin(ReadOnlyHistoryAdmin, nested_admin.NestedModelAdmin):
         if request.method != "POST" or object_id is None or "_saveasnew" in request.POST:
             return super().changeform_view(request, object_id, form_url, extra_context)
         with transaction.atomic(using=router.db_for_write(self.model)):
+            article = None
             # Not an article id: the admin answers it below as it answers any unknown id.
             with suppress(ValidationError, ValueError):
-                self.model._default_manager.select_for_update().filter(pk=unquote(object_id)).first()
+                article = self.model._default_manager.select_for_update().filter(pk=unquote(object_id)).first()
+            if article is not None and request.POST.get("loaded_version") != str(article.version):
+                request.POST, request.article_rows_gone = without_rows_gone(request.POST)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -325,6 +317,9 @@ class ArticleAdmin(ReadOnlyHistoryAdmin, nested_admin.NestedModelAdmin):
         if conflict is not None:
             context["conflict"] = conflict
             context["changes"] = article_changes_since(obj, conflict.loaded_at) if conflict.loaded_at else None
+            if conflict.loaded_at:
+                context["clashes"] = merge_their_changes(form, context["inline_admin_formsets"], conflict.loaded_at)
+            context["rows_gone"] = getattr(request, "article_rows_gone", [])
             # The conflict page says it better than "Please correct the error below".
             context["errors"] = [errors for errors in context["errors"] if CONFLICT_MESSAGE not in errors]
         response = super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)

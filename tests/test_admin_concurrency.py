@@ -40,6 +40,20 @@ def editor_b(db):
     return EditorFactory(username="bruno", first_name="Bruno", last_name="Lindqvist")
 
 
+def new_claim(index, text):
+    """The fields a browser adds for a new claim typed at position `index` of the first section."""
+    prefix = f"sections-0-claims-{index}"
+    return {
+        "sections-0-claims-TOTAL_FORMS": str(index + 1),
+        f"{prefix}-text": text,
+        f"{prefix}-order": str(index),
+        f"{prefix}-citations-TOTAL_FORMS": "0",
+        f"{prefix}-citations-INITIAL_FORMS": "0",
+        f"{prefix}-citations-MIN_NUM_FORMS": "0",
+        f"{prefix}-citations-MAX_NUM_FORMS": "1000",
+    }
+
+
 def typed_values(form):
     """The form's fields an editor types in: everything but the version it carries and the CSRF token."""
     return {name: value for name, value in form.items() if name not in UNTYPED}
@@ -68,7 +82,9 @@ def test_save_based_on_an_older_version_is_refused_with_409_and_keeps_the_first_
     assert (Article.objects.get().title, first.text) == ("Title by A", "First claim.")
 
 
-def test_conflict_page_keeps_every_value_the_second_editor_typed(two_claims, editor_a, editor_b):
+def test_conflict_page_keeps_every_value_the_second_editor_typed_and_their_untouched_changes(
+    two_claims, editor_a, editor_b
+):
     article, _, _ = two_claims
     client_a, form_a = opened_by(editor_a, article)
     client_b, form_b = opened_by(editor_b, article)
@@ -81,7 +97,7 @@ def test_conflict_page_keeps_every_value_the_second_editor_typed(two_claims, edi
 
     response = client_b.post(change_url(article), typed)
 
-    assert typed_values(admin_form_data(response)) == typed_values(typed)
+    assert typed_values(admin_form_data(response)) == typed_values(typed) | {"title": "Title by A"}
 
 
 def test_conflict_page_names_who_saved_and_what_they_changed(two_claims, editor_a, editor_b):
@@ -115,17 +131,98 @@ def test_two_editors_changing_different_claims_do_not_overwrite_each_other(two_c
     assert admin_form_data(response)["sections-0-claims-1-text"] == "Second by B."
 
 
-def test_saving_the_conflict_form_again_replaces_the_other_changes_deliberately(two_claims, editor_a, editor_b):
+def test_conflict_form_has_their_changes_in_the_fields_the_editor_left_alone(two_claims, editor_a, editor_b):
     article, _, _ = two_claims
     client_a, form_a = opened_by(editor_a, article)
     client_b, form_b = opened_by(editor_b, article)
-    client_a.post(change_url(article), form_a | {"title": "Title by A"})
-    conflict = client_b.post(change_url(article), form_b | {"lede": "Lede by B."})
+    client_a.post(change_url(article), form_a | {"title": "Title by A", "sections-0-claims-0-text": "First by A."})
+
+    response = client_b.post(change_url(article), form_b | {"sections-0-claims-1-text": "Second by B."})
+
+    shown = admin_form_data(response)
+    assert (shown["title"], shown["sections-0-claims-0-text"], shown["sections-0-claims-1-text"]) == (
+        "Title by A",
+        "First by A.",
+        "Second by B.",
+    )
+    assert response.context["clashes"] == []
+
+
+def test_saving_the_conflict_form_keeps_both_editors_changes(two_claims, editor_a, editor_b):
+    article, _, _ = two_claims
+    client_a, form_a = opened_by(editor_a, article)
+    client_b, form_b = opened_by(editor_b, article)
+    client_a.post(change_url(article), form_a | {"title": "Title by A", "sections-0-claims-0-text": "First by A."})
+    conflict = client_b.post(
+        change_url(article), form_b | {"lede": "Lede by B.", "sections-0-claims-1-text": "Second by B."}
+    )
 
     again = client_b.post(change_url(article), admin_form_data(conflict))
 
     article.refresh_from_db()
-    assert (again.status_code, article.title, article.lede, article.version) == (302, "Original title", "Lede by B.", 3)
+    assert (again.status_code, article.title, article.lede, article.version) == (302, "Title by A", "Lede by B.", 3)
+    assert list(Claim.objects.order_by("order").values_list("text", flat=True)) == ["First by A.", "Second by B."]
+
+
+def test_a_field_both_editors_changed_keeps_the_second_editors_words_and_is_named(two_claims, editor_a, editor_b):
+    article, _, _ = two_claims
+    client_a, form_a = opened_by(editor_a, article)
+    client_b, form_b = opened_by(editor_b, article)
+    client_a.post(change_url(article), form_a | {"title": "Title by A"})
+
+    response = client_b.post(change_url(article), form_b | {"title": "Title by B"})
+
+    assert (admin_form_data(response)["title"], response.context["clashes"]) == (
+        "Title by B",
+        ["Title of the article"],
+    )
+
+
+def test_claims_the_other_editor_added_are_kept_after_the_editors_own(two_claims, editor_a, editor_b):
+    article, _, _ = two_claims
+    client_a, form_a = opened_by(editor_a, article)
+    client_b, form_b = opened_by(editor_b, article)
+    client_a.post(change_url(article), form_a | new_claim(2, "Added by A."))
+    conflict = client_b.post(change_url(article), form_b | new_claim(2, "Added by B."))
+
+    again = client_b.post(change_url(article), admin_form_data(conflict))
+
+    assert again.status_code == 302
+    assert list(Claim.objects.order_by("order").values_list("text", "order")) == [
+        ("First claim.", 0),
+        ("Second claim.", 1),
+        ("Added by B.", 2),
+        ("Added by A.", 3),
+    ]
+
+
+def test_a_claim_the_other_editor_removed_leaves_the_form_and_its_words_are_shown(two_claims, editor_a, editor_b):
+    article, _, _ = two_claims
+    client_a, form_a = opened_by(editor_a, article)
+    client_b, form_b = opened_by(editor_b, article)
+    client_a.post(change_url(article), form_a | {"sections-0-claims-1-DELETE": "on"})
+
+    response = client_b.post(change_url(article), form_b | {"sections-0-claims-1-text": "Second by B."})
+
+    shown = admin_form_data(response)
+    assert (shown["sections-0-claims-TOTAL_FORMS"], "sections-0-claims-1-text" in shown) == ("1", False)
+    assert response.context["rows_gone"] == ["Second by B."]
+
+
+def test_the_conflict_form_saves_again_after_the_other_editor_removed_a_claim(two_claims, editor_a, editor_b):
+    article, _, second = two_claims
+    client_a, form_a = opened_by(editor_a, article)
+    client_b, form_b = opened_by(editor_b, article)
+    client_a.post(change_url(article), form_a | {"sections-0-claims-0-DELETE": "on"})
+    conflict = client_b.post(change_url(article), form_b | {"lede": "Lede by B."})
+
+    again = client_b.post(change_url(article), admin_form_data(conflict))
+
+    assert again.status_code == 302
+    assert (Article.objects.get().lede, list(Claim.objects.values_list("pk", "order"))) == (
+        "Lede by B.",
+        [(second.pk, 0)],
+    )
 
 
 def test_save_based_on_the_current_version_succeeds_and_bumps_the_version_by_one(two_claims, editor_a):
