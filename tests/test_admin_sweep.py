@@ -1,0 +1,442 @@
+"""Every URL of the site, asked by every kind of user with GET and POST: nothing is written unless the policy says so.
+
+The sweep walks the whole URL configuration (reader site, review desk, admin, accounts, and any
+URL added later), fills each path parameter from one seeded world (`tests.sweep_world`: articles
+in every workflow state, references, board members, historical versions) and requests each URL
+as each role. Ids that cannot be ids (`None`, a word) are tried too, by an anonymous visitor and
+a superuser, where the pattern takes them.
+
+A POST carries what a real user's browser would send: for an admin page about an object, that
+object's own change form (as a superuser's page shows it) with one field changed, so that a
+view saving whatever it is sent really would write; for list pages, each action offered; for
+the desk and the reader site, the filled-in form. Every request runs in a savepoint that is
+rolled back, with its SQL captured (`tests.url_sweep`): each INSERT, UPDATE or DELETE that the
+request kept, login and session bookkeeping aside, is checked against WRITE_POLICY. A write the
+policy does not grant, or any answer of 500, fails the sweep, all of them listed in one message.
+"""
+
+import copy
+import fnmatch
+import logging
+import time
+from dataclasses import dataclass
+from itertools import product
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import Resolver404, resolve
+
+from editorial.models import Revision
+from tests.sweep_world import DESK_STATES, RIS_FILE, Role, World, build_world
+from tests.url_sweep import (
+    HOLE,
+    MALFORMED,
+    Answer,
+    Endpoint,
+    FormSource,
+    admin_model_of,
+    as_a_copy,
+    ask,
+    tables_written,
+    template_of,
+    url_patterns,
+    with_one_field_changed,
+)
+from tests.workflow_helpers import FULL_CHECKLIST
+
+# The database is created for marked tests only; the sweep itself runs once, in a module fixture.
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"  # what tests.factories gives every account
+COOKIE_SESSIONS = "django.contrib.sessions.backends.signed_cookies"
+
+
+STAFF = (
+    Role.EDITOR,
+    Role.MANAGING_EDITOR,
+    Role.BOARD_ASSIGNED,
+    Role.BOARD_UNASSIGNED,
+    Role.EDITOR_ON_BOARD,
+    Role.SUPERUSER,
+)
+CONTENT_WRITERS = (Role.EDITOR, Role.MANAGING_EDITOR, Role.EDITOR_ON_BOARD, Role.SUPERUSER)
+
+
+# Scopes: on which objects a role's write through a URL is allowed.
+
+
+def anywhere(world, params) -> bool:
+    return True
+
+
+def on_articles_assigned_to_them(world, params) -> bool:
+    return params.get("slug") in world.assigned_slugs
+
+
+def on_the_file_they_uploaded(world, params) -> bool:
+    return params.get("object_id") == str(world.reference_import.pk)
+
+
+def grant(*roles, scope=anywhere):
+    return dict.fromkeys(roles, scope)
+
+
+# THE POLICY: who may write through which URL, with a POST. GET and HEAD never write, for
+# anyone. A URL that is not listed here may write for nobody: a new page that writes fails the
+# sweep, naming the URL and the role, until a row is added here. Every `…_simple_history` page
+# (one historical version), every `…_history` page, the admin's section, claim and citation
+# pages and the workflow's records (revisions, sign-offs, assignments, audit events) are
+# deliberately absent: nobody, not even a superuser, writes through them.
+WRITE_POLICY = {
+    # The reader site: anyone may send a follow-up question.
+    "reader:ask": grant(Role.ANONYMOUS, Role.READER, *STAFF),
+    # The review desk: managing editors (and superusers) assign board members; a board member
+    # starts, approves or sends back only an article they are assigned to.
+    "desk:assign": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    "desk:start": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
+    "desk:approve": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
+    "desk:request_changes": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
+    # The admin: every member of staff changes their own password.
+    "admin:password_change": grant(*STAFF),
+    # Articles are written on their own page (sections, claims and citations included) by
+    # editors, submitted by editors, withdrawn by managing editors.
+    "admin:articles_article_add": grant(*CONTENT_WRITERS),
+    "admin:articles_article_change": grant(*CONTENT_WRITERS),
+    "admin:articles_article_delete": grant(*CONTENT_WRITERS),
+    "admin:articles_article_changelist": grant(*CONTENT_WRITERS),  # "delete selected"
+    "admin:articles_article_submit": grant(*CONTENT_WRITERS),
+    "admin:articles_article_withdraw": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    # The reference library: editors add, change, delete, merge and import; only the editor
+    # who uploaded a file confirms its import.
+    "admin:references_reference_add": grant(*CONTENT_WRITERS),
+    "admin:references_reference_change": grant(*CONTENT_WRITERS),
+    "admin:references_reference_delete": grant(*CONTENT_WRITERS),
+    "admin:references_reference_changelist": grant(*CONTENT_WRITERS),  # "delete selected"
+    "admin:references_reference_merge": grant(*CONTENT_WRITERS),
+    "admin:references_referenceimport_add": grant(*CONTENT_WRITERS),
+    "admin:references_referenceimport_change": grant(Role.EDITOR, scope=on_the_file_they_uploaded),
+    # The board's profiles: managing editors add and change them; only a superuser deletes.
+    "admin:editorial_reviewer_add": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    "admin:editorial_reviewer_change": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    "admin:editorial_reviewer_delete": grant(Role.SUPERUSER),
+    "admin:editorial_reviewer_changelist": grant(Role.SUPERUSER),  # "delete selected"
+    # The reader site's editorial pages and readers' questions: editors keep and triage them.
+    "admin:reader_editorialpage_change": grant(*CONTENT_WRITERS),
+    "admin:reader_followupquestion_change": grant(*CONTENT_WRITERS),
+    "admin:reader_followupquestion_changelist": grant(*CONTENT_WRITERS),  # the triage actions
+    "admin:reader_followupquestion_delete": grant(Role.SUPERUSER),
+    # Login throttling and second-factor devices: superusers only (their own tables are
+    # bookkeeping, but the admin's log of the change is written).
+    "admin:axes_*": grant(Role.SUPERUSER),
+    "admin:otp_*": grant(Role.SUPERUSER),
+    # Accounts and groups: superusers only.
+    "admin:auth_user_add": grant(Role.SUPERUSER),
+    "admin:auth_user_change": grant(Role.SUPERUSER),
+    "admin:auth_user_delete": grant(Role.SUPERUSER),
+    "admin:auth_user_changelist": grant(Role.SUPERUSER),
+    "admin:auth_user_password_change": grant(Role.SUPERUSER),
+    "admin:auth_group_add": grant(Role.SUPERUSER),
+    "admin:auth_group_change": grant(Role.SUPERUSER),
+    "admin:auth_group_delete": grant(Role.SUPERUSER),
+    "admin:auth_group_changelist": grant(Role.SUPERUSER),
+}
+
+# Writes the sweep must see happen, proving that its forms are the ones a real user sends (a
+# sweep posting empty forms would find no write anywhere, and prove nothing).
+WRITES_THAT_MUST_HAPPEN = [
+    ("reader:ask", Role.ANONYMOUS),
+    ("desk:assign", Role.MANAGING_EDITOR),
+    ("desk:start", Role.BOARD_ASSIGNED),
+    ("desk:approve", Role.BOARD_ASSIGNED),
+    ("desk:request_changes", Role.BOARD_ASSIGNED),
+    ("admin:password_change", Role.BOARD_UNASSIGNED),
+    ("admin:articles_article_add", Role.EDITOR),
+    ("admin:articles_article_change", Role.EDITOR),
+    ("admin:articles_article_delete", Role.EDITOR),
+    ("admin:articles_article_submit", Role.EDITOR),
+    ("admin:articles_article_withdraw", Role.MANAGING_EDITOR),
+    ("admin:references_reference_add", Role.EDITOR),
+    ("admin:references_reference_change", Role.EDITOR),
+    ("admin:references_reference_changelist", Role.EDITOR),
+    ("admin:references_reference_merge", Role.EDITOR),
+    ("admin:references_referenceimport_add", Role.EDITOR),
+    ("admin:references_referenceimport_change", Role.EDITOR),
+    ("admin:editorial_reviewer_change", Role.MANAGING_EDITOR),
+    ("admin:reader_editorialpage_change", Role.EDITOR),
+    ("admin:reader_followupquestion_change", Role.EDITOR),
+    ("admin:reader_followupquestion_changelist", Role.EDITOR),
+    ("admin:auth_user_change", Role.SUPERUSER),
+]
+
+
+def history_id_of(obj) -> str:
+    return str(obj.history.order_by("history_id").values_list("history_id", flat=True).first())
+
+
+def parameter_sets(template, names, world) -> list[dict]:
+    """The values to try in a URL's parameters."""
+    model = admin_model_of(template)
+    sample = world.sample(model) if model else None
+    if names == ["_1", "_2"] and sample is not None:  # one historical version: …/history/<history_id>/
+        real, pk = history_id_of(sample), str(sample.pk)
+        pairs = [(pk, real), (pk, "None"), (pk, "not-a-number"), ("None", real)]
+        return [{"_1": o, "_2": h, "object_id": o, "history_id": h} for o, h in pairs]
+    if names == ["slug", "number"]:  # a revision on the desk
+        return [{"slug": slug, "number": str(number)} for slug, number in world.revisions]
+    if names == ["content_type_id", "object_id"]:  # the admin's "view on site" redirect
+        article = world.articles["live"]
+        return [{"content_type_id": str(ContentType.objects.get_for_model(article).pk), "object_id": str(article.pk)}]
+    choices = {name: values_for(name, template, model, world) for name in names}
+    return [dict(zip(names, values, strict=True)) for values in product(*choices.values())]
+
+
+def values_for(name, template, model, world) -> list[str]:
+    if name in ("object_id", "id", "_1"):
+        sample = world.sample(model) if model else None
+        if sample is None:
+            return ["1", "None"]
+        others = [obj for obj in world.more_samples.values() if isinstance(obj, model)]
+        return [str(obj.pk) for obj in [sample, *others]] + ["None"]
+    if name == "slug" and template.startswith("/board/"):
+        return [world.other_reviewer.slug, "no-such-member"]
+    if name == "slug" and template.startswith("/articles/"):
+        return [world.articles[state].slug for state in ("live", "draft", "withdrawn")] + ["no-such-article"]
+    if name == "slug":
+        return [world.articles[state].slug for state in ("draft", *DESK_STATES)] + ["no-such-article"]
+    if name == "file_format":
+        return ["ris", "pdf"]
+    if name == "app_label":
+        return sorted({model._meta.app_label for model in admin.site._registry})
+    if name == "url":
+        return ["no-such-page"]
+    return ["1", "None"]
+
+
+# What a real user's browser posts.
+
+
+def post_bodies(name, template, params, world, forms: FormSource) -> list[tuple[str, dict]]:
+    """What a real user posts to this URL: (label, data) for each form worth sending."""
+    model = admin_model_of(template)
+    sample = world.sample(model) if model else None
+    if name in SPECIAL_FORMS:
+        return [("filled-in form", SPECIAL_FORMS[name](world, params))]
+    if name.endswith("_changelist") and model is not None:
+        page = forms.page(template)
+        actions = [action for action in page.options.get("action", []) if action]
+        chosen = world.disposable.get(model, sample)
+        selected = [str(chosen.pk)] if chosen is not None else []
+        return [
+            (f"action {action}", {"action": [action], "_selected_action": selected, "index": ["0"], "post": ["yes"]})
+            for action in actions
+        ] or [("empty form", {})]
+    if name.endswith("_add") and model is not None and sample is not None:
+        return [("a copy of an existing one", as_a_copy(with_one_field_changed(forms.change_form(model, sample.pk))))]
+    object_id = params.get("object_id") or params.get("id")
+    if sample is not None and object_id is not None:
+        # The object's own change form (the sample's, for an id that is not one), one field changed.
+        form = forms.change_form(model, object_id if object_id.isdigit() else sample.pk)
+        return [("its change form, one field changed", with_one_field_changed(form) | {"post": ["yes"]})]
+    return [("empty form", {})]
+
+
+def _decision(world, params, **extra):
+    revision = Revision.objects.filter(article__slug=params["slug"], number=params["number"]).first()
+    notes = {"notes-TOTAL_FORMS": "0", "notes-INITIAL_FORMS": "0"}
+    return {"content_hash": revision.content_hash if revision else "", "conflict": "none", **notes, **extra}
+
+
+SPECIAL_FORMS = {
+    "reader:ask": lambda world, params: {
+        "question": "Can I take it with ibuprofen, and at what dose?",
+        "audience": "patient",
+        "email": "",
+        "website": "",
+    },
+    "reader:audience": lambda world, params: {"audience": "clinician"},
+    "desk:start": lambda world, params: {},
+    "desk:approve": lambda world, params: _decision(world, params, **dict.fromkeys(FULL_CHECKLIST, "on")),
+    "desk:request_changes": lambda world, params: _decision(world, params, comment="Please cite the newer trial."),
+    "desk:assign": lambda world, params: {"reviewers": [world.other_reviewer.pk], "due_date": "", "quorum": "1"},
+    "admin:login": lambda world, params: {"username": "sweep-editor", "password": PASSWORD, "next": "/admin/"},
+    "admin:password_change": lambda world, params: {
+        "old_password": PASSWORD,
+        "new_password1": "a brand new passphrase for the sweep",
+        "new_password2": "a brand new passphrase for the sweep",
+    },
+    "admin:auth_user_password_change": lambda world, params: {
+        "password1": "a brand new passphrase for the sweep",
+        "password2": "a brand new passphrase for the sweep",
+        "usable_password": "true",
+    },
+    "admin:articles_article_submit": lambda world, params: {"note": "Ready for the board."},
+    "admin:articles_article_withdraw": lambda world, params: {"reason": "Pulled while the evidence is checked."},
+    "admin:references_reference_merge": lambda world, params: {"keep": world.duplicates[0].pk},
+    "admin:references_referenceimport_add": lambda world, params: {
+        "file": SimpleUploadedFile("ldn.ris", RIS_FILE.read_bytes()),
+        "format": "",
+    },
+    "admin:references_referenceimport_change": lambda world, params: {},
+}
+
+QUERY_STRINGS = {
+    "admin:references_reference_merge": lambda world: "?ids=" + ",".join(str(ref.pk) for ref in world.duplicates),
+    "admin:autocomplete": lambda world: "?app_label=articles&model_name=citation&field_name=reference&term=trial",
+}
+
+
+# Running the sweep.
+
+
+@dataclass(repr=False)
+class Sweep:
+    answers: list
+    world: World
+    requested_patterns: set
+    all_patterns: set
+    seconds: float
+
+
+# A malformed id crashes, if it does, where a superuser's request reaches (past every permission
+# check); the anonymous visitor makes sure it is turned away first.
+MALFORMED_ID_ROLES = (Role.ANONYMOUS, Role.SUPERUSER)
+
+
+def endpoints(world):
+    """Each URL to ask, each path once."""
+    seen = set()
+    meant_for = {(type(obj), str(obj.pk)): url_name for url_name, obj in world.more_samples.items()}
+    for chain in url_patterns():
+        template, names = template_of(chain)
+        for params in parameter_sets(template, names, world):
+            path = template
+            for parameter in names:
+                path = path.replace(HOLE.format(parameter), params[parameter], 1)
+            if path in seen:
+                continue
+            seen.add(path)
+            try:
+                match = resolve(path)
+            except Resolver404:
+                continue
+            name = match.view_name if match.url_name else f"(unnamed) {template.replace(chr(0), '')}"
+            is_malformed = any(value in MALFORMED for value in params.values())
+            if is_malformed and not match.url_name:
+                continue  # the admin's bare-id redirects: their sample id is enough
+            if meant_for.get((admin_model_of(template), params.get("object_id")), name) != name:
+                continue  # an instance asked about on another URL only
+            query = QUERY_STRINGS.get(name, lambda world: "")(world)
+            is_posted = not is_malformed or name.endswith("_simple_history")
+            yield Endpoint(path + query, name, params, template, chain, is_posted, is_malformed)
+
+
+def run_sweep(world) -> Sweep:
+    started = time.monotonic()
+    forms = FormSource(world.users[Role.SUPERUSER])
+    targets = list(endpoints(world))
+    answers, requested = [], set()
+    for role, user in world.users.items():
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        cookies = copy.deepcopy(client.cookies)
+        for target in targets:
+            if target.is_malformed and role not in MALFORMED_ID_ROLES:
+                continue
+            requested.add(target.chain)
+            requests = [("GET", "", None)]
+            if target.is_posted:
+                bodies = post_bodies(target.name, target.template, target.params, world, forms)
+                requests += [("POST", label, data) for label, data in bodies]
+            for method, label, data in requests:
+                response, tables = ask(client, cookies, method, target.url, data)
+                error = ""
+                if response.status_code >= 500:
+                    error = repr(response.exc_info[1]) if getattr(response, "exc_info", None) else "server error"
+                answers.append(
+                    Answer(
+                        role, method, target.url, target.name, target.params, label, response.status_code, tables, error
+                    )
+                )
+    return Sweep(answers, world, requested, set(url_patterns()), time.monotonic() - started)
+
+
+def is_permitted(answer: Answer, world) -> bool:
+    grants = next((grants for name, grants in WRITE_POLICY.items() if fnmatch.fnmatchcase(answer.name, name)), {})
+    scope = grants.get(answer.role)
+    return answer.method == "POST" and scope is not None and scope(world, answer.params)
+
+
+@pytest.fixture(scope="module")
+def sweep(django_db_setup, django_db_blocker):
+    logging.disable(logging.CRITICAL)  # thousands of expected 403s and 404s; 500s are collected below
+    try:
+        # Sessions in signed cookies: one query fewer per request, and nothing for a rollback to lose.
+        with override_settings(SESSION_ENGINE=COOKIE_SESSIONS), django_db_blocker.unblock(), transaction.atomic():
+            result = run_sweep(build_world())
+            transaction.set_rollback(True)
+    finally:
+        logging.disable(logging.NOTSET)
+    return result
+
+
+def test_nothing_is_written_that_the_policy_does_not_allow(sweep):
+    unpermitted = [answer for answer in sweep.answers if answer.tables and not is_permitted(answer, sweep.world)]
+
+    assert not unpermitted, f"{len(unpermitted)} writes that WRITE_POLICY does not allow:\n" + "\n".join(
+        answer.describe() for answer in unpermitted
+    )
+
+
+def test_no_url_answers_with_a_server_error(sweep):
+    failures = [answer for answer in sweep.answers if answer.status >= 500]
+
+    assert not failures, f"{len(failures)} answers of 500:\n" + "\n".join(answer.describe() for answer in failures)
+
+
+def test_the_sweep_posts_forms_that_really_write(sweep):
+    written = {(answer.name, answer.role) for answer in sweep.answers if answer.tables}
+
+    missing = [f"  {name} as {role}" for name, role in WRITES_THAT_MUST_HAPPEN if (name, role) not in written]
+
+    assert not missing, "These permitted writes did not happen, so the sweep's forms are not realistic:\n" + "\n".join(
+        missing
+    )
+
+
+def test_every_url_pattern_is_requested(sweep):
+    skipped = sweep.all_patterns - sweep.requested_patterns
+
+    assert not skipped, "URL patterns the sweep could not fill in:\n" + "\n".join(
+        "  " + "".join(str(part) for part in chain) for chain in skipped
+    )
+
+
+def test_the_policy_names_only_urls_that_exist(sweep):
+    names = {answer.name for answer in sweep.answers}
+
+    assert [pattern for pattern in WRITE_POLICY if not fnmatch.filter(names, pattern)] == []
+
+
+def test_writes_are_what_the_sql_kept_apart_from_login_bookkeeping():
+    queries = [
+        'UPDATE "auth_user" SET "last_login" = \'2026-11-29T10:00:00+00:00\'::timestamptz WHERE "auth_user"."id" = 1',
+        'INSERT INTO "django_session" ("session_key") VALUES (\'abc\')',
+        'SAVEPOINT "s1_x1"',
+        'INSERT INTO "editorial_articleworkflow" ("article_id") VALUES (1)',
+        'ROLLBACK TO SAVEPOINT "s1_x1"',
+        'SAVEPOINT "s1_x2"',
+        'UPDATE "references_reference" SET "title" = \'x\' WHERE "references_reference"."id" = 2',
+        'RELEASE SAVEPOINT "s1_x2"',
+        'INSERT INTO "django_admin_log" ("action_flag") VALUES (2)',
+        'UPDATE "auth_user" SET "password" = \'x\', "last_login" = NULL WHERE "auth_user"."id" = 1',
+    ]
+
+    written = tables_written([{"sql": sql} for sql in queries])
+
+    assert written == ("references_reference", "django_admin_log", "auth_user")
