@@ -37,9 +37,9 @@ def test_production_starts_with_a_secret_key():
 
 def setting_value(name: str, **env) -> str:
     environment = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG", name)}
-    environment |= env
+    environment |= env | {"SETTING_NAME": name}
     result = subprocess.run(
-        [sys.executable, "-c", f"import config.settings as s; print(s.{name})"],
+        [sys.executable, "-c", "import os, config.settings as s; print(getattr(s, os.environ['SETTING_NAME']))"],
         cwd=ROOT,
         env=environment,
         capture_output=True,
