@@ -36,10 +36,14 @@ from editorial.workflow import REASON_REQUIRED, TRANSITIONS, Action, State
 
 
 def workflow_lock(article_id: int) -> ArticleWorkflow:
-    """Lock the article's row (the one lock every move on it takes) and return its workflow."""
+    """Lock the article's row (the one lock every move on it takes) and return its workflow.
+
+    An article never submitted has no workflow row yet: it gets an unsaved one
+    (a draft), which only a submission saves, so a refused move writes nothing.
+    """
     Article.objects.select_for_update().get(pk=article_id)
-    workflow, _ = ArticleWorkflow.objects.select_for_update().get_or_create(article_id=article_id)
-    return workflow
+    workflow = ArticleWorkflow.objects.select_for_update().filter(article_id=article_id).first()
+    return workflow or ArticleWorkflow(article_id=article_id)
 
 
 def workflow_check(action: Action, *, workflow: ArticleWorkflow, user, comment: str = "") -> None:
