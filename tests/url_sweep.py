@@ -23,8 +23,6 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 BOOKKEEPING_TABLE_PREFIXES = ("django_session", "axes_", "otp_")
 WRITE_STATEMENT = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?P<table>[\w.]+)"?', re.IGNORECASE)
 LAST_LOGIN_ONLY = re.compile(r'^\s*UPDATE\s+"?auth_user"?\s+SET\s+"?last_login"?\s*=\s*[^,]*?\s+WHERE\s', re.I)
-
-
 SAVEPOINT = re.compile(
     r'^\s*(?P<verb>SAVEPOINT|ROLLBACK\s+TO\s+SAVEPOINT|RELEASE\s+SAVEPOINT)\s+"?(?P<name>\w+)"?', re.I
 )
@@ -44,7 +42,7 @@ def tables_written(queries) -> tuple[str, ...]:
             if verb == "SAVEPOINT":
                 savepoints[savepoint["name"]] = len(writes)
             elif verb == "ROLLBACK":
-                del writes[savepoints[savepoint["name"]] :]
+                del writes[savepoints.get(savepoint["name"], 0) :]  # one made before the capture: all of it
             continue
         match = WRITE_STATEMENT.match(sql)
         if match and not LAST_LOGIN_ONLY.match(sql) and not match["table"].startswith(BOOKKEEPING_TABLE_PREFIXES):
