@@ -113,7 +113,23 @@ class OrderedChildFormSet(nested_admin.formsets.NestedInlineFormSet):
             row.save(update_fields=["order"])
 
 
-COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
+class UntruncatedTextField(forms.CharField):
+    """A length-limited text field without the HTML `maxlength` attribute.
+
+    Browsers silently cut a longer paste at `maxlength` (and count a line break
+    as one character where the server counts two), so an editor could lose
+    words without a word said. The server checks the limit instead and says so.
+    """
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+COMPACT_TEXT = {
+    models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80}), "form_class": UntruncatedTextField}
+}
 
 
 class OrderedInlineMixin:

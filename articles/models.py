@@ -7,6 +7,7 @@ Readers never see this tree directly; the workflow freezes it into revisions.
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
@@ -61,11 +62,14 @@ class Article(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     lede = models.TextField(
-        max_length=LEDE_MAX_CHARS, help_text="A short answer for clinicians, shown under the title."
+        max_length=LEDE_MAX_CHARS,
+        validators=[MaxLengthValidator(LEDE_MAX_CHARS)],
+        help_text="A short answer for clinicians, shown under the title.",
     )
     plain_lede = models.TextField(
         "plain-language lede",
         max_length=LEDE_MAX_CHARS,
+        validators=[MaxLengthValidator(LEDE_MAX_CHARS)],
         blank=True,
         help_text="The same short answer in words a patient would use.",
     )
@@ -108,7 +112,10 @@ class Section(models.Model):
     heading = models.CharField(max_length=200)
     level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.H2)
     intro = models.TextField(
-        max_length=INTRO_MAX_CHARS, blank=True, help_text="An optional paragraph before the section's claims."
+        max_length=INTRO_MAX_CHARS,
+        validators=[MaxLengthValidator(INTRO_MAX_CHARS)],
+        blank=True,
+        help_text="An optional paragraph before the section's claims.",
     )
 
     history = tracked_history()
@@ -146,12 +153,14 @@ class Claim(models.Model):
     text = models.TextField(
         "clinician wording",
         max_length=CLAIM_MAX_CHARS,
+        validators=[MaxLengthValidator(CLAIM_MAX_CHARS)],
         help_text="Bold (**…**), italic (*…*) and [links](https://…) only.",
         error_messages={"blank": "A claim cannot be empty."},
     )
     plain_text = models.TextField(
         "plain-language wording",
         max_length=CLAIM_MAX_CHARS,
+        validators=[MaxLengthValidator(CLAIM_MAX_CHARS)],
         blank=True,
         help_text="Optional wording for patients and caregivers.",
     )

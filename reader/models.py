@@ -1,6 +1,7 @@
 """What the reader site stores of its own: its index of published articles, its pages, readers' questions."""
 
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
@@ -69,6 +70,7 @@ class EditorialPage(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(
         max_length=EDITORIAL_PAGE_MAX_CHARS,
+        validators=[MaxLengthValidator(EDITORIAL_PAGE_MAX_CHARS)],
         help_text="Markdown: paragraphs, headings, lists, bold, italic and links.",
     )
     updated_at = models.DateTimeField(auto_now=True)

@@ -5,6 +5,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -82,6 +83,32 @@ def test_admin_accepts_a_claim_at_the_limit(client, editor):
     assert client.post(url, form).status_code == 302
     claim.refresh_from_db()
     assert claim.text == exact
+
+
+def test_admin_text_boxes_carry_no_maxlength_so_a_browser_never_cuts_a_paste_silently(client, editor):
+    claim = ClaimFactory()
+    client.force_login(editor)
+
+    html = client.get(change_url(claim.section.article)).content.decode()
+
+    assert 'name="sections-0-claims-0-text"' in html
+    assert re.search(r"<textarea[^>]*maxlength", html) is None
+
+
+@pytest.mark.parametrize(
+    ("model_field", "limit"),
+    [("text", CLAIM_MAX_CHARS), ("plain_text", CLAIM_MAX_CHARS)],
+)
+def test_model_validation_names_the_over_long_field(model_field, limit):
+    claim = ClaimFactory()
+    setattr(claim, model_field, too_long(limit))
+
+    with pytest.raises(ValidationError) as refusal:
+        claim.full_clean()
+
+    assert refusal.value.message_dict[model_field] == [
+        f"Ensure this value has at most {limit} characters (it has {limit + 1})."
+    ]
 
 
 # Programmatic intake and article_sync
