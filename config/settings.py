@@ -44,11 +44,15 @@ INSTALLED_APPS = [
     "simple_history",
     "crispy_forms",
     "crispy_bootstrap5",
+    "bootstrap",  # Bootstrap's CSS for the desk, from the django-bootstrap-static wheel
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
     "references",
     "articles",
     "editorial",
@@ -164,12 +168,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-try:  # Bootstrap's CSS comes from the XStatic-Bootstrap package, never from the repository.
-    import xstatic.pkg.bootstrap
-
-    STATICFILES_DIRS.append(("bootstrap", xstatic.pkg.bootstrap.BASE_DIR))
-except ImportError:  # pragma: no cover - installed by requirements.txt
-    pass
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -184,6 +182,29 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Editorial desk <editorial@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A mail server that stops answering fails the email task (which is retried) instead of holding its worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# Background work (every email) runs on Django's tasks framework (django-tasks, the backport of
+# Django 6's django.tasks). "database" queues tasks in the database for `manage.py db_worker`
+# processes (on PostgreSQL, any number of them on any number of machines); "immediate" runs each
+# task at once in the process that enqueues it (the tests).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+# A failed task (an email the mail server refused) is tried again after TASKS_RETRY_DELAY_SECONDS,
+# then four times longer after each failure (1, 4, 16, 64, 256 minutes), TASKS_MAX_ATTEMPTS in all.
+TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=6)
+TASKS_RETRY_DELAY_SECONDS = env.int("TASKS_RETRY_DELAY_SECONDS", default=60)
+# `run_periodic_tasks` retries an email task left running this long by a worker that vanished,
+# and deletes results of tasks finished more than TASKS_RESULTS_KEPT_DAYS ago.
+TASKS_STALLED_AFTER_MINUTES = env.int("TASKS_STALLED_AFTER_MINUTES", default=30)
+TASKS_RESULTS_KEPT_DAYS = env.int("TASKS_RESULTS_KEPT_DAYS", default=30)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
