@@ -1,0 +1,107 @@
+"""Emails through the real database queue and `manage.py db_worker`, on PostgreSQL.
+
+Every move really commits (no test transaction wraps it), so the email task
+is enqueued by the move's on-commit callback, sits in the queue, and goes out
+only when a worker runs it.
+"""
+
+import datetime
+import signal
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from editorial.models import ArticleWorkflow
+from editorial.notifications import email_decision
+from editorial.workflow import State
+from jobs.models import SentEmail
+from tests.test_background_emails import FlakyEmailBackend
+from tests.workflow_helpers import approve, citable_article, under_review
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="Needs PostgreSQL: the worker shares the queue with other sessions through row locks.",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def database_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_worker():
+    """Run `db_worker` until the queue has nothing due, as `--batch` does; keep pytest's signal handlers."""
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0, stdout=StringIO())
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+
+
+def queue():
+    """Each queued task: its function, arguments and status, oldest first."""
+    return [
+        (result.task_name, result.args_kwargs, result.status)
+        for result in DBTaskResult.objects.order_by("enqueued_at", "run_after")
+    ]
+
+
+def test_a_moves_email_waits_in_the_queue_and_the_worker_sends_it_exactly_once(editor, managing_editor):
+    article = citable_article()
+    revision, (reviewer,) = under_review(article, editor, managing_editor)
+    run_worker()  # the assignment's email
+    mail.outbox.clear()
+
+    sign_off = approve(revision, reviewer)
+    waiting = (list(mail.outbox), queue()[-1])
+    run_worker()
+    email_decision.enqueue(sign_off.pk, approved=True)  # a duplicate of the task, by accident or a retry
+    run_worker()
+
+    decision = {"args": [sign_off.pk], "kwargs": {"approved": True}}
+    assert waiting == ([], ("email_decision", decision, "READY"))
+    assert [(message.to, message.subject) for message in mail.outbox] == [
+        ([editor.email], f"Approved: “{article.title}” (revision 1)")
+    ]
+    assert queue()[-2:] == [("email_decision", decision, "SUCCESSFUL"), ("email_decision", decision, "SUCCESSFUL")]
+    assert SentEmail.objects.filter(key__startswith="sign-off:").count() == 1
+
+
+def test_the_worker_retries_a_refused_email_later_and_then_sends_it_once(editor, managing_editor, settings):
+    article = citable_article()
+    revision, (reviewer,) = under_review(article, editor, managing_editor)
+    run_worker()
+    mail.outbox.clear()
+    settings.EMAIL_BACKEND = "tests.test_background_emails.FlakyEmailBackend"
+    FlakyEmailBackend.refusals = 1
+
+    sign_off = approve(revision, reviewer)
+    before = timezone.now()
+    run_worker()  # refused: the next attempt is due in a minute
+    retry = DBTaskResult.objects.get(status="READY")
+    run_worker()  # not due yet: nothing runs
+    after_one_failure = (list(mail.outbox), queue()[-2:])
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    run_worker()
+
+    assert ArticleWorkflow.objects.get(article=article).state == State.APPROVED
+    decision = {"args": [sign_off.pk], "kwargs": {"approved": True}}
+    assert after_one_failure == (
+        [],
+        [
+            ("email_decision", decision, "FAILED"),
+            ("email_decision", decision | {"kwargs": {"approved": True, "attempt": 2}}, "READY"),
+        ],
+    )
+    assert before + datetime.timedelta(seconds=55) < retry.run_after < before + datetime.timedelta(seconds=65)
+    assert [message.to for message in mail.outbox] == [[editor.email]]
+    assert [status for *_, status in queue()[-2:]] == ["FAILED", "SUCCESSFUL"]
