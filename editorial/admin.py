@@ -21,10 +21,10 @@ from editorial.evidence import (
     live_articles_citing_flagged_evidence,
 )
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Reviewer, Revision, SignOff
-from editorial.rules import is_editor, is_managing_editor
+from editorial.rules import available_actions, is_managing_editor
 from editorial.selectors import article_timeline, working_copy_status
-from editorial.services import article_submit, article_withdraw
-from editorial.workflow import State
+from editorial.services import article_hold, article_release, article_submit, article_withdraw
+from editorial.workflow import Action, State
 from references.models import Reference
 
 
@@ -66,12 +66,36 @@ class SubmitForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for withdrawal",
+def _internal_reason(label):
+    return forms.CharField(
+        label=label,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Recorded in the audit log and shown to editors.",
+        help_text="Recorded in the audit log and shown to editors; never to readers.",
     )
+
+
+def _public_reason():
+    return forms.CharField(
+        label="Reason for readers",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One or two plain sentences, shown to readers on the notice that replaces the article.",
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = _internal_reason("Reason for withdrawal")
+    public_reason = _public_reason()
+
+
+class HoldForm(forms.Form):
+    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)  # the live revision the holder read
+    reason = _internal_reason("Reason for the hold")
+    public_reason = _public_reason()
+
+
+class ReleaseForm(forms.Form):
+    reason = _internal_reason("Reason for releasing the hold")
 
 
 def _evidence_flags(request) -> dict[int, str]:
@@ -132,7 +156,9 @@ class ArticleAdmin(ContentArticleAdmin):
     @admin.display(description="state", ordering="workflow__state")
     def workflow_state(self, article):
         workflow = getattr(article, "workflow", None)
-        return workflow.get_state_display() if workflow else State.DRAFT.label
+        if workflow is None:
+            return State.DRAFT.label
+        return f"{workflow.get_state_display()} · live" if workflow.is_live else workflow.get_state_display()
 
     def get_list_display(self, request):
         """Add the evidence column; it reads the request's flags, as a column cannot see the request."""
@@ -161,6 +187,12 @@ class ArticleAdmin(ContentArticleAdmin):
                 self.admin_site.admin_view(self.withdraw_view),
                 name="articles_article_withdraw",
             ),
+            path("<int:object_id>/hold/", self.admin_site.admin_view(self.hold_view), name="articles_article_hold"),
+            path(
+                "<int:object_id>/release/",
+                self.admin_site.admin_view(self.release_view),
+                name="articles_article_release",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -169,15 +201,18 @@ class ArticleAdmin(ContentArticleAdmin):
         if article is not None:
             workflow = (
                 ArticleWorkflow.objects.filter(article=article)
-                .select_related("current_revision", "live_revision")
+                .select_related("current_revision", "live_revision", "held_revision")
                 .first()
             )
+            actions = available_actions(request.user, workflow, article=article)
             extra_context = {
                 **(extra_context or {}),
                 "workflow": workflow,
                 "working_copy": working_copy_status(workflow, article),
-                "can_submit": is_editor(request.user),
-                "can_withdraw": is_managing_editor(request.user) and bool(workflow and workflow.live_revision_id),
+                "can_submit": Action.SUBMIT in actions,
+                "can_withdraw": Action.WITHDRAW in actions,
+                "can_hold": Action.HOLD in actions,
+                "can_release": Action.RELEASE in actions,
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -220,7 +255,9 @@ class ArticleAdmin(ContentArticleAdmin):
         """Pull the article from readers, with a reason."""
 
         def withdraw(article, data):
-            article_withdraw(article=article, user=request.user, reason=data["reason"])
+            article_withdraw(
+                article=article, user=request.user, reason=data["reason"], public_reason=data["public_reason"]
+            )
             return f"“{article}” is withdrawn: readers no longer see it."
 
         def context(article):
@@ -228,10 +265,47 @@ class ArticleAdmin(ContentArticleAdmin):
 
         return self._workflow_move_view(request, object_id, WithdrawForm, withdraw, context, "withdraw.html")
 
-    def _workflow_move_view(self, request, object_id, form_class, move, extra_context, template):
+    def hold_view(self, request, object_id):
+        """Take the live revision from readers at once, for safety, with an internal and a public reason."""
+
+        def hold(article, data):
+            revision = Revision.objects.filter(article=article, number=data["revision"]).first()
+            article_hold(
+                article=article,
+                user=request.user,
+                revision=revision,
+                reason=data["reason"],
+                public_reason=data["public_reason"],
+            )
+            return f"“{article}” is held: readers see a notice instead of it, and managing editors are told."
+
+        def context(article):
+            workflow = ArticleWorkflow.objects.filter(article=article).select_related("live_revision").first()
+            return {"title": f"Hold “{article}” for safety", "workflow": workflow}
+
+        def initial(article):
+            workflow = ArticleWorkflow.objects.filter(article=article).select_related("live_revision").first()
+            live = workflow.live_revision if workflow else None
+            return {"revision": live.number if live else None}
+
+        return self._workflow_move_view(request, object_id, HoldForm, hold, context, "hold.html", initial=initial)
+
+    def release_view(self, request, object_id):
+        """Show the held revision to readers again, with a reason."""
+
+        def release(article, data):
+            revision = article_release(article=article, user=request.user, reason=data["reason"])
+            return f"The hold on “{article}” is released: readers see revision {revision.number} again."
+
+        def context(article):
+            return {"title": f"Release the hold on “{article}”"}
+
+        return self._workflow_move_view(request, object_id, ReleaseForm, release, context, "release.html")
+
+    def _workflow_move_view(self, request, object_id, form_class, move, extra_context, template, initial=None):
         """Show the move's form; on a valid POST make the move, or show the workflow's refusal (409)."""
         article = get_object_or_404(Article, pk=object_id)
-        form = form_class(request.POST or None)
+        form = form_class(request.POST or None, initial=initial(article) if initial else None)
         status = 200
         if request.method == "POST" and form.is_valid():
             try:

@@ -26,7 +26,7 @@ from django.utils.text import Truncator
 from articles.models import Citation
 from articles.rendering import render_inline
 from editorial.models import ArticleWorkflow
-from editorial.selectors import REVIEWABLE_STATES
+from editorial.workflow import REVIEWABLE_STATES
 from references.models import MergedReference, Reference
 
 FLAGGED_STANDINGS = (Reference.Retraction.RETRACTED, Reference.Retraction.EXPRESSION_OF_CONCERN)
@@ -156,7 +156,7 @@ def _live_contents_citing(flagged: dict[int, Reference]) -> dict[int, dict]:
     """
     if not flagged:
         return {}
-    live = ArticleWorkflow.objects.filter(live_revision__isnull=False)
+    live = ArticleWorkflow.objects.live()
     if connection.features.supports_json_field_contains:
         live = live.filter(
             reduce(or_, (Q(live_revision__content__contains={"references": [{"id": pk}]}) for pk in flagged))

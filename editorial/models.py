@@ -161,10 +161,22 @@ def refuse_contributor_changes(sender, instance, action, reverse, **kwargs):
         raise AppendOnlyError("A revision's contributors are written once, with the revision, and never changed.")
 
 
-class ArticleWorkflow(models.Model):
-    """An article's place in the workflow: its state, the revision in review, and the live one.
+class ArticleWorkflowQuerySet(models.QuerySet):
+    def live(self):
+        """The articles whose approved words readers see now (`ArticleWorkflow.is_live`)."""
+        return self.filter(live_revision__isnull=False)
 
-    Changed only by `editorial.services`, with the article's row locked.
+    def held(self):
+        """The articles held for safety, including those whose correction is in review (`is_held`)."""
+        return self.filter(held_revision__isnull=False)
+
+
+class ArticleWorkflow(models.Model):
+    """An article's place in the workflow: its state, the revision in review, the live one and a held one.
+
+    Changed only by `editorial.services`, with the article's row locked. Readers
+    see the live revision; a hold moves it to `held_revision`, out of their sight,
+    until a release puts it back or a newer revision is approved.
     """
 
     article = models.OneToOneField("articles.Article", on_delete=models.PROTECT, related_name="workflow")
@@ -185,6 +197,17 @@ class ArticleWorkflow(models.Model):
         related_name="+",
         help_text="The approved revision readers see.",
     )
+    held_revision = models.ForeignKey(
+        Revision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The approved revision taken from readers by a safety hold, until it is released or replaced.",
+    )
+    public_reason = models.TextField(
+        blank=True, help_text="Why readers see a notice instead of the article (held or withdrawn), in public words."
+    )
     quorum = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Approvals needed; empty means the site default."
     )
@@ -193,6 +216,8 @@ class ArticleWorkflow(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = tracked_history()
+
+    objects = ArticleWorkflowQuerySet.as_manager()
 
     class Meta:
         permissions = [
@@ -205,6 +230,14 @@ class ArticleWorkflow(models.Model):
             models.CheckConstraint(
                 condition=~Q(state=State.APPROVED) | Q(live_revision__isnull=False, current_revision__isnull=False),
                 name="workflow_approved_has_live_revision",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.HELD) | Q(held_revision__isnull=False),
+                name="workflow_held_has_held_revision",
+            ),
+            models.CheckConstraint(
+                condition=Q(held_revision__isnull=True) | Q(live_revision__isnull=True),
+                name="workflow_held_is_not_live",
             ),
             models.CheckConstraint(
                 condition=Q(state=State.DRAFT) | Q(current_revision__isnull=False),
@@ -222,6 +255,16 @@ class ArticleWorkflow(models.Model):
     @property
     def required_approvals(self) -> int:
         return self.quorum or settings.EDITORIAL_DEFAULT_QUORUM
+
+    @property
+    def is_live(self) -> bool:
+        """Whether readers see approved words of this article now: the one answer editorial code uses."""
+        return self.live_revision_id is not None
+
+    @property
+    def is_held(self) -> bool:
+        """Whether a safety hold keeps the approved words from readers (even while a correction is in review)."""
+        return self.held_revision_id is not None
 
 
 class ReviewAssignment(models.Model):

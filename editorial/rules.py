@@ -1,7 +1,7 @@
-"""Who is who in the workflow: the predicates behind the transition table's roles."""
+"""Who is who in the workflow, and what each person may do now: the predicates behind the table's roles."""
 
-from editorial.models import ReviewAssignment, Reviewer
-from editorial.workflow import Role
+from editorial.models import ArticleWorkflow, ReviewAssignment, Reviewer, SignOff
+from editorial.workflow import TRANSITIONS, Action, Role
 
 
 def is_editor(user) -> bool:
@@ -9,7 +9,7 @@ def is_editor(user) -> bool:
 
 
 def is_managing_editor(user) -> bool:
-    """Managing editors run reviews: they assign board members and withdraw articles."""
+    """Managing editors run reviews: they assign board members, withdraw articles and release holds."""
     return bool(
         user and user.is_active and user.has_perms(["editorial.assign_reviewers", "editorial.withdraw_article"])
     )
@@ -31,8 +31,51 @@ ROLE_TESTS = {
     Role.EDITOR: lambda user, article: is_editor(user),
     Role.MANAGING_EDITOR: lambda user, article: is_managing_editor(user),
     Role.ASSIGNED_REVIEWER: is_assigned_reviewer,
+    Role.BOARD_MEMBER: lambda user, article: active_reviewer(user) is not None,
 }
 
 
 def holds_any_role(user, roles, article) -> bool:
     return any(ROLE_TESTS[role](user, article) for role in roles)
+
+
+# Signing moves: the reviewer must not have written the words, nor signed them already.
+SIGNING = frozenset({Action.APPROVE, Action.REQUEST_CHANGES})
+REVIEWING = SIGNING | {Action.START_REVIEW}
+
+
+def available_actions(user, workflow: ArticleWorkflow | None, *, article=None) -> list[Action]:
+    """Return the moves `user` may make on the article now, in the table's order.
+
+    The one answer to "what to offer": when (the table's sources, and a live
+    revision where needed), who (its roles), and, for reviewing, the separation
+    of duties and one sign-off per person. Input (a reason, changed words to
+    submit) is checked when the move is made. Each role is asked at most once.
+    """
+    workflow = workflow or ArticleWorkflow(article=article, article_id=getattr(article, "pk", None))
+    possible = [
+        action
+        for action, move in TRANSITIONS.items()
+        if move.is_possible(workflow.state, has_live_revision=workflow.is_live)
+    ]
+    roles: dict[Role, bool] = {}
+
+    def holds(role) -> bool:
+        if role not in roles:
+            roles[role] = ROLE_TESTS[role](user, workflow.article)
+        return roles[role]
+
+    allowed = [action for action in possible if any(holds(role) for role in sorted(TRANSITIONS[action].actors))]
+    if REVIEWING & set(allowed) and _wrote(user, workflow.current_revision):
+        allowed = [action for action in allowed if action not in REVIEWING]
+    if SIGNING & set(allowed) and _signed(user, workflow.current_revision):
+        allowed = [action for action in allowed if action not in SIGNING]
+    return allowed
+
+
+def _wrote(user, revision) -> bool:
+    return bool(revision and revision.contributors.filter(pk=user.pk).exists())
+
+
+def _signed(user, revision) -> bool:
+    return bool(revision and SignOff.objects.filter(revision=revision, signed_by=user).exists())

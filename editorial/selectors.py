@@ -11,7 +11,7 @@ from editorial.diffs import claim_changes_between
 from editorial.gates import content_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.revisions import content_hash, working_copy_document
-from editorial.workflow import State
+from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES
 
 
 @dataclass(frozen=True)
@@ -137,9 +137,6 @@ def reviewer_queue(reviewer: Reviewer, *, today: date) -> dict:
     }
 
 
-REVIEWABLE_STATES = (State.SUBMITTED, State.UNDER_REVIEW)
-
-
 def unassigned_submissions():
     """Articles waiting for a managing editor to assign board members."""
     return (
@@ -158,13 +155,18 @@ def reviews_in_progress():
         to_attr="open_assignments",
     )
     return (
-        ArticleWorkflow.objects.filter(state__in=(*REVIEWABLE_STATES, State.CHANGES_REQUESTED))
+        ArticleWorkflow.objects.filter(state__in=IN_REVIEW_CYCLE)
         .filter(article__assignments__is_open=True)
         .distinct()
         .select_related("article", "current_revision")
         .prefetch_related(open_assignments)
         .order_by("updated_at")
     )
+
+
+def held_articles():
+    """Articles a safety hold keeps from readers, longest held first, for the managing editors' desk."""
+    return ArticleWorkflow.objects.held().select_related("article", "held_revision").order_by("updated_at")
 
 
 @dataclass

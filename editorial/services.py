@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
+from config.history import acting_as
 from editorial import notifications
 from editorial.errors import (
     AlreadySignedOff,
@@ -32,7 +33,18 @@ from editorial.revisions import content_hash as hash_of
 from editorial.revisions import revision_create, working_copy_document
 from editorial.rules import active_reviewer, holds_any_role
 from editorial.signals import public_status_changed
-from editorial.workflow import REASON_REQUIRED, TRANSITIONS, Action, State
+from editorial.workflow import NOTICE_STATES, TRANSITIONS, Action, refusal_message
+
+WORKFLOW_FIELDS = (
+    "state",
+    "current_revision_id",
+    "live_revision_id",
+    "held_revision_id",
+    "public_reason",
+    "quorum",
+    "approved_at",
+    "next_review_due",
+)
 
 
 def workflow_lock(article_id: int) -> ArticleWorkflow:
@@ -43,33 +55,65 @@ def workflow_lock(article_id: int) -> ArticleWorkflow:
     """
     Article.objects.select_for_update().get(pk=article_id)
     workflow = ArticleWorkflow.objects.select_for_update().filter(article_id=article_id).first()
-    return workflow or ArticleWorkflow(article_id=article_id)
+    workflow = workflow or ArticleWorkflow(article_id=article_id)
+    workflow._locked_values = _values_of(workflow)
+    return workflow
 
 
-def workflow_check(action: Action, *, workflow: ArticleWorkflow, user, comment: str = "") -> None:
-    """Refuse `action` unless `user` may take it (403) and the workflow can take it now (409)."""
+def _values_of(workflow: ArticleWorkflow) -> tuple:
+    return tuple(getattr(workflow, field) for field in WORKFLOW_FIELDS)
+
+
+def workflow_check(action: Action, *, workflow: ArticleWorkflow, user, comment: str = "", public_reason: str = ""):
+    """Refuse `action` unless `user` may take it (403), the workflow can take it now (409), with its reasons given."""
     move = TRANSITIONS[action]
     if not holds_any_role(user, move.actors, workflow.article):
         actors = " or ".join(sorted(role.label for role in move.actors))
         raise PermissionDenied(f"Only {actors} can {action.label.lower()}.")
-    if workflow.state not in move.sources or (move.needs_live_revision and not workflow.live_revision_id):
-        raise InvalidTransition(
-            f"“{workflow.article.title}” is {workflow.get_state_display().lower()}, "
-            f"so it cannot be {_past_participle(action)} now."
-        )
-    if action in REASON_REQUIRED and not comment.strip():
+    if not move.is_possible(workflow.state, has_live_revision=workflow.is_live):
+        raise InvalidTransition(refusal_message(action, title=workflow.article.title, state=workflow.state))
+    if move.needs_reason and not comment.strip():
         raise ReasonRequired(f"Say why: a reason is required to {action.label.lower()}.")
+    if move.needs_public_reason and not public_reason.strip():
+        raise ReasonRequired(f"Say why in words for readers: a public reason is required to {action.label.lower()}.")
 
 
-def _past_participle(action: Action) -> str:
-    return {
-        Action.SUBMIT: "submitted",
-        Action.ASSIGN: "assigned to reviewers",
-        Action.START_REVIEW: "started",
-        Action.APPROVE: "approved",
-        Action.REQUEST_CHANGES: "sent back for changes",
-        Action.WITHDRAW: "withdrawn",
-    }[action]
+def _transition(
+    action, *, workflow, actor, revision=None, comment="", data=None, reached=True, is_public=False
+) -> AuditEvent:
+    """Apply `TRANSITIONS[action]` to the locked workflow: its target, then validate, save and record.
+
+    The service has already checked the move and set what else it changes; the
+    state goes to the move's target (none: unchanged; `reached` False: an
+    approval below quorum). The row is saved only if something changed (each
+    save writes a history row); `is_public` moves then tell the reader
+    (`public_status_changed`, which may refuse); the one audit event comes last.
+    """
+    move = TRANSITIONS[action]
+    from_state = workflow.state
+    if move.target is not None and reached:
+        workflow.state = move.target
+    if workflow._state.adding or _values_of(workflow) != workflow._locked_values:
+        with acting_as(actor):
+            workflow.full_clean()
+            workflow.save()
+        workflow._locked_values = _values_of(workflow)
+    if is_public:
+        public_status_changed.send(sender=ArticleWorkflow, article_id=workflow.article_id)
+    return _record(
+        action, workflow=workflow, actor=actor, from_state=from_state, revision=revision, comment=comment, data=data
+    )
+
+
+def _close_review(workflow: ArticleWorkflow, *, actor) -> list[ReviewAssignment]:
+    """Close every open assignment of the article, row by row so that each closing is in its history."""
+    closed = _open_assignments(workflow)
+    now = timezone.now()
+    with acting_as(actor):
+        for assignment in closed:
+            assignment.is_open, assignment.closed_at = False, now
+            assignment.save(update_fields=["is_open", "closed_at"])
+    return closed
 
 
 def _after_commit(side_effect) -> None:
@@ -106,27 +150,23 @@ def article_submit(*, article: Article, user, source: str = Revision.Source.EDIT
     workflow_check(Action.SUBMIT, workflow=workflow, user=user)
     content = working_copy_document(workflow.article)
     current = workflow.current_revision
-    if current and workflow.state != State.WITHDRAWN and _same_content(current, content):
+    if current and workflow.state not in NOTICE_STATES and _same_content(current, content):
         raise NothingToSubmit(
             f"Nothing has changed since revision {current.number}, which is already "
             f"{workflow.get_state_display().lower()}."
         )
     if not any(section["claims"] for section in content["sections"]):
         raise InvalidTransition("Add at least one claim before submitting the article for review.")
-    live = workflow.live_revision
+    approved = workflow.live_revision or workflow.held_revision  # the last words the board approved
     revision = revision_create(
         article=workflow.article,
         content=content,
         created_by=user,
         source=source,
-        contributors_since=live.created_at if live else None,
+        contributors_since=approved.created_at if approved else None,
     )
-    from_state = workflow.state
     workflow.current_revision = revision
-    workflow.state = State.SUBMITTED
-    workflow.save()
-    _record(Action.SUBMIT, workflow=workflow, actor=user, from_state=from_state, revision=revision, comment=note)
-    public_status_changed.send(sender=ArticleWorkflow, article_id=workflow.article_id)
+    _transition(Action.SUBMIT, workflow=workflow, actor=user, revision=revision, comment=note, is_public=True)
     reviewers = [a.reviewer for a in _open_assignments(workflow)]
     _after_commit(lambda: notifications.notify_reviewers_of_revision(revision, reviewers))
     return revision
@@ -185,15 +225,11 @@ def review_assign(
             f"A quorum of {required} approvals needs at least {required} assigned board members; "
             f"{open_count} {'is' if open_count == 1 else 'are'} assigned."
         )
-    if quorum is not None and quorum != workflow.quorum:
-        workflow.quorum = quorum
-        workflow.full_clean()
-        workflow.save()
-    _record(
+    workflow.quorum = quorum if quorum is not None else workflow.quorum
+    _transition(
         Action.ASSIGN,
         workflow=workflow,
         actor=assigned_by,
-        from_state=workflow.state,
         revision=workflow.current_revision,
         data={
             "reviewers": [reviewer.pk for reviewer in reviewers],
@@ -213,13 +249,9 @@ def review_start(*, article: Article, user) -> ReviewAssignment:
     workflow_check(Action.START_REVIEW, workflow=workflow, user=user)
     assignment = ReviewAssignment.objects.get(article_id=article.pk, reviewer__user=user, is_open=True)
     assignment.started_revision = workflow.current_revision
-    assignment.save()
-    from_state = workflow.state
-    workflow.state = State.UNDER_REVIEW
-    workflow.save()
-    _record(
-        Action.START_REVIEW, workflow=workflow, actor=user, from_state=from_state, revision=workflow.current_revision
-    )
+    with acting_as(user):
+        assignment.save()
+    _transition(Action.START_REVIEW, workflow=workflow, actor=user, revision=workflow.current_revision)
     return assignment
 
 
@@ -259,31 +291,32 @@ def review_approve(
         claim_notes=claim_notes,
     )
     approvals = approval_count(revision)
-    from_state = workflow.state
     reached_quorum = approvals >= workflow.required_approvals
     if reached_quorum:
-        now = timezone.now()
-        workflow.state = State.APPROVED
-        workflow.live_revision = revision
-        workflow.approved_at = now
-        workflow.next_review_due = (now + timedelta(days=settings.EDITORIAL_REVIEW_INTERVAL_DAYS)).date()
-        workflow.save()
-        ReviewAssignment.objects.filter(article_id=revision.article_id, is_open=True).update(
-            is_open=False, closed_at=now
-        )
-        public_status_changed.send(sender=ArticleWorkflow, article_id=revision.article_id)
-    _record(
+        _make_live(workflow, revision, actor=user)
+    data = {"sign_off": sign_off.pk, "approvals": approvals, "quorum": workflow.required_approvals}
+    _transition(
         Action.APPROVE,
         workflow=workflow,
         actor=user,
-        from_state=from_state,
         revision=revision,
         comment=comment,
-        data={"sign_off": sign_off.pk, "approvals": approvals, "quorum": workflow.required_approvals},
+        data=data,
+        reached=reached_quorum,
+        is_public=reached_quorum,
     )
     if reached_quorum:
         _after_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=True))
     return sign_off
+
+
+def _make_live(workflow: ArticleWorkflow, revision: Revision, *, actor) -> None:
+    """Show `revision` to readers from now on (ending any hold), and close the review cycle."""
+    now = timezone.now()
+    workflow.live_revision, workflow.held_revision, workflow.public_reason = revision, None, ""
+    workflow.approved_at = now
+    workflow.next_review_due = (now + timedelta(days=settings.EDITORIAL_REVIEW_INTERVAL_DAYS)).date()
+    _close_review(workflow, actor=actor)
 
 
 @transaction.atomic
@@ -313,14 +346,10 @@ def review_request_changes(
         checklist={},
         claim_notes=claim_notes,
     )
-    from_state = workflow.state
-    workflow.state = State.CHANGES_REQUESTED
-    workflow.save()
-    _record(
+    _transition(
         Action.REQUEST_CHANGES,
         workflow=workflow,
         actor=user,
-        from_state=from_state,
         revision=revision,
         comment=comment,
         data={"sign_off": sign_off.pk},
@@ -330,18 +359,69 @@ def review_request_changes(
 
 
 @transaction.atomic
-def article_withdraw(*, article: Article, user, reason: str) -> None:
-    """Pull the live revision from readers, with a reason (state: Withdrawn); closes any review."""
+def article_withdraw(*, article: Article, user, reason: str, public_reason: str) -> None:
+    """Pull the live revision from readers for good, with an internal and a public reason (state: Withdrawn).
+
+    Closes any review. Readers see a notice giving `public_reason`.
+    """
     workflow = workflow_lock(article.pk)
-    workflow_check(Action.WITHDRAW, workflow=workflow, user=user, comment=reason)
+    workflow_check(Action.WITHDRAW, workflow=workflow, user=user, comment=reason, public_reason=public_reason)
     withdrawn = workflow.live_revision
-    from_state = workflow.state
-    workflow.state = State.WITHDRAWN
-    workflow.live_revision = None
-    workflow.save()
-    ReviewAssignment.objects.filter(article_id=article.pk, is_open=True).update(is_open=False, closed_at=timezone.now())
-    public_status_changed.send(sender=ArticleWorkflow, article_id=article.pk)
-    _record(Action.WITHDRAW, workflow=workflow, actor=user, from_state=from_state, revision=withdrawn, comment=reason)
+    workflow.live_revision, workflow.public_reason = None, public_reason.strip()
+    _close_review(workflow, actor=user)
+    data = {"public_reason": workflow.public_reason}
+    _transition(
+        Action.WITHDRAW, workflow=workflow, actor=user, revision=withdrawn, comment=reason, data=data, is_public=True
+    )
+
+
+@transaction.atomic
+def article_hold(*, article: Article, user, revision: Revision | None, reason: str, public_reason: str) -> None:
+    """Take `revision`, the live one, from readers at once for safety (state: Held), with two reasons.
+
+    Readers see a notice giving `public_reason`; the article leaves search, the
+    feed and the sitemap. Any review is interrupted. Once this commits,
+    managing editors and the board members reviewing or approving it are emailed.
+    """
+    workflow = workflow_lock(article.pk)
+    workflow_check(Action.HOLD, workflow=workflow, user=user, comment=reason, public_reason=public_reason)
+    _refuse_not_live(workflow, revision)
+    workflow.held_revision, workflow.live_revision = workflow.live_revision, None
+    workflow.public_reason = public_reason.strip()
+    board = [assignment.reviewer for assignment in _close_review(workflow, actor=user)]
+    data = {"public_reason": workflow.public_reason}
+    event = _transition(
+        Action.HOLD, workflow=workflow, actor=user, revision=revision, comment=reason, data=data, is_public=True
+    )
+    _after_commit(lambda: notifications.notify_of_hold(event, board))
+
+
+@transaction.atomic
+def article_release(*, article: Article, user, reason: str) -> Revision:
+    """Show the held revision to readers again, with a reason (state: Approved).
+
+    It becomes the revision in review too: a newer revision whose review the
+    hold interrupted must be submitted again. To keep the hold until a
+    corrected revision is approved instead, submit the correction and do not release.
+    """
+    workflow = workflow_lock(article.pk)
+    workflow_check(Action.RELEASE, workflow=workflow, user=user, comment=reason)
+    restored = workflow.held_revision
+    workflow.live_revision, workflow.current_revision, workflow.held_revision = restored, restored, None
+    workflow.public_reason = ""
+    _transition(Action.RELEASE, workflow=workflow, actor=user, revision=restored, comment=reason, is_public=True)
+    return restored
+
+
+def _refuse_not_live(workflow: ArticleWorkflow, revision: Revision | None) -> None:
+    """Refuse to act on words readers no longer see (somebody approved newer words meanwhile)."""
+    if revision is None or workflow.live_revision_id != revision.pk:
+        live = workflow.live_revision
+        seen = f"Revision {revision.number} is" if revision is not None else "The words you read are"
+        raise StaleRevision(
+            f"{seen} no longer the one readers see: revision {live.number} was approved meanwhile. "
+            "Nothing was recorded; read the live revision and hold it if it needs holding."
+        )
 
 
 def _reviewing_member(action: Action, *, workflow: ArticleWorkflow, user, revision: Revision | None) -> Reviewer:

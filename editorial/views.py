@@ -23,10 +23,16 @@ from editorial.errors import WorkflowError
 from editorial.evidence import live_articles_citing_flagged_evidence
 from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm
 from editorial.models import ReviewAssignment, Revision, SignOff
-from editorial.rules import active_reviewer, is_managing_editor
-from editorial.selectors import review_page, reviewer_queue, reviews_in_progress, unassigned_submissions
+from editorial.rules import active_reviewer, available_actions, is_managing_editor
+from editorial.selectors import (
+    held_articles,
+    review_page,
+    reviewer_queue,
+    reviews_in_progress,
+    unassigned_submissions,
+)
 from editorial.services import review_approve, review_assign, review_request_changes, review_start
-from editorial.workflow import State
+from editorial.workflow import Action
 
 
 def desk_member_required(view):
@@ -64,6 +70,7 @@ def queue(request):
         context["unassigned"] = unassigned_submissions()
         context["in_progress"] = reviews_in_progress()
         context["flagged_evidence"] = live_articles_citing_flagged_evidence()
+        context["held"] = held_articles()
     return render(request, "editorial/desk/queue.html", context)
 
 
@@ -91,8 +98,8 @@ def _render_review(request, revision, *, form=None, notes=None, status=200):
     page = review_page(revision)
     claims = _claim_choices(revision)
     reviewer = active_reviewer(request.user)
-    is_assigned = bool(reviewer and any(a.reviewer_id == reviewer.pk for a in page.assignments))
     has_signed = bool(reviewer and any(s.reviewer_id == reviewer.pk for s in page.sign_offs))
+    actions = available_actions(request.user, page.workflow) if page.is_current else []
     initial = {"content_hash": revision.content_hash}
     context = {
         "page": page,
@@ -100,8 +107,8 @@ def _render_review(request, revision, *, form=None, notes=None, status=200):
         "article": revision.article,
         "clinician": present_document(revision.content, "clinician"),
         "patient": present_document(revision.content, "patient"),
-        "can_start": is_assigned and page.is_current and page.workflow.state == State.SUBMITTED,
-        "can_decide": is_assigned and page.is_current and page.workflow.state == State.UNDER_REVIEW and not has_signed,
+        "can_start": Action.START_REVIEW in actions,
+        "can_decide": Action.APPROVE in actions,
         "has_signed": has_signed,
         "form": form or DecisionForm(initial=initial),
         "notes": notes or ClaimNoteFormSet(prefix="notes", form_kwargs={"claims": claims}),

@@ -1,19 +1,22 @@
-"""The editorial workflow: its states, its moves, and who may make each move.
+"""The editorial workflow: its states, its moves, who may make each move, and their wording.
 
-This module is the specification. Everything that changes an article's state
-goes through `editorial.services`, which reads these tables; nothing else
-decides what is legal.
+This module is the specification, and it is executed: `editorial.services`
+applies `TRANSITIONS` (each move's sources and target), `editorial.rules`
+answers "what may this person do now" from it (`available_actions`), and the
+table in `docs/workflow.md` is generated from it (`transitions_markdown`).
 
     Draft ──submit──▶ Submitted ──start review──▶ Under Review ──approve (quorum)──▶ Approved
                           ▲                           │                                  │
-                          │                     request changes                      withdraw
+                          │                     request changes                 withdraw │ hold
                           │                           ▼                                  ▼
-                          └──────submit────── Changes Requested                      Withdrawn
-                                                                                         │
-    Approved / Withdrawn ──submit (a new cycle; readers keep the live revision)──▶ Submitted
+                          └──────submit────── Changes Requested              Withdrawn   Held ──release──▶ Approved
+
+    Approved / Withdrawn / Held ──submit (a new cycle)──▶ Submitted
 
 An edit to the working copy never changes what readers see: only an approved
 revision is ever live, and a new revision must be submitted and approved again.
+A hold takes the live revision from readers at once and keeps it aside; a
+release restores it, or the approval of a newer revision ends the hold.
 """
 
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ class State(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     APPROVED = "approved", "Approved"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    HELD = "held", "Held for safety"
 
 
 class Action(models.TextChoices):
@@ -37,6 +41,8 @@ class Action(models.TextChoices):
     APPROVE = "editorial.approve", "Approve"
     REQUEST_CHANGES = "editorial.request_changes", "Request changes"
     WITHDRAW = "editorial.withdraw", "Withdraw"
+    HOLD = "editorial.hold", "Hold for safety"
+    RELEASE = "editorial.release", "Release the hold"
 
 
 class Role(models.TextChoices):
@@ -45,48 +51,133 @@ class Role(models.TextChoices):
     EDITOR = "editor", "an editor"
     MANAGING_EDITOR = "managing_editor", "a managing editor"
     ASSIGNED_REVIEWER = "assigned_reviewer", "a board member assigned to this article"
+    BOARD_MEMBER = "board_member", "an active board member"
+
+
+class Reason(models.TextChoices):
+    """What a move records as its reason: nothing required, an internal reason, or an internal and a public one."""
+
+    OPTIONAL = "optional", "optional"
+    INTERNAL = "internal", "an internal reason"
+    INTERNAL_AND_PUBLIC = "internal_and_public", "an internal reason and a public one"
+
+
+class Until(models.TextChoices):
+    """When a move reaches its target; until then the state is unchanged."""
+
+    ALWAYS = "always", ""
+    QUORUM = "quorum", "once the quorum is met, else unchanged"
 
 
 @dataclass(frozen=True)
 class Move:
-    """A legal move: from which states, to which state, by whom.
+    """A legal move: from which states, to which state, by whom, and how it is worded.
 
-    `target` None leaves the state as it is (an assignment). An approval
-    reaches its target only when the quorum of approvals is met.
+    `target` None leaves the state as it is (an assignment); `until` says when a
+    move reaches its target (an approval reaches it at quorum). A move that
+    `needs_live_revision` is refused while readers see no approved words.
     """
 
     sources: frozenset
     target: State | None
     actors: frozenset
+    past_participle: str  # "… cannot be <past participle> now"
+    reason: Reason = Reason.OPTIONAL
+    until: Until = Until.ALWAYS
     needs_live_revision: bool = False
 
+    def is_possible(self, state: str, *, has_live_revision: bool) -> bool:
+        """Whether the move can start from `state` (the "when", leaving aside who and input)."""
+        return state in self.sources and (has_live_revision or not self.needs_live_revision)
 
-def _move(sources, target, *actors, needs_live_revision=False):
-    return Move(frozenset(sources), target, frozenset(actors), needs_live_revision)
+    @property
+    def needs_reason(self) -> bool:
+        return self.reason != Reason.OPTIONAL
 
+    @property
+    def needs_public_reason(self) -> bool:
+        return self.reason == Reason.INTERNAL_AND_PUBLIC
+
+
+# State groups: each question about states is answered here, once.
+REVIEWABLE_STATES = frozenset({State.SUBMITTED, State.UNDER_REVIEW})  # a board member can sign the revision
+IN_REVIEW_CYCLE = REVIEWABLE_STATES | {State.CHANGES_REQUESTED}  # a revision is with the board or its editors
+PENDING_STATES = REVIEWABLE_STATES  # a never-approved article may be shown under the caution policy
+LIVE_STATES = frozenset({State.APPROVED}) | IN_REVIEW_CYCLE  # readers may see approved words (with a live revision)
+NOTICE_STATES = frozenset({State.WITHDRAWN, State.HELD})  # readers see a notice instead of the words
 
 TRANSITIONS: dict[Action, Move] = {
-    Action.SUBMIT: _move(
-        {State.DRAFT, State.CHANGES_REQUESTED, State.SUBMITTED, State.UNDER_REVIEW, State.APPROVED, State.WITHDRAWN},
+    Action.SUBMIT: Move(
+        frozenset(State),
         State.SUBMITTED,
-        Role.EDITOR,
-        Role.MANAGING_EDITOR,
+        frozenset({Role.EDITOR, Role.MANAGING_EDITOR}),
+        "submitted",
     ),
-    Action.ASSIGN: _move({State.SUBMITTED, State.UNDER_REVIEW, State.CHANGES_REQUESTED}, None, Role.MANAGING_EDITOR),
-    Action.START_REVIEW: _move({State.SUBMITTED, State.UNDER_REVIEW}, State.UNDER_REVIEW, Role.ASSIGNED_REVIEWER),
-    Action.APPROVE: _move({State.UNDER_REVIEW}, State.APPROVED, Role.ASSIGNED_REVIEWER),
-    Action.REQUEST_CHANGES: _move({State.UNDER_REVIEW}, State.CHANGES_REQUESTED, Role.ASSIGNED_REVIEWER),
-    # Pulls the live revision from readers, even while a newer revision is in review.
-    Action.WITHDRAW: _move(
-        {State.APPROVED, State.SUBMITTED, State.UNDER_REVIEW, State.CHANGES_REQUESTED},
+    Action.ASSIGN: Move(IN_REVIEW_CYCLE, None, frozenset({Role.MANAGING_EDITOR}), "assigned to reviewers"),
+    Action.START_REVIEW: Move(REVIEWABLE_STATES, State.UNDER_REVIEW, frozenset({Role.ASSIGNED_REVIEWER}), "started"),
+    Action.APPROVE: Move(
+        frozenset({State.UNDER_REVIEW}),
+        State.APPROVED,
+        frozenset({Role.ASSIGNED_REVIEWER}),
+        "approved",
+        until=Until.QUORUM,
+    ),
+    Action.REQUEST_CHANGES: Move(
+        frozenset({State.UNDER_REVIEW}),
+        State.CHANGES_REQUESTED,
+        frozenset({Role.ASSIGNED_REVIEWER}),
+        "sent back for changes",
+        reason=Reason.INTERNAL,
+    ),
+    # Pulls the live revision from readers for good, even while a newer revision is in review.
+    Action.WITHDRAW: Move(
+        LIVE_STATES,
         State.WITHDRAWN,
-        Role.MANAGING_EDITOR,
+        frozenset({Role.MANAGING_EDITOR}),
+        "withdrawn",
+        reason=Reason.INTERNAL_AND_PUBLIC,
         needs_live_revision=True,
+    ),
+    # Takes the live revision from readers at once, keeping it aside, and interrupts any review.
+    # Board members are physicians: any active one may hold, assigned or not; safety does not wait.
+    Action.HOLD: Move(
+        LIVE_STATES,
+        State.HELD,
+        frozenset({Role.MANAGING_EDITOR, Role.BOARD_MEMBER}),
+        "held",
+        reason=Reason.INTERNAL_AND_PUBLIC,
+        needs_live_revision=True,
+    ),
+    # Restores the held revision to readers. To keep it held until a corrected revision is
+    # approved instead, submit the correction: its approval ends the hold.
+    Action.RELEASE: Move(
+        frozenset({State.HELD}),
+        State.APPROVED,
+        frozenset({Role.MANAGING_EDITOR}),
+        "released",
+        reason=Reason.INTERNAL,
     ),
 }
 
 # The reader page shows these three steps; every other state maps onto one of them.
 PUBLIC_STEPS = (State.SUBMITTED, State.UNDER_REVIEW, State.APPROVED)
 
-# A comment is required for these actions: the reason is part of the record.
-REASON_REQUIRED = frozenset({Action.REQUEST_CHANGES, Action.WITHDRAW})
+
+def refusal_message(action: Action, *, title: str, state: str) -> str:
+    """The sentence an editor reads when `action` cannot start from `state`."""
+    return f"“{title}” is {State(state).label.lower()}, so it cannot be {TRANSITIONS[action].past_participle} now."
+
+
+def transitions_markdown() -> str:
+    """Render `TRANSITIONS` as the Markdown table `docs/workflow.md` shows (a test keeps the two equal)."""
+    rows = ["| Move (audit action) | From | To | Who | Reason |", "| --- | --- | --- | --- | --- |"]
+    for action, move in TRANSITIONS.items():
+        sources = "any state" if move.sources == set(State) else ", ".join(s.label for s in State if s in move.sources)
+        if move.needs_live_revision:
+            sources += " (with a live revision)"
+        target = move.target.label if move.target else "unchanged"
+        if move.until != Until.ALWAYS:
+            target += f" {move.until.label}"
+        actors = " or ".join(role.label for role in Role if role in move.actors)
+        rows.append(f"| {action.label} (`{action.value}`) | {sources} | {target} | {actors} | {move.reason.label} |")
+    return "\n".join(rows) + "\n"

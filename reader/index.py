@@ -9,7 +9,7 @@ from django.utils.html import strip_tags
 from articles.rendering import render_inline
 from editorial.errors import WorkflowError
 from editorial.models import ArticleWorkflow
-from editorial.workflow import State
+from editorial.workflow import NOTICE_STATES, State
 from reader import cache
 from reader.models import PublicSlug, PublishedArticle
 from reader.selectors import reader_view
@@ -51,7 +51,7 @@ def published_article_refresh(article_id: int) -> PublishedArticle | None:
     page = reader_view(workflow) if workflow is not None else None
     if workflow is not None:
         _refuse_slug_of_another_article(workflow, page)
-    if page is not None and not page.is_withdrawn:
+    if page is not None and not page.is_notice:
         PublicSlug.objects.get_or_create(slug=page.slug, defaults={"article_id": article_id})
     published = _index(workflow, page) if page is not None and page.is_live else None
     if published is None:
@@ -63,9 +63,9 @@ def published_article_refresh(article_id: int) -> PublishedArticle | None:
 
 def _refuse_slug_of_another_article(workflow, page) -> None:
     """A slug once public for another article is never served for this one: refuse the move that would."""
-    if workflow.state == State.WITHDRAWN:
-        return  # a withdrawal makes nothing public and is never refused
-    wanted = {page.slug} if page is not None and not page.is_withdrawn else set()
+    if workflow.state in NOTICE_STATES:
+        return  # a withdrawal or a hold makes nothing public and is never refused
+    wanted = {page.slug} if page is not None and not page.is_notice else set()
     if workflow.state == State.SUBMITTED and workflow.current_revision is not None:
         wanted.add(workflow.current_revision.content["slug"])  # tell the editors now, not at approval
     taken = PublicSlug.objects.filter(slug__in=wanted).exclude(article_id=workflow.article_id).first()

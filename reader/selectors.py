@@ -10,7 +10,7 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import Http404
 
 from editorial.models import ArticleWorkflow, Reviewer, Revision, SignOff
-from editorial.workflow import PUBLIC_STEPS, State
+from editorial.workflow import PENDING_STATES, PUBLIC_STEPS, State
 from reader.models import EditorialPage, PublishedArticle
 
 # Where each state stands on the public three-step stepper.
@@ -24,7 +24,7 @@ STEP_OF_STATE = {
 
 @dataclass
 class ArticlePage:
-    """What readers may see of one article now, from one revision (none for a withdrawal notice).
+    """What readers may see of one article now, from one revision (none for a withdrawal or hold notice).
 
     `slug` is the article's public slug: the live revision's, or the pending
     revision's under the caution policy. Its older public slugs redirect to it.
@@ -37,10 +37,17 @@ class ArticlePage:
     is_live: bool
     is_pending: bool = False
     is_withdrawn: bool = False
+    is_held: bool = False
+    public_reason: str = ""  # why readers see a notice, in the words the managing editor or board member gave them
     has_update_in_review: bool = False
     reviewers: list[Reviewer] = field(default_factory=list)
     reviewed_at: datetime | None = None
     next_review_due: date | None = None
+
+    @property
+    def is_notice(self) -> bool:
+        """Readers see a notice (withdrawn or held) instead of any words."""
+        return self.is_withdrawn or self.is_held
 
     @property
     def content_updated_at(self) -> datetime | None:
@@ -60,14 +67,11 @@ class ArticlePage:
         ]
 
 
-# A never-approved article is shown under the caution policy only while its revision awaits the board.
-PENDING_STATES = frozenset({State.SUBMITTED, State.UNDER_REVIEW})
-
-
 def reader_view(workflow: ArticleWorkflow) -> ArticlePage | None:
     """Decide what readers may see of the article now; None means nothing (404). No query.
 
-    In order: the live revision; a withdrawal notice once the article was ever
+    In order: the live revision; a hold notice while a safety hold keeps the
+    approved words aside (even while a correction is in review); a withdrawal notice once the article was ever
     approved and has no live revision (withdrawn, even if edited and submitted
     again since); for an article never approved, its submitted revision with a
     caution, while it is Submitted or Under review and the pending policy is
@@ -87,6 +91,16 @@ def reader_view(workflow: ArticleWorkflow) -> ArticlePage | None:
             reviewed_at=workflow.approved_at,
             next_review_due=workflow.next_review_due,
         )
+    if workflow.is_held:
+        return ArticlePage(
+            slug="",
+            article_id=workflow.article_id,
+            revision=None,
+            state=State.HELD,
+            is_live=False,
+            is_held=True,
+            public_reason=workflow.public_reason,
+        )
     if workflow.approved_at is not None or workflow.state == State.WITHDRAWN:
         # `approved_at` survives a withdrawal: approved once, never shown unapproved again.
         return ArticlePage(
@@ -96,6 +110,7 @@ def reader_view(workflow: ArticleWorkflow) -> ArticlePage | None:
             state=State.WITHDRAWN,
             is_live=False,
             is_withdrawn=True,
+            public_reason=workflow.public_reason,
         )
     pending = workflow.current_revision
     policy = workflow.article.pending_display or settings.READER_PENDING_POLICY
@@ -126,7 +141,7 @@ def article_page(slug: str) -> ArticlePage:
     page = reader_view(workflow) if workflow is not None else None
     if page is None:
         raise Http404("No such article.")
-    if page.is_withdrawn:
+    if page.is_notice:
         page.slug = slug
     elif page.is_live and page.slug == slug:  # an older slug only redirects
         page.reviewers = approving_reviewers(page.revision)

@@ -108,8 +108,22 @@ def _compressed(request, response):
     return GZipMiddleware(lambda request: response).process_response(request, response)
 
 
-def _withdrawn(request, page):
-    response = render(request, "reader/article_withdrawn.html", {"page": page}, status=410)
+# How long a hold is expected to last, for crawlers: the board reviews within days.
+HOLD_RETRY_AFTER = str(60 * 60 * 24)
+
+
+def _notice(request, page):
+    """The notice readers see instead of the words: gone for good (410), or held for now (503).
+
+    A hold is temporary and its words may come back, so it answers 503 with
+    `Retry-After`; both notices are kept out of search engines' indexes.
+    """
+    if page.is_held:
+        response = render(request, "reader/article_held.html", {"page": page}, status=503)
+        response["Retry-After"] = HOLD_RETRY_AFTER
+    else:
+        response = render(request, "reader/article_withdrawn.html", {"page": page}, status=410)
+    response["X-Robots-Tag"] = "noindex"
     _vary_and_cache_headers(response)
     return response
 
@@ -126,8 +140,8 @@ def _moved(request, url_name, *args):
 
 def _render_article(request, slug, audience, *, form, status=200):
     page = article_page(slug)
-    if page.is_withdrawn:
-        return _withdrawn(request, page)
+    if page.is_notice:
+        return _notice(request, page)
     if page.slug != slug:
         return _moved(request, "reader:article", page.slug)
     document = present_document(page.revision.content, audience)
@@ -181,8 +195,8 @@ def article_references(request, slug, file_format):
     if file_format not in REFERENCE_FILE_FORMATS:
         raise Http404("No such reference file format.")
     page = article_page(slug)
-    if page.is_withdrawn:
-        return _withdrawn(request, page)
+    if page.is_notice:
+        return _notice(request, page)
     if page.slug != slug:
         return _moved(request, "reader:article_references", page.slug, file_format)
     writer = FORMATS[file_format]
@@ -234,8 +248,8 @@ def ask_follow_up(request, slug):
     and the reader is sent back to its current page.
     """
     page = article_page(slug)
-    if page.is_withdrawn:
-        return _withdrawn(request, page)
+    if page.is_notice:
+        return _notice(request, page)
     thanks = reverse("reader:article", args=[page.slug]) + "?asked=1#follow-up"
     form = FollowUpQuestionForm(request.POST)
     if form.is_valid() and form.is_spam():

@@ -99,7 +99,12 @@ def build_world() -> World:
     )
     articles["withdrawn"] = citable_article(slug="sweep-withdrawn")
     approved(articles["withdrawn"], editor, managing)
-    article_withdraw(article=articles["withdrawn"], user=managing, reason="Superseded.")
+    article_withdraw(
+        article=articles["withdrawn"],
+        user=managing,
+        reason="Superseded.",
+        public_reason="We are checking this answer against new evidence.",
+    )
 
     retracted = ReferenceFactory(title="A retracted trial", retraction_status=Reference.Retraction.RETRACTED)
     draft_claim = articles["draft"].sections.first().claims.first()

@@ -57,7 +57,7 @@ def test_editor_cannot_withdraw_from_the_admin(client, editor, managing_editor):
     article = citable_article()
     approved(article, editor, managing_editor)
     client.force_login(editor)
-    assert client.post(withdraw_url(article), {"reason": "No."}).status_code == 403
+    assert client.post(withdraw_url(article), {"reason": "No.", "public_reason": "No."}).status_code == 403
     assert ArticleWorkflow.objects.get(article=article).state == State.APPROVED
 
 
@@ -65,7 +65,11 @@ def test_managing_editor_withdraws_with_a_reason(client, editor, managing_editor
     article = citable_article()
     approved(article, editor, managing_editor)
     client.force_login(managing_editor)
-    response = client.post(withdraw_url(article), {"reason": "Superseded guidance."}, follow=True)
+    response = client.post(
+        withdraw_url(article),
+        {"reason": "Superseded guidance.", "public_reason": "Newer guidance replaces this answer."},
+        follow=True,
+    )
     assert "readers no longer see it" in response.content.decode()
     assert ArticleWorkflow.objects.get(article=article).state == State.WITHDRAWN
 

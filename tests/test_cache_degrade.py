@@ -76,7 +76,12 @@ def test_approve_and_withdraw_return_normally_while_redis_is_down_and_are_record
         approve(revision, reviewer)
     live = client.get(page(article)).status_code
     with django_capture_on_commit_callbacks(execute=True):
-        article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
+        article_withdraw(
+            article=article,
+            user=managing_editor,
+            reason="Safety notice.",
+            public_reason="We are checking this answer against new evidence.",
+        )
 
     assert (live, client.get(page(article)).status_code) == (200, 410)
     assert list(AuditEvent.objects.filter(article=article).values_list("action", "to_state")) == [
@@ -121,7 +126,12 @@ def test_a_withdrawal_purged_while_redis_hangs_is_delivered_once_redis_answers(
     redis_up.process.send_signal(signal.SIGSTOP)  # hangs with the pointer still in memory
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
+            article_withdraw(
+                article=article,
+                user=managing_editor,
+                reason="Safety notice.",
+                public_reason="We are checking this answer against new evidence.",
+            )
         during = client.get(page(article)).status_code
     finally:
         redis_up.process.send_signal(signal.SIGCONT)
@@ -149,7 +159,12 @@ def test_a_withdrawal_in_one_process_reaches_another_workers_near_cache(
     assert redis_up.client().info("commandstats")["cmdstat_get"]["calls"] == before  # served from its memory
 
     with django_capture_on_commit_callbacks(execute=True):
-        article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
+        article_withdraw(
+            article=article,
+            user=managing_editor,
+            reason="Safety notice.",
+            public_reason="We are checking this answer against new evidence.",
+        )
 
     try:
         eventually(lambda: other_worker.get(key) is None, seconds=0.5)

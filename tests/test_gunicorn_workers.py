@@ -111,7 +111,12 @@ def test_a_withdrawal_is_seen_by_every_gunicorn_worker_on_its_next_request(
     assert len(listeners) >= 2  # each worker keeps the page pointer in memory, invalidated by Redis
 
     with django_capture_on_commit_callbacks(execute=True):
-        article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
+        article_withdraw(
+            article=article,
+            user=managing_editor,
+            reason="Safety notice.",
+            public_reason="We are checking this answer against new evidence.",
+        )
     after = poll_both_workers(port, log, "after")
 
     assert {status for status, _ in after} == {410}

@@ -156,7 +156,12 @@ def test_a_withdrawal_answers_410_on_every_public_slug_at_the_next_request_despi
     rename(article, "third-address-never-approved", user=editor)  # the purge must not follow the working copy
 
     with django_capture_on_commit_callbacks(execute=True):
-        article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
+        article_withdraw(
+            article=article,
+            user=managing_editor,
+            reason="Safety notice.",
+            public_reason="We are checking this answer against new evidence.",
+        )
 
     statuses = {
         (slug, audience): (client.cookies.load({"audience": audience}), client.get(page(slug)).status_code)[1]
@@ -176,7 +181,12 @@ def test_withdraw_edit_submit_never_shows_the_new_words_on_any_public_address(
     approved(article, editor, managing_editor)
     warm(client, "withdrawn-address")
     with django_capture_on_commit_callbacks(execute=True):
-        article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
+        article_withdraw(
+            article=article,
+            user=managing_editor,
+            reason="Safety notice.",
+            public_reason="We are checking this answer against new evidence.",
+        )
 
     edit_claim(article, f"{MARKER} in a rewrite nobody approved.", user=editor)
     rename(article, "rewritten-address", user=editor)
@@ -191,7 +201,12 @@ def test_withdraw_edit_submit_never_shows_the_new_words_on_any_public_address(
 def test_a_withdrawn_article_takes_no_follow_up_questions(client, editor, managing_editor):
     article = citable_article(slug="withdrawn-address")
     approved(article, editor, managing_editor)
-    article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
+    article_withdraw(
+        article=article,
+        user=managing_editor,
+        reason="Safety notice.",
+        public_reason="We are checking this answer against new evidence.",
+    )
 
     response = client.post(reverse("reader:ask", args=["withdrawn-address"]), {"question": "Is it still safe?"})
 
@@ -204,7 +219,12 @@ def test_an_article_approved_again_after_a_withdrawal_is_public_again(
 ):
     article = citable_article(slug="back-address")
     approved(article, editor, managing_editor)
-    article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
+    article_withdraw(
+        article=article,
+        user=managing_editor,
+        reason="Safety notice.",
+        public_reason="We are checking this answer against new evidence.",
+    )
     edit_claim(article, "The corrected wording.", user=editor)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -259,7 +279,12 @@ def test_an_old_slug_redirects_in_one_query(client, editor, managing_editor, dja
 def test_a_withdrawal_notice_costs_one_query(client, editor, managing_editor, django_assert_max_num_queries):
     article = citable_article(slug="withdrawn-address")
     approved(article, editor, managing_editor)
-    article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
+    article_withdraw(
+        article=article,
+        user=managing_editor,
+        reason="Safety notice.",
+        public_reason="We are checking this answer against new evidence.",
+    )
 
     with django_assert_max_num_queries(1):
         assert client.get(page("withdrawn-address")).status_code == 410

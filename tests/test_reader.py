@@ -81,7 +81,12 @@ def test_withdrawn_article_shows_a_notice_not_its_text(
     live, _ = approved(article, editor, managing_editor)
     client.get(article_url(article))
     with django_capture_on_commit_callbacks(execute=True):
-        article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
+        article_withdraw(
+            article=article,
+            user=managing_editor,
+            reason="Safety notice.",
+            public_reason="We are checking this answer against new evidence.",
+        )
     response = client.get(article_url(article))
     claim_text = live.content["sections"][0]["claims"][0]["text"]
     assert response.status_code == 410

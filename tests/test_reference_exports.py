@@ -109,7 +109,12 @@ def test_pending_article_shown_with_a_caution_offers_the_references_it_shows(cli
 def test_withdrawn_article_answers_gone(client, editor, managing_editor, file_format):
     article = citable_article()
     approved(article, editor, managing_editor)
-    article_withdraw(article=article, user=managing_editor, reason="Safety notice.")
+    article_withdraw(
+        article=article,
+        user=managing_editor,
+        reason="Safety notice.",
+        public_reason="We are checking this answer against new evidence.",
+    )
     response = client.get(references_url(article, file_format))
     assert response.status_code == 410
     assert first_reference(article).title not in response.content.decode()

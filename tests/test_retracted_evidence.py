@@ -170,7 +170,12 @@ def test_article_never_approved_is_not_flagged_though_its_working_copy_cites_a_r
 def test_withdrawn_article_is_not_flagged(editor, managing_editor):
     reference = ReferenceFactory()
     article = live_article_citing(editor, managing_editor, reference)
-    article_withdraw(article=article, user=managing_editor, reason="Under investigation.")
+    article_withdraw(
+        article=article,
+        user=managing_editor,
+        reason="Under investigation.",
+        public_reason="We are checking this answer against new evidence.",
+    )
     flag(reference, RETRACTED)
 
     assert live_articles_citing_flagged_evidence() == []

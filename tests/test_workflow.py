@@ -341,8 +341,18 @@ def test_withdrawal_pulls_the_live_revision_and_needs_a_reason(editor, managing_
     article = citable_article()
     live, _ = approved(article, editor, managing_editor)
     with pytest.raises(ReasonRequired):
-        article_withdraw(article=article, user=managing_editor, reason="")
-    article_withdraw(article=article, user=managing_editor, reason="A safety notice was issued.")
+        article_withdraw(
+            article=article,
+            user=managing_editor,
+            reason="",
+            public_reason="We are checking this answer against new evidence.",
+        )
+    article_withdraw(
+        article=article,
+        user=managing_editor,
+        reason="A safety notice was issued.",
+        public_reason="We are checking this answer against new evidence.",
+    )
     workflow = ArticleWorkflow.objects.get(article=article)
     assert (workflow.state, workflow.live_revision) == (State.WITHDRAWN, None)
     assert AuditEvent.objects.filter(article=article).last().revision == live
@@ -352,7 +362,12 @@ def test_editor_cannot_withdraw(editor, managing_editor):
     article = citable_article()
     approved(article, editor, managing_editor)
     with pytest.raises(PermissionDenied):
-        article_withdraw(article=article, user=editor, reason="No.")
+        article_withdraw(
+            article=article,
+            user=editor,
+            reason="No.",
+            public_reason="We are checking this answer against new evidence.",
+        )
 
 
 def test_board_member_cannot_submit():
@@ -364,7 +379,12 @@ def test_board_member_cannot_submit():
 def test_refusals_write_no_audit_event(editor, managing_editor):
     article = citable_article()
     with pytest.raises(InvalidTransition):
-        article_withdraw(article=article, user=managing_editor, reason="Too early.")
+        article_withdraw(
+            article=article,
+            user=managing_editor,
+            reason="Too early.",
+            public_reason="We are checking this answer against new evidence.",
+        )
     assert events_of(article) == []
 
 

@@ -106,12 +106,19 @@ def test_withdraw_command_records_the_reason(editor, managing_editor):
         article.slug,
         "--reason",
         "Safety notice.",
+        "--public-reason",
+        "A safety notice was issued about this treatment.",
         "--as",
         "managing",
         stdout=StringIO(),
     )
     event = AuditEvent.objects.filter(article=article).last()
-    assert (event.action, event.comment, event.to_state) == ("editorial.withdraw", "Safety notice.", State.WITHDRAWN)
+    assert (event.action, event.comment, event.data, event.to_state) == (
+        "editorial.withdraw",
+        "Safety notice.",
+        {"public_reason": "A safety notice was issued about this treatment."},
+        State.WITHDRAWN,
+    )
 
 
 def test_assign_command_assigns_by_board_member_slug(editor, managing_editor, capsys):
@@ -135,9 +142,17 @@ def test_workflow_status_shows_state_revisions_and_timeline(editor, managing_edi
     assert "Approve: Under review → Approved [r1]" in out
 
 
+def test_workflow_status_as_a_person_lists_the_moves_open_to_them(editor, managing_editor, capsys):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    call_command("workflow_status", article.slug, "--as", "managing")
+    out = capsys.readouterr().out
+    assert "managing may now: Submit for review, Withdraw, Hold for safety" in out
+
+
 def test_commands_refuse_an_unknown_user_or_article(editor):
     with pytest.raises(CommandError, match="There is no article with the slug “nope”"):
-        call_command("withdraw_article", "nope", "--reason", "x", "--as", "editor")
+        call_command("withdraw_article", "nope", "--reason", "x", "--public-reason", "y", "--as", "editor")
     article = citable_article()
     with pytest.raises(CommandError, match="There is no active user “ghost”"):
-        call_command("withdraw_article", article.slug, "--reason", "x", "--as", "ghost")
+        call_command("withdraw_article", article.slug, "--reason", "x", "--public-reason", "y", "--as", "ghost")

@@ -284,7 +284,13 @@ def ready_to_request_changes(editor, managing_editor):
 def ready_to_withdraw(editor, managing_editor):
     article = citable_article()
     approved(article, editor, managing_editor)
-    move = partial(article_withdraw, article=article, user=managing_editor, reason="A safety notice was issued.")
+    move = partial(
+        article_withdraw,
+        article=article,
+        user=managing_editor,
+        reason="A safety notice was issued.",
+        public_reason="A safety notice was issued about this treatment.",
+    )
     return Scene(article, move, [])
 
 

@@ -223,7 +223,15 @@ class EditorialWorkflowMachine(RuleBasedStateMachine):
         )
 
     def make_withdraw(self, user, reason) -> None:
-        self.attempt(Action.WITHDRAW, lambda: article_withdraw(article=self.article, user=user, reason=reason))
+        self.attempt(
+            Action.WITHDRAW,
+            lambda: article_withdraw(
+                article=self.article,
+                user=user,
+                reason=reason,
+                public_reason="We are checking this answer against new evidence.",
+            ),
+        )
 
     # Where an example starts
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the truth tables are grids of ten states; they read best unwrapped)
 """Who may make each workflow move, and when: the workflow's truth table.
 
 Every cell is one action, taken by one person, on an article in one state. Its outcome is
@@ -18,6 +19,8 @@ States (the columns):
     withdrawn       approved, then withdrawn; no live revision
     live+submitted  approved, and a newer revision is submitted (readers keep the approved one)
     live+reviewing  approved, and a newer revision is under review
+    held            approved, then held for safety by a managing editor; no live revision
+    held+submitted  held, then a correction submitted with three board members assigned (still held)
 
 People (the rows):
     anonymous       a visitor who is not logged in
@@ -49,6 +52,8 @@ from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Revi
 from editorial.revisions import content_hash, working_copy_document
 from editorial.roles import ADVISORY_BOARD, EDITORS
 from editorial.services import (
+    article_hold,
+    article_release,
     article_submit,
     article_withdraw,
     review_approve,
@@ -62,7 +67,18 @@ from tests.workflow_helpers import FULL_CHECKLIST, citable_article, edit_claim
 
 pytestmark = pytest.mark.django_db
 
-STATES = ("draft", "submitted", "reviewing", "changes", "approved", "withdrawn", "live+submitted", "live+reviewing")
+STATES = (
+    "draft",
+    "submitted",
+    "reviewing",
+    "changes",
+    "approved",
+    "withdrawn",
+    "live+submitted",
+    "live+reviewing",
+    "held",
+    "held+submitted",
+)
 ROLES = ("anonymous", "reader", "editor", "managing", "assigned", "unassigned", "dual", "dual_author", "superuser")
 OK, FORBIDDEN, REFUSED = "ok", "forbidden", "refused"
 # Every call below carries valid input (a reason, a full checklist, the current revision and its
@@ -84,92 +100,123 @@ def truth_table(text: str) -> dict[tuple[str, str], str]:
 # Editors, managing editors and superusers submit, from every state: a new revision replaces the one
 # in review, and after approval or withdrawal it starts a new cycle. Board members do not write.
 SUBMIT = truth_table("""
-                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing
-    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    editor       ok         ok         ok         ok         ok         ok         ok              ok
-    managing     ok         ok         ok         ok         ok         ok         ok              ok
-    assigned     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    dual         ok         ok         ok         ok         ok         ok         ok              ok
-    dual_author  ok         ok         ok         ok         ok         ok         ok              ok
-    superuser    ok         ok         ok         ok         ok         ok         ok              ok
+                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing  held       held+submitted
+    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    editor       ok         ok         ok         ok         ok         ok         ok              ok              ok         ok
+    managing     ok         ok         ok         ok         ok         ok         ok              ok              ok         ok
+    assigned     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual         ok         ok         ok         ok         ok         ok         ok              ok              ok         ok
+    dual_author  ok         ok         ok         ok         ok         ok         ok              ok              ok         ok
+    superuser    ok         ok         ok         ok         ok         ok         ok              ok              ok         ok
 """)
 
 # Managing editors and superusers assign, while a revision is in the cycle; a draft has nothing to
 # review, and an approved or withdrawn article must be submitted again first.
 ASSIGN = truth_table("""
-                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing
-    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    managing     refused    ok         ok         ok         refused    refused    ok              ok
-    assigned     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    dual         forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    superuser    refused    ok         ok         ok         refused    refused    ok              ok
+                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing  held       held+submitted
+    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    managing     refused    ok         ok         ok         refused    refused    ok              ok              refused    ok
+    assigned     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual         forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    superuser    refused    ok         ok         ok         refused    refused    ok              ok              refused    ok
 """)
 
 # Only a board member with an open assignment starts a review, and only of a submitted revision (or
 # again while it is in review). A draft has no assignments yet; approval closes them all, and a
 # member of the closed review is told so kindly. Nobody reviews words they wrote or edited.
 START_REVIEW = truth_table("""
-                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing
-    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    managing     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    assigned     forbidden  ok         ok         refused    refused    refused    ok              ok
-    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    dual         forbidden  ok         ok         refused    refused    refused    ok              ok
-    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    superuser    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
+                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing  held       held+submitted
+    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    managing     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    assigned     forbidden  ok         ok         refused    refused    refused    ok              ok              refused    ok
+    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual         forbidden  ok         ok         refused    refused    refused    ok              ok              refused    ok
+    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    superuser    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
 """)
 
 # Only an assigned board member signs off, and only a revision under review. Nobody approves words
 # they wrote or edited, whatever else they are. A member whose review closed (approved or withdrawn)
 # while they were reading is told so kindly ("somebody else was faster") instead of being forbidden.
 APPROVE = truth_table("""
-                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing
-    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    managing     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    assigned     forbidden  refused    ok         refused    refused    refused    refused         ok
-    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    dual         forbidden  refused    ok         refused    refused    refused    refused         ok
-    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    superuser    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
+                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing  held       held+submitted
+    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    managing     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    assigned     forbidden  refused    ok         refused    refused    refused    refused         ok              refused    refused
+    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual         forbidden  refused    ok         refused    refused    refused    refused         ok              refused    refused
+    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    superuser    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
 """)
 
 # As for approval: nobody reviews words they wrote or edited, not even to send them back.
 REQUEST_CHANGES = truth_table("""
-                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing
-    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    managing     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    assigned     forbidden  refused    ok         refused    refused    refused    refused         ok
-    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    dual         forbidden  refused    ok         refused    refused    refused    refused         ok
-    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    superuser    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
+                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing  held       held+submitted
+    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    managing     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    assigned     forbidden  refused    ok         refused    refused    refused    refused         ok              refused    refused
+    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual         forbidden  refused    ok         refused    refused    refused    refused         ok              refused    refused
+    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    superuser    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
 """)
 
 # Managing editors and superusers withdraw, and only what readers can see: a live revision, even
 # while a newer one is in review.
 WITHDRAW = truth_table("""
-                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing
-    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    managing     refused    refused    refused    refused    ok         refused    ok              ok
-    assigned     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    dual         forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden
-    superuser    refused    refused    refused    refused    ok         refused    ok              ok
+                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing  held       held+submitted
+    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    managing     refused    refused    refused    refused    ok         refused    ok              ok              refused    refused
+    assigned     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual         forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    superuser    refused    refused    refused    refused    ok         refused    ok              ok              refused    refused
+""")
+
+# Managing editors, superusers and every active board member (physicians; assigned or not, and even
+# if they wrote the words) hold what readers see, at once: a live revision, even while a newer one is
+# in review. Nothing else can be held, not even a held article whose correction is in review.
+HOLD = truth_table("""
+                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing  held       held+submitted
+    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    managing     refused    refused    refused    refused    ok         refused    ok              ok              refused    refused
+    assigned     refused    refused    refused    refused    ok         refused    ok              ok              refused    refused
+    unassigned   refused    refused    refused    refused    ok         refused    ok              ok              refused    refused
+    dual         refused    refused    refused    refused    ok         refused    ok              ok              refused    refused
+    dual_author  refused    refused    refused    refused    ok         refused    ok              ok              refused    refused
+    superuser    refused    refused    refused    refused    ok         refused    ok              ok              refused    refused
+""")
+
+# Only managing editors and superusers release a hold, and only while the article is held: once a
+# correction is submitted, its approval ends the hold.
+RELEASE = truth_table("""
+                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing  held       held+submitted
+    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    managing     refused    refused    refused    refused    refused    refused    refused         refused         ok         refused
+    assigned     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual         forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    superuser    refused    refused    refused    refused    refused    refused    refused         refused         ok         refused
 """)
 
 SPEC = {
@@ -179,6 +226,8 @@ SPEC = {
     Action.APPROVE: APPROVE,
     Action.REQUEST_CHANGES: REQUEST_CHANGES,
     Action.WITHDRAW: WITHDRAW,
+    Action.HOLD: HOLD,
+    Action.RELEASE: RELEASE,
 }
 
 # Where an "ok" move leaves the article (None: where it was). Approval needs one approval here:
@@ -190,6 +239,8 @@ STATE_AFTER = {
     Action.APPROVE: State.APPROVED,
     Action.REQUEST_CHANGES: State.CHANGES_REQUESTED,
     Action.WITHDRAW: State.WITHDRAWN,
+    Action.HOLD: State.HELD,
+    Action.RELEASE: State.APPROVED,
 }
 
 
@@ -239,6 +290,20 @@ def build_state(state: str, article, cast) -> None:
     if state == "draft":
         edit_claim(article, "Reworded by an editor who sits on the board.", user=cast["dual_author"])
         return
+    if state.startswith("held"):
+        build_state("approved", article, cast)
+        live = ArticleWorkflow.objects.get(article=article).live_revision
+        article_hold(
+            article=article,
+            user=cast["managing"],
+            revision=live,
+            reason="Dose query.",
+            public_reason="Checking a dose.",
+        )
+        if state == "held":
+            return
+        edit_claim(article, "A corrected wording for the next review cycle.", user=cast["editor"])
+        state = "submitted"
     if state.startswith("live+"):
         build_state("approved", article, cast)
         edit_claim(article, "A newer wording for the next review cycle.", user=cast["editor"])
@@ -258,7 +323,12 @@ def build_state(state: str, article, cast) -> None:
         revision=revision, user=cast["assigned"], content_hash=revision.content_hash, checklist=FULL_CHECKLIST
     )
     if state == "withdrawn":
-        article_withdraw(article=article, user=cast["managing"], reason="Withdrawn for the table.")
+        article_withdraw(
+            article=article,
+            user=cast["managing"],
+            reason="Withdrawn for the table.",
+            public_reason="We are checking this answer against new evidence.",
+        )
 
 
 EXPECTED_WORLD = {  # state, has a live revision
@@ -270,6 +340,8 @@ EXPECTED_WORLD = {  # state, has a live revision
     "withdrawn": (State.WITHDRAWN, False),
     "live+submitted": (State.SUBMITTED, True),
     "live+reviewing": (State.UNDER_REVIEW, True),
+    "held": (State.HELD, False),
+    "held+submitted": (State.SUBMITTED, False),
 }
 
 
@@ -300,7 +372,9 @@ def person(world: World, role: str):
 def prepare(action: Action, world: World, actor):
     """Return the realistic call `actor` would make for `action`, ready to run."""
     article = Article.objects.get(pk=world.article_id)
-    workflow = ArticleWorkflow.objects.filter(article=article).select_related("current_revision").first()
+    workflow = (
+        ArticleWorkflow.objects.filter(article=article).select_related("current_revision", "live_revision").first()
+    )
     revision = workflow.current_revision if workflow else None
     if revision is None:  # a draft has no revision: the reviewer can only point at the working copy
         content = working_copy_document(article)
@@ -328,13 +402,26 @@ def prepare(action: Action, world: World, actor):
             content_hash=revision.content_hash,
             comment="Please check the dose in the first claim.",
         )
-    return partial(article_withdraw, article=article, user=actor, reason="A safety notice was issued.")
+    if action == Action.HOLD:  # holding what the person reads: the live revision, else the newest
+        held = workflow.live_revision if workflow and workflow.live_revision else revision
+        return partial(
+            article_hold, article=article, user=actor, revision=held, reason="Dose query.", public_reason="Checking."
+        )
+    if action == Action.RELEASE:
+        return partial(article_release, article=article, user=actor, reason="The dose was right.")
+    return partial(
+        article_withdraw,
+        article=article,
+        user=actor,
+        reason="A safety notice was issued.",
+        public_reason="A safety notice was issued about this treatment.",
+    )
 
 
 def footprint(article_id: int) -> dict:
     """Everything a move could change, as comparable values."""
     workflow = ArticleWorkflow.objects.filter(article_id=article_id).values_list(
-        "state", "current_revision", "live_revision", "quorum"
+        "state", "current_revision", "live_revision", "held_revision", "public_reason", "quorum"
     )
     return {
         "workflow": workflow.first(),
@@ -356,7 +443,7 @@ def test_each_world_is_in_the_state_it_claims(world):
     workflow = ArticleWorkflow.objects.filter(article_id=world.article_id).first()
     state, has_live = EXPECTED_WORLD[world.state]
     assert (workflow.state if workflow else None, bool(workflow and workflow.live_revision_id)) == (state, has_live)
-    if workflow and workflow.current_revision and world.state not in ("approved", "withdrawn"):
+    if workflow and workflow.current_revision and world.state not in ("approved", "withdrawn", "held"):
         authors = set(workflow.current_revision.contributors.values_list("username", flat=True))
         assert "dual_author" in authors
 

@@ -189,6 +189,7 @@ def _withdrawn(article, users, board):
         article=article,
         user=users["managing"],
         reason="Withdrawn while the board reviews newer evidence on this question.",
+        public_reason="Newer evidence on this question is being reviewed by our medical advisory board.",
     )
 
 

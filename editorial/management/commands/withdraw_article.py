@@ -11,13 +11,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
-        parser.add_argument("--reason", required=True)
+        parser.add_argument("--reason", required=True, help="Why, for editors (recorded in the audit log).")
+        parser.add_argument("--public-reason", required=True, help="Why, in a sentence readers see on the notice.")
         parser.add_argument("--as", dest="username", required=True, help="The managing editor withdrawing it.")
 
-    def handle(self, *args, slug, reason, username, **options):
+    def handle(self, *args, slug, reason, public_reason, username, **options):
         article = article_by_slug(slug)
         try:
-            article_withdraw(article=article, user=acting_user(username), reason=reason)
+            article_withdraw(article=article, user=acting_user(username), reason=reason, public_reason=public_reason)
         except (WorkflowError, PermissionDenied) as refusal:
             raise CommandError(str(refusal)) from refusal
         self.stdout.write(self.style.SUCCESS(f"Withdrew “{article}”: readers no longer see it."))

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from editorial.management.commands._arguments import article_by_slug
+from editorial.management.commands._arguments import acting_user, article_by_slug
 from editorial.models import ArticleWorkflow, ReviewAssignment
+from editorial.rules import available_actions
 from editorial.selectors import article_timeline
 
 
@@ -12,8 +13,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("--limit", type=int, default=50, help="How many timeline entries to show.")
+        parser.add_argument("--as", dest="username", help="Also list the moves this person may make now.")
 
-    def handle(self, *args, slug, limit, **options):
+    def handle(self, *args, slug, limit, username=None, **options):
         article = article_by_slug(slug)
         workflow = ArticleWorkflow.objects.filter(article=article).first()
         write = self.stdout.write
@@ -34,6 +36,9 @@ class Command(BaseCommand):
         for assignment in ReviewAssignment.objects.filter(article=article, is_open=True).select_related("reviewer"):
             due = f", due {assignment.due_date:%Y-%m-%d}" if assignment.due_date else ""
             write(f"Assigned: {assignment.reviewer}{due}")
+        if username:
+            actions = available_actions(acting_user(username), workflow, article=article)
+            write(f"{username} may now: {', '.join(action.label for action in actions) or 'nothing'}")
         write("Timeline (newest first):")
         for entry in article_timeline(article, limit=limit):
             revision = f" [r{entry.revision_number}]" if entry.revision_number else ""
