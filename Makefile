@@ -1,5 +1,6 @@
 # The two commands of the README, and a few helpers.
-#   make run   - a local site with demo content on SQLite, at http://$(HOST):$(PORT)
+#   make run   - a local site with demo content on SQLite, at http://$(HOST):$(PORT),
+#                with a task worker beside it that sends the emails
 #   make test  - install the test tools and run the whole suite
 #                (on PostgreSQL when DATABASE_URL is set, else SQLite)
 
@@ -27,6 +28,9 @@ run: $(VENV)/.runtime-installed
 	@test -f .env || { printf 'DEBUG=true\n' > .env; echo "Created .env with DEBUG=true for local development."; }
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo "Starting the task worker (it sends the emails, to this console) beside the server; both stop together."
+	DEBUG=true $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev-installed
