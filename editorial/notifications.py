@@ -1,17 +1,27 @@
-"""Emails the workflow sends. Services call these through `transaction.on_commit(..., robust=True)`.
+"""Emails the workflow sends, as background tasks.
 
-Nothing is sent for a move that did not commit, and an email that fails after a
-move committed is logged, never turned into an error for the move.
+Services call the `notify_*` functions once a move commits. Each enqueues a
+task with the ids of what the email is about, never model instances, so the
+task reads the rows as they are when a worker runs it. A task sends one email
+per address, at most once whatever happens to the task (`jobs.mail.send_once`,
+keyed by the event, the template and the address), and is retried with
+backoff while the mail server fails (`jobs.retries.retried`). Nothing is
+enqueued for a move that did not commit.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django_tasks import task
 
 from editorial.evidence import live_articles_citing_flagged_evidence
+from editorial.models import AuditEvent, ReviewAssignment, Revision, SignOff
 from editorial.roles import MANAGING_EDITORS
+from jobs.mail import Letter, send_all_once
+from jobs.retries import retried
+from references.models import Reference
 
 
 def article_link(article) -> str:
@@ -31,75 +41,121 @@ def desk_link(article) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("desk:current", kwargs={"slug": article.slug})
 
 
-def _send(template: str, recipients, context: dict) -> None:
+def _letters(about: str, template: str, recipients, context: dict) -> list[Letter]:
+    """One email per address from `templates/editorial/email/<template>.txt` (subject on its first line).
+
+    `about` names the event the email announces (`sign-off:42`); with the
+    template and the address it is the idempotency key of each email.
+    """
     addresses = sorted({user.email for user in recipients if user.email})
     if not addresses:
-        return
-    subject, _, body = render_to_string(template, context).strip().partition("\n")
-    messages = [(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
-    send_mass_mail(messages, fail_silently=False)
+        return []
+    subject, _, body = render_to_string(f"editorial/email/{template}.txt", context).strip().partition("\n")
+    return [
+        Letter(key=f"{about}:{template}:{address}", to=address, subject=subject.strip(), body=body.strip() + "\n")
+        for address in addresses
+    ]
+
+
+def _users_reviewing(reviewer_ids):
+    return get_user_model().objects.filter(reviewer__pk__in=reviewer_ids)
 
 
 def notify_reviewers_of_revision(revision, reviewers) -> None:
     """Tell assigned board members there is a revision for them to review."""
-    _send(
-        "editorial/email/revision_to_review.txt",
-        [reviewer.user for reviewer in reviewers],
-        {"revision": revision, "article": revision.article, "link": review_link(revision)},
+    if reviewers:
+        email_revision_to_review.enqueue(revision.pk, sorted(reviewer.pk for reviewer in reviewers))
+
+
+@task()
+@retried
+def email_revision_to_review(revision_id: int, reviewer_ids: list[int]) -> int:
+    revision = Revision.objects.select_related("article").get(pk=revision_id)
+    context = {"revision": revision, "article": revision.article, "link": review_link(revision)}
+    return send_all_once(
+        _letters(f"revision:{revision_id}", "revision_to_review", _users_reviewing(reviewer_ids), context)
     )
 
 
 def notify_reviewers_of_assignment(article, assignments) -> None:
-    _send(
-        "editorial/email/assigned.txt",
-        [assignment.reviewer.user for assignment in assignments],
-        {"article": article, "assignments": assignments, "link": desk_link(article)},
-    )
+    """Tell newly assigned board members what they are asked to review, and by when."""
+    if assignments:
+        email_assignments.enqueue(sorted(assignment.pk for assignment in assignments))
+
+
+@task()
+@retried
+def email_assignments(assignment_ids: list[int]) -> int:
+    assignments = ReviewAssignment.objects.filter(pk__in=assignment_ids).select_related("article", "reviewer__user")
+    letters = []
+    for assignment in assignments.order_by("pk"):
+        context = {"article": assignment.article, "assignments": [assignment], "link": desk_link(assignment.article)}
+        letters += _letters(f"assignment:{assignment.pk}", "assigned", [assignment.reviewer.user], context)
+    return send_all_once(letters)
 
 
 def notify_editors_of_decision(sign_off, *, approved: bool) -> None:
     """Tell the revision's author and editors that changes were requested, or that it was approved."""
-    revision = sign_off.revision
-    recipients = [revision.created_by, *revision.contributors.all()]
-    _send(
-        "editorial/email/decision.txt",
-        recipients,
-        {
-            "sign_off": sign_off,
-            "revision": revision,
-            "article": revision.article,
-            "approved": approved,
-            "link": article_link(revision.article),
-        },
+    email_decision.enqueue(sign_off.pk, approved=approved)
+
+
+@task()
+@retried
+def email_decision(sign_off_id: int, approved: bool) -> int:
+    sign_off = SignOff.objects.select_related("revision__article", "revision__created_by", "reviewer").get(
+        pk=sign_off_id
     )
+    revision = sign_off.revision
+    context = {
+        "sign_off": sign_off,
+        "revision": revision,
+        "article": revision.article,
+        "approved": approved,
+        "link": article_link(revision.article),
+    }
+    recipients = [revision.created_by, *revision.contributors.all()]
+    return send_all_once(_letters(f"sign-off:{sign_off_id}", "decision", recipients, context))
 
 
 def notify_managing_editors_of_flagged_evidence(reference_ids) -> None:
     """Tell managing editors which live articles cite references just retracted or placed under concern.
 
-    One email per recipient, listing every affected article; nothing is sent if no live article cites them.
+    The import that flagged them is named by the newest history row it wrote
+    for those references: the same import gives the same key, the next one a new key.
     """
+    reference_ids = sorted(reference_ids)
+    flagging = Reference.history.filter(id__in=reference_ids).aggregate(newest=Max("history_id"))["newest"]
+    email_flagged_evidence.enqueue(reference_ids, flagging)
+
+
+@task()
+@retried
+def email_flagged_evidence(reference_ids: list[int], flagging: int) -> int:
+    """One email per managing editor listing every affected live article; nothing if no live article cites them."""
     flagged_articles = live_articles_citing_flagged_evidence(reference_ids=reference_ids)
     if not flagged_articles:
-        return
+        return 0
     managing_editors = get_user_model().objects.filter(groups__name=MANAGING_EDITORS, is_active=True)
-    _send(
-        "editorial/email/flagged_evidence.txt",
-        managing_editors,
-        {
-            "entries": [(entry, article_link(entry.article)) for entry in flagged_articles],
-            "link": settings.SITE_URL.rstrip("/") + reverse("admin:articles_article_retracted_evidence"),
-        },
-    )
+    context = {
+        "entries": [(entry, article_link(entry.article)) for entry in flagged_articles],
+        "link": settings.SITE_URL.rstrip("/") + reverse("admin:articles_article_retracted_evidence"),
+    }
+    return send_all_once(_letters(f"reference-history:{flagging}", "flagged_evidence", managing_editors, context))
 
 
 def notify_of_hold(event, reviewers) -> None:
-    """Tell managing editors, the board members reviewing the article and those who approved the held words of a hold."""
+    """Tell managing editors, the members reviewing the article and those who approved the held words."""
+    email_hold.enqueue(event.pk, sorted(reviewer.pk for reviewer in reviewers))
+
+
+@task()
+@retried
+def email_hold(event_id: int, reviewer_ids: list[int]) -> int:
+    event = AuditEvent.objects.select_related("actor", "revision__article").get(pk=event_id)
     revision = event.revision
     approvers = [sign_off.signed_by for sign_off in revision.sign_offs.filter(decision="approve")]
     managing_editors = get_user_model().objects.filter(groups__name=MANAGING_EDITORS, is_active=True)
-    _send(
-        "editorial/email/held.txt",
-        [*managing_editors, *(reviewer.user for reviewer in reviewers), *approvers],
-        {"event": event, "article": revision.article, "revision": revision, "link": article_link(revision.article)},
-    )
+    recipients = [*managing_editors, *_users_reviewing(reviewer_ids), *approvers]
+    article = revision.article
+    context = {"event": event, "article": article, "revision": revision, "link": article_link(article)}
+    return send_all_once(_letters(f"audit-event:{event_id}", "held", recipients, context))
