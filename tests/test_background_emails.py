@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from editorial.models import ArticleWorkflow, SignOff
+from editorial.models import ArticleWorkflow, AuditEvent, SignOff
 from editorial.notifications import email_decision, email_flagged_evidence
-from editorial.services import article_submit, review_assign, review_request_changes
+from editorial.services import article_hold, article_submit, review_assign, review_request_changes
 from editorial.workflow import State
 from jobs.models import SentEmail
 from jobs.retries import retry_delay
@@ -122,6 +122,30 @@ def test_a_move_that_does_not_commit_enqueues_nothing(editor, managing_editor, d
         approve(revision, reviewer)
 
     assert (mail.outbox, SentEmail.objects.count()) == ([], 0)
+
+
+def test_a_hold_emails_managing_editors_and_the_approving_member_once(
+    editor, managing_editor, django_capture_on_commit_callbacks
+):
+    article = citable_article()
+    revision, (approver,) = approved(article, editor, managing_editor)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_hold(
+            article=article,
+            user=managing_editor,
+            revision=revision,
+            reason="A safety notice about the dose.",
+            public_reason="We are checking this answer.",
+        )
+
+    event = AuditEvent.objects.filter(article=article).latest("pk")
+    subject = f"“{article.title}” is held for safety"
+    assert sent() == sorted([([approver.user.email], subject), ([managing_editor.email], subject)])
+    assert sorted(SentEmail.objects.values_list("key", flat=True)) == sorted(
+        f"audit-event:{event.pk}:held:{email}" for email in (approver.user.email, managing_editor.email)
+    )
 
 
 # Idempotency
