@@ -13,7 +13,14 @@ from django.contrib.auth.models import Group
 
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Revision, SignOff
 from editorial.roles import ADVISORY_BOARD, EDITORS
-from editorial.services import article_submit, article_withdraw, review_assign, review_request_changes, review_start
+from editorial.services import (
+    article_hold,
+    article_submit,
+    article_withdraw,
+    review_assign,
+    review_request_changes,
+    review_start,
+)
 from reader.models import EditorialPage, FollowUpQuestion
 from references.imports import reference_file_preview
 from references.models import Reference
@@ -105,6 +112,13 @@ def build_world() -> World:
         reason="Superseded.",
         public_reason="We are checking this answer against new evidence.",
     )
+    articles["to-hold"] = citable_article(slug="sweep-to-hold")
+    approved(articles["to-hold"], editor, managing)
+    articles["held"] = citable_article(slug="sweep-held")
+    held, _ = approved(articles["held"], editor, managing)
+    article_hold(
+        article=articles["held"], user=managing, revision=held, reason="Dose query.", public_reason="Checking a dose."
+    )
 
     retracted = ReferenceFactory(title="A retracted trial", retraction_status=Reference.Retraction.RETRACTED)
     draft_claim = articles["draft"].sections.first().claims.first()
@@ -135,7 +149,11 @@ def build_world() -> World:
             Group: Group.objects.get(name=EDITORS),
             type(editor): users[Role.READER],
         },
-        more_samples={"admin:articles_article_withdraw": articles["live"]},
+        more_samples={
+            "admin:articles_article_withdraw": articles["live"],
+            "admin:articles_article_hold": articles["to-hold"],
+            "admin:articles_article_release": articles["held"],
+        },
         disposable={Reference: duplicates[1]},  # cited nowhere, so it can be deleted
         duplicates=duplicates,
         reference_import=record,

@@ -31,7 +31,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import Resolver404, resolve
 
-from editorial.models import Revision
+from editorial.models import ArticleWorkflow, Revision
 from tests.sweep_world import DESK_STATES, RIS_FILE, Role, World, build_world
 from tests.url_sweep import (
     HOLE,
@@ -111,6 +111,12 @@ WRITE_POLICY = {
     "admin:articles_article_changelist": grant(*CONTENT_WRITERS),  # "delete selected"
     "admin:articles_article_submit": grant(*CONTENT_WRITERS),
     "admin:articles_article_withdraw": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    # A safety hold: managing editors and every active board member (physicians), assigned or not;
+    # only managing editors release it.
+    "admin:articles_article_hold": grant(
+        Role.MANAGING_EDITOR, Role.BOARD_ASSIGNED, Role.BOARD_UNASSIGNED, Role.EDITOR_ON_BOARD, Role.SUPERUSER
+    ),
+    "admin:articles_article_release": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
     # The reference library: editors add, change, delete, merge and import; only the editor
     # who uploaded a file confirms its import.
     "admin:references_reference_add": grant(*CONTENT_WRITERS),
@@ -160,6 +166,8 @@ WRITES_THAT_MUST_HAPPEN = [
     ("admin:articles_article_delete", Role.EDITOR),
     ("admin:articles_article_submit", Role.EDITOR),
     ("admin:articles_article_withdraw", Role.MANAGING_EDITOR),
+    ("admin:articles_article_hold", Role.BOARD_UNASSIGNED),
+    ("admin:articles_article_release", Role.MANAGING_EDITOR),
     ("admin:references_reference_add", Role.EDITOR),
     ("admin:references_reference_change", Role.EDITOR),
     ("admin:references_reference_changelist", Role.EDITOR),
@@ -251,6 +259,14 @@ def _decision(world, params, **extra):
     return {"content_hash": revision.content_hash if revision else "", "conflict": "none", **notes, **extra}
 
 
+def _live_number(params) -> str:
+    """The number of the revision readers see, as the hold form carries it."""
+    if not params["object_id"].isdigit():
+        return ""
+    workflow = ArticleWorkflow.objects.filter(article_id=params["object_id"]).select_related("live_revision").first()
+    return str(workflow.live_revision.number) if workflow and workflow.live_revision else ""
+
+
 SPECIAL_FORMS = {
     "reader:ask": lambda world, params: {
         "question": "Can I take it with ibuprofen, and at what dose?",
@@ -275,7 +291,16 @@ SPECIAL_FORMS = {
         "usable_password": "true",
     },
     "admin:articles_article_submit": lambda world, params: {"note": "Ready for the board."},
-    "admin:articles_article_withdraw": lambda world, params: {"reason": "Pulled while the evidence is checked."},
+    "admin:articles_article_withdraw": lambda world, params: {
+        "reason": "Pulled while the evidence is checked.",
+        "public_reason": "We are checking this answer against new evidence.",
+    },
+    "admin:articles_article_hold": lambda world, params: {
+        "revision": _live_number(params),
+        "reason": "A reader reported a dose ten times too high.",
+        "public_reason": "We are checking a dose in this answer.",
+    },
+    "admin:articles_article_release": lambda world, params: {"reason": "The dose was right."},
     "admin:references_reference_merge": lambda world, params: {"keep": world.duplicates[0].pk},
     "admin:references_referenceimport_add": lambda world, params: {
         "file": SimpleUploadedFile("ldn.ris", RIS_FILE.read_bytes()),

@@ -22,7 +22,15 @@ from django.urls import reverse
 from articles.models import Article
 from editorial.errors import AlreadySignedOff, InvalidTransition, StaleRevision
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
-from editorial.services import article_submit, article_withdraw, review_assign, review_request_changes, review_start
+from editorial.services import (
+    article_hold,
+    article_release,
+    article_submit,
+    article_withdraw,
+    review_assign,
+    review_request_changes,
+    review_start,
+)
 from editorial.workflow import State
 from reader.models import PublishedArticle
 from tests.factories import ReviewerFactory
@@ -226,6 +234,87 @@ def test_approval_arriving_during_a_resubmission_waits_for_it_and_is_refused(edi
     assert SignOff.objects.count() == 0
 
 
+# A hold racing an approval: the row lock lets one win cleanly, and the other is told.
+
+
+def run_in_a_thread(move, results):
+    """Start `move` in its own thread and session; what it returns or raises goes into `results`."""
+
+    def run():
+        try:
+            results.append(move())
+        except Exception as error:  # the refusal under test, or a failure the assertions will show
+            results.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def live_with_a_correction_under_review(editor, managing_editor):
+    """An article whose revision 1 readers see, and whose revision 2 a board member is reviewing."""
+    article = citable_article()
+    first, _ = approved(article, editor, managing_editor)
+    edit_claim(article, "Corrected wording.", user=editor)
+    second = article_submit(article=article, user=editor)
+    (member,) = [ReviewerFactory()]
+    review_assign(article=article, assigned_by=managing_editor, reviewers=[member])
+    review_start(article=article, user=member.user)
+    return article, first, second, member
+
+
+def hold(article, revision, user):
+    return article_hold(
+        article=article, user=user, revision=revision, reason="A dose looks wrong.", public_reason="Checking a dose."
+    )
+
+
+@pytest.mark.parametrize("first", ["hold", "approval"])
+def test_a_hold_racing_an_approval_lets_one_win_and_tells_the_other(first, editor, managing_editor):
+    article, live, correction, member = live_with_a_correction_under_review(editor, managing_editor)
+    holding = partial(hold, article, Revision.objects.get(pk=live.pk), managing_editor)
+    approving = partial(approve, Revision.objects.get(pk=correction.pk), Reviewer.objects.get(pk=member.pk))
+    results = []
+    mail.outbox.clear()
+
+    with transaction.atomic():  # the first move holds the row lock until it commits
+        (holding if first == "hold" else approving)()
+        second = run_in_a_thread(approving if first == "hold" else holding, results)
+        wait_until_a_session_waits_for_a_lock()
+    second.join(timeout=30)
+
+    workflow = ArticleWorkflow.objects.get(article=article)
+    held_for_safety = f"“{article.title}” is now held for safety"
+    if first == "hold":
+        assert [outcome_of(result) for result in results] == [
+            (
+                InvalidTransition,
+                f"The review of revision 2 closed before your sign-off arrived: {held_for_safety}. "
+                "Nothing was recorded.",
+            )
+        ]
+        assert (workflow.state, workflow.live_revision, workflow.held_revision) == (State.HELD, None, live)
+        assert events_of(article)[-1] == ("editorial.hold", "managing", "under_review", "held")
+        assert PublishedArticle.objects.filter(article=article).count() == 0
+        assert sorted(message.to[0] for message in mail.outbox) == sorted(
+            {managing_editor.email, member.user.email, live.sign_offs.get().signed_by.email}
+        )
+    else:
+        assert [outcome_of(result) for result in results] == [
+            (
+                StaleRevision,
+                "Revision 1 is no longer the one readers see: revision 2 was approved meanwhile. "
+                "Nothing was recorded; read the live revision and hold it if it needs holding.",
+            )
+        ]
+        assert (workflow.state, workflow.live_revision, workflow.held_revision) == (State.APPROVED, correction, None)
+        assert events_of(article)[-1] == ("editorial.approve", member.user.username, "under_review", "approved")
+        assert list(PublishedArticle.objects.values_list("revision", flat=True)) == [correction.pk]
+        assert [message.to for message in mail.outbox] == [[editor.email]]
+
+
 # Failures part-way through a move
 
 
@@ -294,6 +383,21 @@ def ready_to_withdraw(editor, managing_editor):
     return Scene(article, move, [])
 
 
+def ready_to_hold(editor, managing_editor):
+    article = citable_article()
+    revision, (reviewer,) = approved(article, editor, managing_editor)
+    move = partial(hold, article, revision, reviewer.user)  # a board member holds, for safety
+    return Scene(article, move, sorted([[managing_editor.email], [reviewer.user.email]]))
+
+
+def ready_to_release(editor, managing_editor):
+    article = citable_article()
+    revision, _ = approved(article, editor, managing_editor)
+    hold(article, revision, managing_editor)
+    move = partial(article_release, article=article, user=managing_editor, reason="The dose was right.")
+    return Scene(article, move, [])
+
+
 SCENES = {
     "submit": ready_to_submit,
     "assign": ready_to_assign,
@@ -301,6 +405,8 @@ SCENES = {
     "approve": ready_to_approve,
     "request changes": ready_to_request_changes,
     "withdraw": ready_to_withdraw,
+    "hold": ready_to_hold,
+    "release": ready_to_release,
 }
 
 
@@ -312,6 +418,8 @@ def database_state(article):
             workflow.state,
             workflow.current_revision_id,
             workflow.live_revision_id,
+            workflow.held_revision_id,
+            workflow.public_reason,
             workflow.quorum,
             workflow.approved_at,
             workflow.next_review_due,

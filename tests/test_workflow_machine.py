@@ -39,6 +39,8 @@ from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Revi
 from editorial.revisions import revision_is_intact
 from editorial.roles import ADVISORY_BOARD, EDITORS
 from editorial.services import (
+    article_hold,
+    article_release,
     article_submit,
     article_withdraw,
     review_assign,
@@ -46,6 +48,7 @@ from editorial.services import (
     review_start,
 )
 from editorial.workflow import Action, State
+from reader.selectors import reader_view
 from tests.factories import BoardMemberFactory, EditorFactory, ManagingEditorFactory, ReviewerFactory
 from tests.workflow_helpers import approve, citable_article
 
@@ -148,7 +151,14 @@ class EditorialWorkflowMachine(RuleBasedStateMachine):
         return counts | {
             "workflow": list(
                 ArticleWorkflow.objects.filter(article=self.article).values_list(
-                    "state", "current_revision", "live_revision", "quorum", "approved_at", "next_review_due"
+                    "state",
+                    "current_revision",
+                    "live_revision",
+                    "held_revision",
+                    "public_reason",
+                    "quorum",
+                    "approved_at",
+                    "next_review_due",
                 )
             ),
             "assignments": list(
@@ -233,6 +243,20 @@ class EditorialWorkflowMachine(RuleBasedStateMachine):
             ),
         )
 
+    def make_hold(self, user, reason, public_reason, *, reads_current) -> None:
+        """Hold what `user` reads: the live revision, or (`reads_current` False or none live) the newest one."""
+        live = self.live_revision()
+        revision = live if live is not None and reads_current else self.current_revision()
+        self.attempt(
+            Action.HOLD,
+            lambda: article_hold(
+                article=self.article, user=user, revision=revision, reason=reason, public_reason=public_reason
+            ),
+        )
+
+    def make_release(self, user, reason) -> None:
+        self.attempt(Action.RELEASE, lambda: article_release(article=self.article, user=user, reason=reason))
+
     # Where an example starts
 
     @initialize(
@@ -295,6 +319,12 @@ class EditorialWorkflowMachine(RuleBasedStateMachine):
                 wording=data.draw(st.sampled_from(WORDINGS), label="wording"),
             )
             self.make_submit(self.editor)
+        elif state == State.HELD:
+            if data.draw(st.booleans(), label="released rather than corrected"):
+                self.make_release(self.managing_editor, "The dose was right after all.")
+            else:
+                self.edit_claim(by_dual_member=False, claim=0, wording=data.draw(st.sampled_from(WORDINGS)))
+                self.make_submit(self.editor)
         elif not reviewing:
             members = data.draw(st.sets(MEMBERS, min_size=1), label="members")
             self.make_assign(self.managing_editor, members, data.draw(QUORUMS, label="quorum"))
@@ -367,6 +397,28 @@ class EditorialWorkflowMachine(RuleBasedStateMachine):
         reason = "A safety notice was issued." if gives_a_reason else ""
         self.make_withdraw(self.managing_editor if by_managing_editor else self.outsider, reason)
 
+    @precondition(has_been_submitted)
+    @rule(
+        by=st.sampled_from(["managing editor", "board member", "outsider", "editor"]),
+        gives_reasons=MOSTLY,
+        reads_current=MOSTLY,
+    )
+    def hold(self, by, gives_reasons, reads_current):
+        user = {
+            "managing editor": self.managing_editor,
+            "board member": self.board[0].user,
+            "outsider": self.outsider,
+            "editor": self.editor,
+        }[by]
+        reason, public = ("A dose looks wrong.", "We are checking a dose.") if gives_reasons else ("", " ")
+        self.make_hold(user, reason, public, reads_current=reads_current)
+
+    @precondition(has_been_submitted)
+    @rule(by_managing_editor=MOSTLY, gives_a_reason=MOSTLY)
+    def release(self, by_managing_editor, gives_a_reason):
+        reason = "The dose was right after all." if gives_a_reason else ""
+        self.make_release(self.managing_editor if by_managing_editor else self.board[0].user, reason)
+
     # Invariants, checked after every step
 
     @invariant()
@@ -400,6 +452,21 @@ class EditorialWorkflowMachine(RuleBasedStateMachine):
         assert list(events.values_list("action", flat=True)) == self.moves
 
     @invariant()
+    def a_held_article_shows_readers_a_notice_and_never_its_words(self):
+        workflow = (
+            ArticleWorkflow.objects.select_related("article", "live_revision", "current_revision")
+            .filter(article=self.article)
+            .first()
+        )
+        if workflow is None or workflow.held_revision_id is None:
+            assert workflow is None or workflow.state != State.HELD
+            return
+        self.tally["steps with a hold"] += 1
+        assert workflow.live_revision_id is None
+        page = reader_view(workflow)
+        assert (page.is_held, page.revision, page.is_pending) == (True, None, False)
+
+    @invariant()
     def state_is_known_and_approved_means_the_revision_in_review_is_live(self):
         workflow = self.workflow()
         if workflow is None:
@@ -424,3 +491,4 @@ def test_random_edits_and_moves_keep_every_workflow_promise(db):
     )
     # The invariants about the live revision say nothing unless some example made one live.
     assert tally["steps with a live revision"] > 0, tally
+    assert tally["steps with a hold"] > 0, tally
