@@ -51,6 +51,7 @@ from editorial.errors import InvalidTransition
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Revision, SignOff
 from editorial.revisions import content_hash, working_copy_document
 from editorial.roles import ADVISORY_BOARD, EDITORS
+from editorial.rules import available_actions
 from editorial.services import (
     article_hold,
     article_release,
@@ -473,3 +474,19 @@ def test_workflow_move_by_role_and_state(world, action, role):
     with pytest.raises(REFUSAL[expected]):
         move()
     assert footprint(world.article_id) == before
+
+
+# What the desk, the admin and the commands offer is exactly what the tables allow.
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("world", STATES, indirect=True)
+def test_available_actions_are_exactly_the_moves_the_tables_allow(world, role):
+    workflow = (
+        ArticleWorkflow.objects.filter(article_id=world.article_id)
+        .select_related("article", "current_revision", "live_revision")
+        .first()
+    )
+    article = Article.objects.get(pk=world.article_id)
+
+    offered = available_actions(person(world, role), workflow, article=article)
+
+    assert offered == [action for action in SPEC if SPEC[action][role, world.state] == OK]
