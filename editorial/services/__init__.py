@@ -1,0 +1,32 @@
+"""Every workflow move, as one function each.
+
+Admin actions, the review desk and management commands all call these. Each
+runs in one transaction with the article's row locked, checks who (raising
+`PermissionDenied`) and then when (raising an `editorial.errors.WorkflowError`),
+reaches its target through the transition table (`moves._transition`), writes
+exactly one audit event, and sends email only once the transaction commits.
+"""
+
+from editorial.services.articles import article_hold, article_release, article_submit, article_withdraw
+from editorial.services.moves import workflow_check, workflow_lock
+from editorial.services.reviews import (
+    approval_count,
+    review_approve,
+    review_assign,
+    review_request_changes,
+    review_start,
+)
+
+__all__ = [
+    "approval_count",
+    "article_hold",
+    "article_release",
+    "article_submit",
+    "article_withdraw",
+    "review_approve",
+    "review_assign",
+    "review_request_changes",
+    "review_start",
+    "workflow_check",
+    "workflow_lock",
+]

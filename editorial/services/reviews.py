@@ -1,0 +1,317 @@
+"""Moves of the review itself: assign board members, start a review, approve, request changes."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article
+from config.history import acting_as
+from editorial import notifications
+from editorial.errors import (
+    AlreadySignedOff,
+    ApprovalBlocked,
+    AssignmentRefused,
+    InvalidTransition,
+    StaleRevision,
+)
+from editorial.gates import approval_blockers
+from editorial.models import ArticleWorkflow, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
+from editorial.rules import active_reviewer, holds_any_role
+from editorial.services.moves import (
+    _after_commit,
+    _close_review,
+    _open_assignments,
+    _transition,
+    workflow_check,
+    workflow_lock,
+)
+from editorial.workflow import TRANSITIONS, Action
+
+
+@transaction.atomic
+def review_assign(
+    *,
+    article: Article,
+    assigned_by,
+    reviewers: Iterable[Reviewer],
+    due_date: date | None = None,
+    quorum: int | None = None,
+) -> list[ReviewAssignment]:
+    """Ask board members to review the article, optionally by a date and with a quorum.
+
+    Refuses inactive members and anyone who wrote or edited the revision in
+    review. Members already assigned keep their assignment (its due date is
+    updated).
+    """
+    workflow = workflow_lock(article.pk)
+    workflow_check(Action.ASSIGN, workflow=workflow, user=assigned_by)
+    reviewers = list(dict.fromkeys(reviewers))  # naming a member twice assigns them once
+    _refuse_unassignable(workflow, reviewers)
+    existing = {a.reviewer_id: a for a in _open_assignments(workflow)}
+    added = _save_assignments(workflow, reviewers, existing, assigned_by=assigned_by, due_date=due_date)
+    _refuse_short_of_quorum(quorum or workflow.required_approvals, len(existing.keys() | {r.pk for r in reviewers}))
+    workflow.quorum = quorum if quorum is not None else workflow.quorum
+    data = {
+        "reviewers": [reviewer.pk for reviewer in reviewers],
+        "due_date": due_date.isoformat() if due_date else None,
+        "quorum": workflow.required_approvals,
+    }
+    _transition(Action.ASSIGN, workflow=workflow, actor=assigned_by, revision=workflow.current_revision, data=data)
+    _after_commit(lambda: notifications.notify_reviewers_of_assignment(workflow.article, added))
+    return added
+
+
+def _refuse_unassignable(workflow: ArticleWorkflow, reviewers: list[Reviewer]) -> None:
+    """Refuse inactive members, and anyone who wrote or edited the revision in review."""
+    authors = set(workflow.current_revision.contributors.values_list("pk", flat=True))
+    for reviewer in reviewers:
+        if not reviewer.is_active:
+            raise AssignmentRefused(f"{reviewer} is no longer an active board member.")
+        if reviewer.user_id in authors:
+            raise AssignmentRefused(f"{reviewer} wrote or edited this revision and cannot review it.")
+
+
+def _save_assignments(workflow, reviewers, existing, *, assigned_by, due_date) -> list[ReviewAssignment]:
+    """Assign the members not yet assigned and update the others' due date; return the new assignments."""
+    added = []
+    with acting_as(assigned_by):
+        for reviewer in reviewers:
+            assignment = existing.get(reviewer.pk)
+            if assignment is None:
+                assignment = ReviewAssignment(
+                    article_id=workflow.article_id, reviewer=reviewer, assigned_by=assigned_by
+                )
+                added.append(assignment)
+            elif assignment.due_date == due_date:
+                continue
+            assignment.due_date = due_date
+            assignment.full_clean()
+            assignment.save()
+    return added
+
+
+def _refuse_short_of_quorum(required: int, open_count: int) -> None:
+    if required > open_count:
+        raise AssignmentRefused(
+            f"A quorum of {required} approvals needs at least {required} assigned board members; "
+            f"{open_count} {'is' if open_count == 1 else 'are'} assigned."
+        )
+
+
+@transaction.atomic
+def review_start(*, article: Article, user) -> ReviewAssignment:
+    """Record that an assigned board member has started reviewing the current revision (state: Under Review)."""
+    workflow = workflow_lock(article.pk)
+    _reviewing_member(Action.START_REVIEW, workflow=workflow, user=user, revision=workflow.current_revision)
+    workflow_check(Action.START_REVIEW, workflow=workflow, user=user)
+    assignment = ReviewAssignment.objects.get(article_id=article.pk, reviewer__user=user, is_open=True)
+    assignment.started_revision = workflow.current_revision
+    with acting_as(user):
+        assignment.save()
+    _transition(Action.START_REVIEW, workflow=workflow, actor=user, revision=workflow.current_revision)
+    return assignment
+
+
+@transaction.atomic
+def review_approve(
+    *,
+    revision: Revision,
+    user,
+    content_hash: str,
+    checklist: dict,
+    conflict: str = SignOff.Conflict.NONE,
+    conflict_disclosure: str = "",
+    comment: str = "",
+    claim_notes: Iterable[dict] = (),
+) -> SignOff:
+    """Approve exactly the words of `revision`, whose hash the reviewer read as `content_hash`.
+
+    When approvals on this revision reach the quorum, it becomes the live
+    revision readers see (state: Approved) and the review cycle closes.
+    """
+    workflow = workflow_lock(revision.article_id)
+    reviewer = _sign_off_gate(
+        Action.APPROVE, workflow=workflow, user=user, revision=revision, content_hash=content_hash
+    )
+    blockers = approval_blockers(revision, checklist)
+    if blockers:
+        raise ApprovalBlocked(blockers)
+    sign_off = _sign(
+        revision,
+        reviewer,
+        decision=SignOff.Decision.APPROVE,
+        comment=comment,
+        conflict=conflict,
+        conflict_disclosure=conflict_disclosure,
+        checklist=checklist,
+        claim_notes=claim_notes,
+    )
+    approvals = approval_count(revision)
+    reached_quorum = approvals >= workflow.required_approvals
+    if reached_quorum:
+        _make_live(workflow, revision, actor=user)
+    data = {"sign_off": sign_off.pk, "approvals": approvals, "quorum": workflow.required_approvals}
+    _transition(
+        Action.APPROVE,
+        workflow=workflow,
+        actor=user,
+        revision=revision,
+        comment=comment,
+        data=data,
+        reached=reached_quorum,
+        is_public=reached_quorum,
+    )
+    if reached_quorum:
+        _after_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=True))
+    return sign_off
+
+
+def _make_live(workflow: ArticleWorkflow, revision: Revision, *, actor) -> None:
+    """Show `revision` to readers from now on (ending any hold), and close the review cycle."""
+    now = timezone.now()
+    workflow.live_revision, workflow.held_revision, workflow.public_reason = revision, None, ""
+    workflow.approved_at = now
+    workflow.next_review_due = (now + timedelta(days=settings.EDITORIAL_REVIEW_INTERVAL_DAYS)).date()
+    _close_review(workflow, actor=actor)
+
+
+@transaction.atomic
+def review_request_changes(
+    *,
+    revision: Revision,
+    user,
+    content_hash: str,
+    comment: str,
+    conflict: str = SignOff.Conflict.NONE,
+    conflict_disclosure: str = "",
+    claim_notes: Iterable[dict] = (),
+) -> SignOff:
+    """Send the revision back to its editors with a reason (state: Changes Requested)."""
+    workflow = workflow_lock(revision.article_id)
+    reviewer = _sign_off_gate(
+        Action.REQUEST_CHANGES,
+        workflow=workflow,
+        user=user,
+        revision=revision,
+        content_hash=content_hash,
+        comment=comment,
+    )
+    sign_off = _sign(
+        revision,
+        reviewer,
+        decision=SignOff.Decision.REQUEST_CHANGES,
+        comment=comment,
+        conflict=conflict,
+        conflict_disclosure=conflict_disclosure,
+        checklist={},
+        claim_notes=claim_notes,
+    )
+    _transition(
+        Action.REQUEST_CHANGES,
+        workflow=workflow,
+        actor=user,
+        revision=revision,
+        comment=comment,
+        data={"sign_off": sign_off.pk},
+    )
+    _after_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=False))
+    return sign_off
+
+
+def _sign_off_gate(action, *, workflow, user, revision, content_hash, comment="") -> Reviewer:
+    """Who, then when, for a sign-off: an assigned member who did not write the words, on the words in review, once."""
+    reviewer = _reviewing_member(action, workflow=workflow, user=user, revision=revision)
+    _refuse_stale(workflow, revision, content_hash)
+    workflow_check(action, workflow=workflow, user=user, comment=comment)
+    _refuse_second_sign_off(revision, user)
+    return reviewer
+
+
+def _reviewing_member(action: Action, *, workflow: ArticleWorkflow, user, revision: Revision | None) -> Reviewer:
+    """Return the user's board profile if they may review `revision` now; else refuse.
+
+    Who: an active board member with an open assignment, who did not write or
+    edit the words (403 otherwise). A member whose review closed while they were
+    reading (somebody else was faster) is told so instead (409).
+    """
+    refusal = PermissionDenied("Only a board member assigned to this article can review it.")
+    reviewer = active_reviewer(user)
+    if reviewer is None:
+        raise refusal
+    if revision is not None and revision.pk and revision.contributors.filter(pk=user.pk).exists():
+        raise PermissionDenied("You wrote or edited this revision, so you cannot review or approve it.")
+    if holds_any_role(user, TRANSITIONS[action].actors, workflow.article):
+        return reviewer
+    closed_this_cycle = (
+        ReviewAssignment.objects.filter(
+            article_id=workflow.article_id, reviewer=reviewer, is_open=False, closed_at__gte=revision.created_at
+        )
+        if revision is not None
+        else ReviewAssignment.objects.none()
+    )
+    if closed_this_cycle.exists():
+        raise InvalidTransition(
+            f"The review of revision {revision.number} closed before your sign-off arrived: "
+            f"“{workflow.article.title}” is now {workflow.get_state_display().lower()}. Nothing was recorded."
+        )
+    raise refusal
+
+
+def _refuse_stale(workflow: ArticleWorkflow, revision: Revision, content_hash: str) -> None:
+    current = workflow.current_revision
+    if current is None or current.pk != revision.pk:
+        raise StaleRevision(
+            f"Revision {revision.number} is no longer the one in review: revision {current.number} replaced it. "
+            "Nothing was recorded; please review the current revision."
+        )
+    if content_hash != revision.content_hash:
+        raise StaleRevision(
+            "The words you reviewed are not the words of this revision. Nothing was recorded; "
+            "please reload the review and read it again."
+        )
+
+
+def approval_count(revision: Revision) -> int:
+    """Count the people who approved exactly this revision: one person is one approval, whatever profiles they held."""
+    approvals = revision.sign_offs.filter(decision=SignOff.Decision.APPROVE)
+    return approvals.values("signed_by").distinct().count()
+
+
+def _refuse_second_sign_off(revision: Revision, user) -> None:
+    """One person signs a revision once, through whichever profile: the sign-off names the person."""
+    earlier = revision.sign_offs.filter(signed_by=user).first()
+    if earlier:
+        raise AlreadySignedOff(
+            f"You already signed off revision {revision.number} "
+            f"({earlier.get_decision_display().lower()}, {earlier.created_at:%d %b %Y %H:%M})."
+        )
+
+
+def _sign(revision, reviewer, *, decision, comment, conflict, conflict_disclosure, checklist, claim_notes) -> SignOff:
+    sign_off = SignOff(
+        revision=revision,
+        content_hash=revision.content_hash,
+        reviewer=reviewer,
+        signed_by_id=reviewer.user_id,
+        decision=decision,
+        comment=comment.strip(),
+        conflict=conflict,
+        conflict_disclosure=conflict_disclosure.strip(),
+        **{item: bool(checklist.get(item)) for item in SignOff.CHECKLIST},
+    )
+    sign_off.full_clean()
+    sign_off.save()
+    claim_uids = {claim["uid"] for section in revision.content["sections"] for claim in section["claims"]}
+    for note in claim_notes:
+        if str(note["claim_uid"]) not in claim_uids:
+            raise InvalidTransition("A note refers to a claim that is not in this revision.")
+        claim_note = ClaimNote(
+            sign_off=sign_off, claim_uid=note["claim_uid"], flag=note.get("flag", "note"), text=note["text"]
+        )
+        claim_note.full_clean()
+        claim_note.save()
+    return sign_off
