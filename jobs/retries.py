@@ -45,7 +45,7 @@ def retry_or_give_up(function, args, kwargs, *, attempt: int, error: BaseExcepti
     call = _describe(task, args, kwargs)
     if attempt >= settings.TASKS_MAX_ATTEMPTS:
         logger.error(
-            "Gave up on %s after %d attempts. Last error: %s: %s. Nothing more is tried automatically: "
+            "Gave up on %s after %d attempts (last error: %s: %s). Nothing more is tried automatically: "
             'fix the cause, then enqueue it again (see docs/operations.md, "A task that gave up").',
             call,
             attempt,
@@ -59,13 +59,13 @@ def retry_or_give_up(function, args, kwargs, *, attempt: int, error: BaseExcepti
     else:  # the immediate backend runs the next attempt at once
         delay = timedelta(0)
     logger.warning(
-        "%s failed (attempt %d of %d): %s: %s. Trying again in %s.",
+        "%s failed (attempt %d of %d), trying again in %d s: %s: %s",
         call,
         attempt,
         settings.TASKS_MAX_ATTEMPTS,
+        delay.total_seconds(),
         type(error).__name__,
         error,
-        delay,
     )
     task.enqueue(*args, attempt=attempt + 1, **kwargs)
 

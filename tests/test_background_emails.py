@@ -210,8 +210,8 @@ def test_an_smtp_failure_leaves_the_move_recorded_and_the_email_is_retried_then_
     call = f"editorial.notifications.email_decision({sign_off.pk}, approved=True)"
     retries = [record for record in caplog.records if record.name == "jobs.retries"]
     assert [(record.levelname, record.getMessage().partition(":")[0]) for record in retries] == [
-        ("WARNING", f"{call} failed (attempt 1 of 6)"),
-        ("WARNING", f"{call} failed (attempt 2 of 6)"),
+        ("WARNING", f"{call} failed (attempt 1 of 6), trying again in 0 s"),
+        ("WARNING", f"{call} failed (attempt 2 of 6), trying again in 0 s"),
     ]
 
 
@@ -253,7 +253,7 @@ def test_a_mail_server_down_for_every_attempt_is_given_up_with_an_error_naming_t
     (gave_up,) = [record for record in caplog.records if (record.name, record.levelname) == ("jobs.retries", "ERROR")]
     assert gave_up.getMessage().startswith(
         f"Gave up on editorial.notifications.email_decision({sign_off.pk}, approved=True) after 3 "
-        f"attempts. Last error: EmailNotSent: 1 email(s) not sent, 0 sent: {editor.email} "
+        f"attempts (last error: EmailNotSent: 1 email(s) not sent, 0 sent: {editor.email} "
         f"(sign-off:{sign_off.pk}:decision:{editor.email}): ConnectionRefusedError: The mail server refused"
     )
 
