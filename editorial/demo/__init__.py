@@ -20,6 +20,7 @@ from editorial.intake import intake_problems
 from editorial.models import ArticleWorkflow, Reviewer, SignOff
 from editorial.roles import ADVISORY_BOARD
 from editorial.services import (
+    article_hold,
     article_submit,
     article_withdraw,
     review_approve,
@@ -193,11 +194,26 @@ def _withdrawn(article, users, board):
     )
 
 
+def _held(article, users, board):
+    """Approved, then held for safety by a board member who was never assigned to it."""
+    revision = article_submit(article=article, user=users["editor"])
+    review_assign(article=article, assigned_by=users["managing"], reviewers=[board["dr.lindqvist"]])
+    _approve_all(revision, [board["dr.lindqvist"]])
+    article_hold(
+        article=article,
+        user=board["dr.okafor"].user,
+        revision=revision,
+        reason="A reader asked whether the 1,000 mg ceiling applies to the extended-release tablets; checking.",
+        public_reason="We are checking the dose advice in this answer.",
+    )
+
+
 DEMO_SCENARIOS = {
     "low-dose-naltrexone-chronic-pain": _approved_with_update_in_review,
     "antibiotic-duration-uncomplicated-cystitis-women": _approved,
     "vitamin-d-fracture-prevention-older-adults": _changes_requested,
     "metformin-chronic-kidney-disease": _submitted,
     "cranberry-recurrent-uti": _withdrawn,
+    "metformin-dose-moderate-kidney-disease": _held,
     # "vitamin-d-annual-high-dose" stays a draft.
 }
