@@ -56,7 +56,7 @@ def available_actions(user, workflow: ArticleWorkflow | None, *, article=None) -
     possible = [
         action
         for action, move in TRANSITIONS.items()
-        if move.is_possible(workflow.state, has_live_revision=workflow.is_live)
+        if move.is_possible(workflow.state, is_live=workflow.is_live, is_held=workflow.is_held)
     ]
     roles: dict[Role, bool] = {}
 

@@ -69,13 +69,21 @@ class Until(models.TextChoices):
     QUORUM = "quorum", "once the quorum is met, else unchanged"
 
 
+class Needs(models.TextChoices):
+    """Which approved words a move needs besides its source state."""
+
+    NOTHING = "nothing", ""
+    LIVE = "live", "with a live revision"
+    APPROVED = "approved", "with approved words, live or held"
+
+
 @dataclass(frozen=True)
 class Move:
     """A legal move: from which states, to which state, by whom, and how it is worded.
 
     `target` None leaves the state as it is (an assignment); `until` says when a
-    move reaches its target (an approval reaches it at quorum). A move that
-    `needs_live_revision` is refused while readers see no approved words.
+    move reaches its target (an approval reaches it at quorum). `needs` says
+    which approved words must exist too: a live revision, or approved words live or held.
     """
 
     sources: frozenset
@@ -84,11 +92,12 @@ class Move:
     past_participle: str  # "… cannot be <past participle> now"
     reason: Reason = Reason.OPTIONAL
     until: Until = Until.ALWAYS
-    needs_live_revision: bool = False
+    needs: Needs = Needs.NOTHING
 
-    def is_possible(self, state: str, *, has_live_revision: bool) -> bool:
+    def is_possible(self, state: str, *, is_live: bool, is_held: bool) -> bool:
         """Whether the move can start from `state` (the "when", leaving aside who and input)."""
-        return state in self.sources and (has_live_revision or not self.needs_live_revision)
+        has_words = {Needs.NOTHING: True, Needs.LIVE: is_live, Needs.APPROVED: is_live or is_held}[self.needs]
+        return state in self.sources and has_words
 
     @property
     def needs_reason(self) -> bool:
@@ -129,14 +138,15 @@ TRANSITIONS: dict[Action, Move] = {
         "sent back for changes",
         reason=Reason.INTERNAL,
     ),
-    # Pulls the live revision from readers for good, even while a newer revision is in review.
+    # Pulls the approved words from readers for good, even while a newer revision is in review,
+    # and even while they are held (a hold need not be released, showing the words, to withdraw them).
     Action.WITHDRAW: Move(
-        LIVE_STATES,
+        LIVE_STATES | {State.HELD},
         State.WITHDRAWN,
         frozenset({Role.MANAGING_EDITOR}),
         "withdrawn",
         reason=Reason.INTERNAL_AND_PUBLIC,
-        needs_live_revision=True,
+        needs=Needs.APPROVED,
     ),
     # Takes the live revision from readers at once, keeping it aside, and interrupts any review.
     # Board members are physicians: any active one may hold, assigned or not; safety does not wait.
@@ -146,7 +156,7 @@ TRANSITIONS: dict[Action, Move] = {
         frozenset({Role.MANAGING_EDITOR, Role.BOARD_MEMBER}),
         "held",
         reason=Reason.INTERNAL_AND_PUBLIC,
-        needs_live_revision=True,
+        needs=Needs.LIVE,
     ),
     # Restores the held revision to readers. To keep it held until a corrected revision is
     # approved instead, submit the correction: its approval ends the hold.
@@ -173,8 +183,8 @@ def transitions_markdown() -> str:
     rows = ["| Move (audit action) | From | To | Who | Reason |", "| --- | --- | --- | --- | --- |"]
     for action, move in TRANSITIONS.items():
         sources = "any state" if move.sources == set(State) else ", ".join(s.label for s in State if s in move.sources)
-        if move.needs_live_revision:
-            sources += " (with a live revision)"
+        if move.needs != Needs.NOTHING:
+            sources += f" ({move.needs.label})"
         target = move.target.label if move.target else "unchanged"
         if move.until != Until.ALWAYS:
             target += f" {move.until.label}"

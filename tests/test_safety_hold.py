@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from editorial.errors import InvalidTransition, ReasonRequired
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment
-from editorial.services import article_hold, article_release, article_submit
+from editorial.services import article_hold, article_release, article_submit, article_withdraw
 from editorial.workflow import State
 from reader.models import PublishedArticle
 from tests.factories import ReviewerFactory
@@ -196,3 +196,19 @@ def test_closing_a_review_records_who_closed_each_assignment(editor, managing_ed
         (board[0].pk, False, board[0].user),
         (board[1].pk, False, board[0].user),
     ]
+
+
+def test_a_held_article_is_withdrawn_for_good_without_showing_its_words_again(client, editor, managing_editor):
+    article = citable_article(slug="withdrawn-while-held")
+    revision, _ = approved(article, editor, managing_editor)
+    hold(article, managing_editor)
+
+    article_withdraw(
+        article=article, user=managing_editor, reason="The dose advice was wrong.", public_reason="Withdrawn for good."
+    )
+
+    workflow = ArticleWorkflow.objects.get(article=article)
+    assert (workflow.state, workflow.live_revision, workflow.held_revision) == (State.WITHDRAWN, None, None)
+    assert AuditEvent.objects.filter(article=article).last().revision == revision
+    response = client.get(page("withdrawn-while-held"))
+    assert (response.status_code, "Withdrawn for good." in response.content.decode()) == (410, True)

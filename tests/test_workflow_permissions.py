@@ -174,19 +174,19 @@ REQUEST_CHANGES = truth_table("""
     superuser    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
 """)
 
-# Managing editors and superusers withdraw, and only what readers can see: a live revision, even
-# while a newer one is in review.
+# Managing editors and superusers withdraw approved words: live ones, even while a newer revision is
+# in review, and held ones, even while a correction is in review (no release needed first).
 WITHDRAW = truth_table("""
                  draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing  held       held+submitted
     anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
     reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
     editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
-    managing     refused    refused    refused    refused    ok         refused    ok              ok              refused    refused
+    managing     refused    refused    refused    refused    ok         refused    ok              ok              ok         ok
     assigned     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
     unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
     dual         forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
     dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
-    superuser    refused    refused    refused    refused    ok         refused    ok              ok              refused    refused
+    superuser    refused    refused    refused    refused    ok         refused    ok              ok              ok         ok
 """)
 
 # Managing editors, superusers and every active board member (physicians; assigned or not, and even

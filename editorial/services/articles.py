@@ -63,14 +63,14 @@ def _same_content(revision: Revision, content: dict) -> bool:
 
 @transaction.atomic
 def article_withdraw(*, article: Article, user, reason: str, public_reason: str) -> None:
-    """Pull the live revision from readers for good, with an internal and a public reason (state: Withdrawn).
+    """Pull the approved words from readers for good, with an internal and a public reason (state: Withdrawn).
 
-    Closes any review. Readers see a notice giving `public_reason`.
+    The words may be live or held. Closes any review. Readers see a notice giving `public_reason`.
     """
     workflow = workflow_lock(article.pk)
     workflow_check(Action.WITHDRAW, workflow=workflow, user=user, comment=reason, public_reason=public_reason)
-    withdrawn = workflow.live_revision
-    workflow.live_revision, workflow.public_reason = None, public_reason.strip()
+    withdrawn = workflow.live_revision or workflow.held_revision
+    workflow.live_revision, workflow.held_revision, workflow.public_reason = None, None, public_reason.strip()
     _close_review(workflow, actor=user)
     data = {"public_reason": workflow.public_reason}
     _transition(
