@@ -16,8 +16,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        # The demo's reviews are not real: send no email about them.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        # The demo's reviews are not real: send no email about them, now or later. Email tasks
+        # run at once, into a backend that drops them, instead of waiting in the queue for a worker.
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        ):
             try:
                 counts = demo_seed(password=os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD)
             except ValidationError as error:  # demo_seed is one transaction: nothing was written
