@@ -5,8 +5,6 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
-from django_tasks_db.models import DBTaskResult
 
 import editorial.demo
 from articles.models import Article, Citation, Claim, Section
@@ -99,19 +97,6 @@ def test_seed_demo_has_an_approved_article_with_a_newer_revision_in_review():
 def test_seed_demo_sends_no_email(mailoutbox):
     call_command("seed_demo", verbosity=0)
     assert mailoutbox == []
-
-
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="A committing test's flush is refused by SQLite's append-only triggers."
-)
-@pytest.mark.django_db(transaction=True)  # the seed commits for real, so its on-commit tasks are enqueued
-def test_seed_demo_leaves_no_email_waiting_for_a_worker(settings):
-    """With the production task queue, the demo's moves enqueue nothing a worker would send later."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-    call_command("seed_demo", verbosity=0)
-
-    assert DBTaskResult.objects.count() == 0
 
 
 @pytest.mark.parametrize("file_name", ["ldn-references.ris", "ldn-references.nbib"])
