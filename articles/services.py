@@ -1,9 +1,11 @@
 """Writes to an article's working copy that come from data rather than the admin."""
 
+import uuid
+
 from django.db import transaction
 
 from articles.models import Article, Citation, Claim, Section
-from articles.ordering import park_moving_rows
+from articles.ordering import park, park_moving_rows
 from config.history import save_if_changed
 
 ARTICLE_FIELDS = ("question", "title", "lede", "plain_lede", "specialty")
@@ -17,7 +19,8 @@ def article_sync(*, data: dict, references: dict) -> Article:
     citing reference keys in `cites`; `references` maps those keys to saved
     references. Sections and claims are reused by position and saved only
     where something differs, so syncing the same data twice writes nothing the
-    second time.
+    second time. Claims that carry a `uid` (a revision's document) are matched
+    by it instead, wherever they sit now, and keep it even if they were deleted since.
     """
     article = Article.objects.filter(slug=data["slug"]).first() or Article(slug=data["slug"])
     save_if_changed(article, {field: data.get(field, "") for field in ARTICLE_FIELDS})
@@ -30,6 +33,9 @@ def article_sync(*, data: dict, references: dict) -> Article:
         ],
         model=Section,
     )
+    if all("uid" in claim for section_data in data["sections"] for claim in section_data["claims"]):
+        _sync_claims_by_uid(article, sections, data["sections"], references)
+        return article
     for section, section_data in zip(sections, data["sections"], strict=True):
         claims = _sync_by_position(
             parent={"section": section},
@@ -54,6 +60,36 @@ def _sync_by_position(*, parent: dict, existing: list, wanted: list[dict], model
     for position, (child, values) in enumerate(zip(children, wanted, strict=True)):
         save_if_changed(child, {**values, "order": position})
     return children
+
+
+def _sync_claims_by_uid(article: Article, sections: list, sections_data: list, references: dict) -> None:
+    """Put each claim at its place by `uid`, moving it between sections if need be; delete the claims not wanted.
+
+    A claim deleted since (or removed with its section) is made again under the same uid.
+    """
+    wanted = [
+        (section, position, claim_data)
+        for section, section_data in zip(sections, sections_data, strict=True)
+        for position, claim_data in enumerate(section_data["claims"])
+    ]
+    existing = {claim.uid: claim for claim in Claim.objects.filter(section__article=article)}
+    uids = [uuid.UUID(str(claim_data["uid"])) for _, _, claim_data in wanted]
+    for uid, claim in existing.items():
+        if uid not in uids:
+            claim.delete()
+    claims = [existing.get(uid) or Claim(uid=uid) for uid in uids]
+    park(
+        Claim,
+        [
+            claim.pk
+            for claim, (section, position, _) in zip(claims, wanted, strict=True)
+            if claim.pk and (claim.section_id, claim.order) != (section.pk, position)
+        ],
+    )
+    for claim, (section, position, claim_data) in zip(claims, wanted, strict=True):
+        values = {key: claim_data.get(key, "") for key in ("lead_in", "text", "plain_text")}
+        save_if_changed(claim, {"section_id": section.pk, "order": position, **values})
+        _sync_citations(claim, [references[key] for key in claim_data.get("cites", [])])
 
 
 def _sync_citations(claim: Claim, references: list) -> None:

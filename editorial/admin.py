@@ -4,12 +4,15 @@ The article editor itself lives in `articles.admin`; this module extends it
 with workflow controls, so that `articles` never depends on `editorial`.
 """
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
 
 from articles.admin import ArticleAdmin as ContentArticleAdmin
 from articles.models import Article
@@ -22,8 +25,8 @@ from editorial.evidence import (
 )
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.rules import available_actions, is_managing_editor
-from editorial.selectors import article_timeline, working_copy_status
-from editorial.services import article_hold, article_release, article_submit, article_withdraw
+from editorial.selectors import approved_revisions, article_timeline, working_copy_status
+from editorial.services import article_hold, article_release, article_restore, article_submit, article_withdraw
 from editorial.workflow import Action, State
 from references.models import Reference
 
@@ -96,6 +99,32 @@ class HoldForm(forms.Form):
 
 class ReleaseForm(forms.Form):
     reason = _internal_reason("Reason for releasing the hold")
+
+
+class RestoreForm(forms.Form):
+    """Choose one of the article's revisions the board approved; its words are submitted anew."""
+
+    revision = forms.TypedChoiceField(
+        label="Revision to restore", coerce=int, widget=forms.RadioSelect, help_text="Revisions the board approved."
+    )
+    note = forms.CharField(
+        label="Note for the reviewers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: why these words are coming back. The revision notes which one it restores.",
+    )
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["revision"].choices = [
+            (approved.revision.number, _approved_revision_label(approved)) for approved in approved_revisions(article)
+        ]
+
+
+def _approved_revision_label(approved) -> str:
+    when = formats.date_format(timezone.localtime(approved.approved_at), "DATETIME_FORMAT")
+    by = ", ".join(approved.approvers) or "the board"
+    return f"Revision {approved.revision.number}, approved {when} by {by} ({approved.revision.short_hash})"
 
 
 def _evidence_flags(request) -> dict[int, str]:
@@ -193,6 +222,11 @@ class ArticleAdmin(ContentArticleAdmin):
                 self.admin_site.admin_view(self.release_view),
                 name="articles_article_release",
             ),
+            path(
+                "<int:object_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="articles_article_restore",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -213,6 +247,7 @@ class ArticleAdmin(ContentArticleAdmin):
                 "can_withdraw": Action.WITHDRAW in actions,
                 "can_hold": Action.HOLD in actions,
                 "can_release": Action.RELEASE in actions,
+                "can_restore": Action.RESTORE in actions,
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -301,6 +336,24 @@ class ArticleAdmin(ContentArticleAdmin):
             return {"title": f"Release the hold on “{article}”"}
 
         return self._workflow_move_view(request, object_id, ReleaseForm, release, context, "release.html")
+
+    def restore_view(self, request, object_id):
+        """List the revisions the board approved; submit the chosen one's words anew as a new revision."""
+        article = get_object_or_404(Article, pk=object_id)
+
+        def restore(article, data):
+            revision = Revision.objects.get(article=article, number=data["revision"])
+            restored = article_restore(article=article, user=request.user, revision=revision, note=data["note"])
+            return (
+                f"Revision {revision.number} of “{article}” is restored as revision {restored.number}, "
+                "submitted for review: readers see it once the board approves it."
+            )
+
+        def context(article):
+            return {"title": f"Restore an earlier version of “{article}”"}
+
+        form_class = partial(RestoreForm, article=article)
+        return self._workflow_move_view(request, object_id, form_class, restore, context, "restore.html")
 
     def _workflow_move_view(self, request, object_id, form_class, move, extra_context, template, initial=None):
         """Show the move's form; on a valid POST make the move, or show the workflow's refusal (409)."""

@@ -43,3 +43,7 @@ class ApprovalBlocked(WorkflowError):
     def __init__(self, blockers: list[str]):
         super().__init__("This revision cannot be approved yet: " + " ".join(blockers))
         self.blockers = blockers
+
+
+class RestoreRefused(WorkflowError):
+    """The revision cannot be restored: not of this article, never approved, or citing a reference since deleted."""

@@ -262,6 +262,11 @@ class ArticleWorkflow(models.Model):
         return self.live_revision_id is not None
 
     @property
+    def was_approved(self) -> bool:
+        """Whether some revision of this article once reached quorum; `approved_at` survives withdrawals and holds."""
+        return self.approved_at is not None
+
+    @property
     def is_held(self) -> bool:
         """Whether a safety hold keeps the approved words from readers (even while a correction is in review)."""
         return self.held_revision_id is not None

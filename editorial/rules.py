@@ -56,7 +56,9 @@ def available_actions(user, workflow: ArticleWorkflow | None, *, article=None) -
     possible = [
         action
         for action, move in TRANSITIONS.items()
-        if move.is_possible(workflow.state, is_live=workflow.is_live, is_held=workflow.is_held)
+        if move.is_possible(
+            workflow.state, is_live=workflow.is_live, is_held=workflow.is_held, was_approved=workflow.was_approved
+        )
     ]
     roles: dict[Role, bool] = {}
 

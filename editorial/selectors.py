@@ -11,7 +11,7 @@ from editorial.diffs import claim_changes_between
 from editorial.gates import content_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.revisions import content_hash, working_copy_document
-from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES
+from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES, Action, State
 
 
 @dataclass(frozen=True)
@@ -224,3 +224,32 @@ def review_page(revision: Revision) -> ReviewPage:
         ),
         timeline=article_timeline(workflow.article, limit=60),
     )
+
+
+def approval_events(article_id: int):
+    """The audit events of approvals that reached quorum: each names a revision the board approved."""
+    return AuditEvent.objects.filter(article_id=article_id, action=Action.APPROVE, to_state=State.APPROVED)
+
+
+@dataclass(frozen=True)
+class ApprovedRevision:
+    revision: Revision
+    approved_at: datetime
+    approvers: list[str]  # the board profiles recorded on its approving sign-offs
+
+
+def approved_revisions(article: Article) -> list[ApprovedRevision]:
+    """The revisions of `article` that once reached quorum, newest first, with when and by whom (two queries)."""
+    events = approval_events(article.pk).select_related("revision").order_by("-revision__number")
+    sign_offs = SignOff.objects.filter(
+        revision__in=[event.revision_id for event in events], decision=SignOff.Decision.APPROVE
+    ).select_related("reviewer")
+    approvers: dict[int, list[str]] = {}
+    for sign_off in sign_offs.order_by("created_at"):
+        approvers.setdefault(sign_off.revision_id, []).append(sign_off.reviewer.display_name)
+    return [
+        ApprovedRevision(
+            revision=event.revision, approved_at=event.created_at, approvers=approvers.get(event.revision_id, [])
+        )
+        for event in events
+    ]

@@ -12,6 +12,7 @@ table in `docs/workflow.md` is generated from it (`transitions_markdown`).
                           └──────submit────── Changes Requested              Withdrawn   Held ──release──▶ Approved
 
     Approved / Withdrawn / Held ──submit (a new cycle)──▶ Submitted
+    any state, once approved ──restore an earlier approved revision (submitted anew)──▶ Submitted
 
 An edit to the working copy never changes what readers see: only an approved
 revision is ever live, and a new revision must be submitted and approved again.
@@ -43,6 +44,7 @@ class Action(models.TextChoices):
     WITHDRAW = "editorial.withdraw", "Withdraw"
     HOLD = "editorial.hold", "Hold for safety"
     RELEASE = "editorial.release", "Release the hold"
+    RESTORE = "editorial.restore", "Restore an earlier version"
 
 
 class Role(models.TextChoices):
@@ -75,6 +77,7 @@ class Needs(models.TextChoices):
     NOTHING = "nothing", ""
     LIVE = "live", "with a live revision"
     APPROVED = "approved", "with approved words, live or held"
+    ONCE_APPROVED = "once_approved", "with a revision the board once approved"
 
 
 @dataclass(frozen=True)
@@ -94,9 +97,17 @@ class Move:
     until: Until = Until.ALWAYS
     needs: Needs = Needs.NOTHING
 
-    def is_possible(self, state: str, *, is_live: bool, is_held: bool) -> bool:
-        """Whether the move can start from `state` (the "when", leaving aside who and input)."""
-        has_words = {Needs.NOTHING: True, Needs.LIVE: is_live, Needs.APPROVED: is_live or is_held}[self.needs]
+    def is_possible(self, state: str, *, is_live: bool, is_held: bool, was_approved: bool) -> bool:
+        """Whether the move can start from `state` (the "when", leaving aside who and input).
+
+        `was_approved`: some revision of the article once reached quorum (it may since be withdrawn).
+        """
+        has_words = {
+            Needs.NOTHING: True,
+            Needs.LIVE: is_live,
+            Needs.APPROVED: is_live or is_held,
+            Needs.ONCE_APPROVED: was_approved,
+        }[self.needs]
         return state in self.sources and has_words
 
     @property
@@ -166,6 +177,15 @@ TRANSITIONS: dict[Action, Move] = {
         frozenset({Role.MANAGING_EDITOR}),
         "released",
         reason=Reason.INTERNAL,
+    ),
+    # Puts the words of a revision the board once approved back into the working copy and submits
+    # them as a new revision: the board signs them off again before readers see them.
+    Action.RESTORE: Move(
+        frozenset(State),
+        State.SUBMITTED,
+        frozenset({Role.MANAGING_EDITOR}),
+        "restored to an earlier version",
+        needs=Needs.ONCE_APPROVED,
     ),
 }
 

@@ -117,6 +117,8 @@ WRITE_POLICY = {
         Role.MANAGING_EDITOR, Role.BOARD_ASSIGNED, Role.BOARD_UNASSIGNED, Role.EDITOR_ON_BOARD, Role.SUPERUSER
     ),
     "admin:articles_article_release": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    # Restoring an earlier approved version (written back and submitted anew): managing editors only.
+    "admin:articles_article_restore": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
     # The reference library: editors add, change, delete, merge and import; only the editor
     # who uploaded a file confirms its import.
     "admin:references_reference_add": grant(*CONTENT_WRITERS),

@@ -46,7 +46,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from articles.models import Article
+from articles.models import Article, Citation
 from editorial.errors import InvalidTransition
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Revision, SignOff
 from editorial.revisions import content_hash, working_copy_document
@@ -55,6 +55,7 @@ from editorial.rules import available_actions
 from editorial.services import (
     article_hold,
     article_release,
+    article_restore,
     article_submit,
     article_withdraw,
     review_approve,
@@ -63,6 +64,7 @@ from editorial.services import (
     review_start,
 )
 from editorial.workflow import Action, State
+from references.models import Reference
 from tests.factories import EditorFactory, ManagingEditorFactory, ReviewerFactory, UserFactory
 from tests.workflow_helpers import FULL_CHECKLIST, citable_article, edit_claim
 
@@ -220,6 +222,22 @@ RELEASE = truth_table("""
     superuser    refused    refused    refused    refused    refused    refused    refused         refused         ok         refused
 """)
 
+# Only managing editors and superusers restore an earlier version, and only of an article the board
+# once approved (live, held or withdrawn since): the restored words are submitted anew. Nothing can be
+# restored of an article never approved.
+RESTORE = truth_table("""
+                 draft      submitted  reviewing  changes    approved   withdrawn  live+submitted  live+reviewing  held       held+submitted
+    anonymous    forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    reader       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    editor       forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    managing     refused    refused    refused    refused    ok         ok         ok              ok              ok         ok
+    assigned     forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    unassigned   forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual         forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    dual_author  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden  forbidden       forbidden       forbidden  forbidden
+    superuser    refused    refused    refused    refused    ok         ok         ok              ok              ok         ok
+""")
+
 SPEC = {
     Action.SUBMIT: SUBMIT,
     Action.ASSIGN: ASSIGN,
@@ -229,6 +247,7 @@ SPEC = {
     Action.WITHDRAW: WITHDRAW,
     Action.HOLD: HOLD,
     Action.RELEASE: RELEASE,
+    Action.RESTORE: RESTORE,
 }
 
 # Where an "ok" move leaves the article (None: where it was). Approval needs one approval here:
@@ -242,6 +261,7 @@ STATE_AFTER = {
     Action.WITHDRAW: State.WITHDRAWN,
     Action.HOLD: State.HELD,
     Action.RELEASE: State.APPROVED,
+    Action.RESTORE: State.SUBMITTED,
 }
 
 
@@ -410,6 +430,13 @@ def prepare(action: Action, world: World, actor):
         )
     if action == Action.RELEASE:
         return partial(article_release, article=article, user=actor, reason="The dose was right.")
+    if action == Action.RESTORE:
+        # The newest revision the board approved. A reference it cites was corrected since, so that its
+        # words are new even where that revision is also the one in review (approved, its only approval).
+        event = AuditEvent.objects.filter(article=article, action=Action.APPROVE, to_state=State.APPROVED).last()
+        cited = Citation.objects.filter(claim__section__article=article).values("reference")[:1]
+        Reference.objects.filter(pk__in=cited).update(title="A corrected title")
+        return partial(article_restore, article=article, user=actor, revision=event.revision if event else revision)
     return partial(
         article_withdraw,
         article=article,

@@ -7,7 +7,13 @@ reaches its target through the transition table (`moves._transition`), writes
 exactly one audit event, and sends email only once the transaction commits.
 """
 
-from editorial.services.articles import article_hold, article_release, article_submit, article_withdraw
+from editorial.services.articles import (
+    article_hold,
+    article_release,
+    article_restore,
+    article_submit,
+    article_withdraw,
+)
 from editorial.services.moves import workflow_check, workflow_lock
 from editorial.services.reviews import (
     approval_count,
@@ -21,6 +27,7 @@ __all__ = [
     "approval_count",
     "article_hold",
     "article_release",
+    "article_restore",
     "article_submit",
     "article_withdraw",
     "review_approve",

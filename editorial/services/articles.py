@@ -1,17 +1,22 @@
-"""Moves on an article as a whole: submit it for review, withdraw it, hold it for safety, release a hold."""
+"""Moves on an article as a whole: submit it for review, withdraw it, hold it, release a hold, restore a version."""
 
 from django.db import transaction
+from django.db.models import F
 
 from articles.models import Article
+from articles.services import ARTICLE_FIELDS, article_sync
+from config.history import acting_as
 from editorial import notifications
 from editorial.errors import (
     InvalidTransition,
     NothingToSubmit,
+    RestoreRefused,
     StaleRevision,
 )
 from editorial.models import ArticleWorkflow, Revision
 from editorial.revisions import content_hash as hash_of
 from editorial.revisions import revision_create, working_copy_document
+from editorial.selectors import approval_events
 from editorial.services.moves import (
     _after_commit,
     _close_review,
@@ -21,6 +26,7 @@ from editorial.services.moves import (
     workflow_lock,
 )
 from editorial.workflow import NOTICE_STATES, Action
+from references.models import references_by_id
 
 
 @transaction.atomic
@@ -33,6 +39,11 @@ def article_submit(*, article: Article, user, source: str = Revision.Source.EDIT
     """
     workflow = workflow_lock(article.pk)
     workflow_check(Action.SUBMIT, workflow=workflow, user=user)
+    return _submit_working_copy(Action.SUBMIT, workflow=workflow, user=user, source=source, note=note)
+
+
+def _submit_working_copy(action: Action, *, workflow: ArticleWorkflow, user, source: str, note: str, data=None):
+    """Freeze the working copy into a new revision in review, as `action` (the step submit and restore share)."""
     content = working_copy_document(workflow.article)
     current = workflow.current_revision
     if current and workflow.state not in NOTICE_STATES and _same_content(current, content):
@@ -51,10 +62,88 @@ def article_submit(*, article: Article, user, source: str = Revision.Source.EDIT
         contributors_since=approved.created_at if approved else None,
     )
     workflow.current_revision = revision
-    _transition(Action.SUBMIT, workflow=workflow, actor=user, revision=revision, comment=note, is_public=True)
+    _transition(action, workflow=workflow, actor=user, revision=revision, comment=note, data=data, is_public=True)
     reviewers = [a.reviewer for a in _open_assignments(workflow)]
     _after_commit(lambda: notifications.notify_reviewers_of_revision(revision, reviewers))
     return revision
+
+
+@transaction.atomic
+def article_restore(*, article: Article, user, revision: Revision, note: str = "") -> Revision:
+    """Make the words of `revision`, which the board once approved, the working copy and submit them (Submitted).
+
+    Claims keep their uids; a reference merged away since is cited as the one that
+    absorbed it. The new revision is noted "Restored from revision N" and the board
+    signs it off again: readers see nothing new until then.
+    """
+    workflow = workflow_lock(article.pk)
+    workflow_check(Action.RESTORE, workflow=workflow, user=user)
+    _refuse_not_restorable(workflow, revision)
+    data, references = _working_copy_data(workflow.article, revision)
+    with acting_as(user):
+        article_sync(data=data, references=references)
+    # Count it as a new version, so that an editor's page loaded before the restore cannot save over it.
+    Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
+    comment = f"Restored from revision {revision.number}" + (f": {note.strip()}" if note.strip() else "")
+    data = {"restored_from": revision.number}
+    return _submit_working_copy(
+        Action.RESTORE, workflow=workflow, user=user, source=Revision.Source.EDITOR, note=comment, data=data
+    )
+
+
+def _refuse_not_restorable(workflow: ArticleWorkflow, revision: Revision) -> None:
+    """Refuse a revision of another article, one that never reached quorum, or one in review and unchanged."""
+    title = workflow.article.title
+    if revision.article_id != workflow.article_id:
+        raise RestoreRefused(f"Revision {revision.number} is not a revision of “{title}”, so it cannot be restored.")
+    if not approval_events(workflow.article_id).filter(revision=revision).exists():
+        raise RestoreRefused(
+            f"Revision {revision.number} of “{title}” was never approved by the board, so it cannot be restored."
+        )
+    in_review = workflow.current_revision_id == revision.pk and workflow.state not in NOTICE_STATES
+    if in_review and _same_content(revision, working_copy_document(workflow.article)):
+        raise NothingToSubmit(
+            f"Revision {revision.number} is already {workflow.get_state_display().lower()}, "
+            "and the working copy has not changed since: there is nothing to restore."
+        )
+
+
+def _working_copy_data(article: Article, revision: Revision) -> tuple[dict, dict]:
+    """The revision's document as `article_sync` data, citing the references that stand for its references now.
+
+    A reference deleted since is refused by name: its citation cannot be restored.
+    """
+    document = revision.content
+    standing = references_by_id(reference["id"] for reference in document["references"])
+    deleted = [reference for reference in document["references"] if reference["id"] not in standing]
+    if deleted:
+        names = "; ".join(f"“{reference['title']}” ({reference['year']})" for reference in deleted)
+        raise RestoreRefused(
+            f"Revision {revision.number} cites references deleted since from the library: {names}. "
+            "Add them again and cite them in the working copy instead."
+        )
+    by_number = {reference["number"]: standing[reference["id"]] for reference in document["references"]}
+    sections = [
+        {
+            "heading": section["heading"],
+            "level": section["level"],
+            "intro": section["intro"],
+            "claims": [
+                {
+                    "uid": claim["uid"],
+                    "lead_in": claim["lead_in"],
+                    "text": claim["text"],
+                    "plain_text": claim["plain_text"],
+                    # Two references merged into one since are cited once.
+                    "cites": list(dict.fromkeys(by_number[number].pk for number in claim["citations"])),
+                }
+                for claim in section["claims"]
+            ],
+        }
+        for section in document["sections"]
+    ]
+    data = {**{field: document[field] for field in ARTICLE_FIELDS}, "slug": article.slug, "sections": sections}
+    return data, {reference.pk: reference for reference in standing.values()}
 
 
 def _same_content(revision: Revision, content: dict) -> bool:

@@ -55,7 +55,9 @@ def workflow_check(action: Action, *, workflow: ArticleWorkflow, user, comment: 
     if not holds_any_role(user, move.actors, workflow.article):
         actors = " or ".join(sorted(role.label for role in move.actors))
         raise PermissionDenied(f"Only {actors} can {action.label.lower()}.")
-    if not move.is_possible(workflow.state, is_live=workflow.is_live, is_held=workflow.is_held):
+    if not move.is_possible(
+        workflow.state, is_live=workflow.is_live, is_held=workflow.is_held, was_approved=workflow.was_approved
+    ):
         raise InvalidTransition(refusal_message(action, title=workflow.article.title, state=workflow.state))
     if move.needs_reason and not comment.strip():
         raise ReasonRequired(f"Say why: a reason is required to {action.label.lower()}.")
