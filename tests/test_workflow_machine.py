@@ -482,7 +482,10 @@ def test_random_edits_and_moves_keep_every_workflow_promise(db):
     run_state_machine_as_test(
         lambda: EditorialWorkflowMachine(people, tally),
         # About 15 s on PostgreSQL on two cores; 25 examples took up to 24 s when other work shared the cores.
+        # Derandomized: the same examples on every run, so the tallies below never fail by chance;
+        # a change to the rules or strategies draws a new fixed set.
         settings=settings(
+            derandomize=True,
             max_examples=20,
             stateful_step_count=20,
             deadline=None,
