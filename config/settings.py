@@ -19,13 +19,15 @@ environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
 
+# Without DEBUG a missing key stays empty: commands that need no key (makemigrations, check)
+# still run, Django refuses anything that signs, `check --deploy` fails (security.W009), and
+# the site itself refuses to start (config/wsgi.py, which runserver uses too).
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long "
-            "random string, or set DEBUG=true for local development only."
-        )
+KEYLESS_START_REFUSAL = (
+    "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long "
+    "random string, or set DEBUG=true for local development only."
+)
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-local-development-key-never-use-in-production"  # noqa: S105 - DEBUG only
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])

@@ -1,9 +1,17 @@
-"""WSGI entry point, served by gunicorn in production."""
+"""WSGI entry point, served by gunicorn in production (and by runserver)."""
 
 import os
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
+
+# The site never serves without a secret key: sessions, CSRF tokens and password resets depend on it.
+try:
+    secret_key = settings.SECRET_KEY  # Django refuses to read an empty one
+except ImproperlyConfigured as missing:
+    raise ImproperlyConfigured(settings.KEYLESS_START_REFUSAL) from missing
