@@ -97,8 +97,7 @@ def review(request, slug, number):
 def _render_review(request, revision, *, form=None, notes=None, status=200):
     page = review_page(revision)
     claims = _claim_choices(revision)
-    reviewer = active_reviewer(request.user)
-    has_signed = bool(reviewer and any(s.reviewer_id == reviewer.pk for s in page.sign_offs))
+    has_signed = any(sign_off.signed_by_id == request.user.pk for sign_off in page.sign_offs)  # a person signs once
     actions = available_actions(request.user, page.workflow) if page.is_current else []
     initial = {"content_hash": revision.content_hash}
     context = {
