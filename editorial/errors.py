@@ -47,3 +47,7 @@ class ApprovalBlocked(WorkflowError):
 
 class RestoreRefused(WorkflowError):
     """The revision cannot be restored: not of this article, never approved, or citing a reference since deleted."""
+
+
+class ScheduleRefused(WorkflowError):
+    """A schedule the workflow cannot keep: a time in the past, an expiry before go-live, nothing to put live."""

@@ -1,5 +1,8 @@
 """The medical advisory board."""
 
+import calendar
+from datetime import date, datetime, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -161,6 +164,16 @@ def refuse_contributor_changes(sender, instance, action, reverse, **kwargs):
         raise AppendOnlyError("A revision's contributors are written once, with the revision, and never changed.")
 
 
+MAX_REVIEW_INTERVAL_MONTHS = 60
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved on by whole `months`, on the month's last day where it is shorter (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 class ArticleWorkflowQuerySet(models.QuerySet):
     def live(self):
         """The articles whose approved words readers see now (`ArticleWorkflow.is_live`)."""
@@ -169,6 +182,23 @@ class ArticleWorkflowQuerySet(models.QuerySet):
     def held(self):
         """The articles held for safety, including those whose correction is in review (`is_held`)."""
         return self.filter(held_revision__isnull=False)
+
+    def review_overdue(self, today: date):
+        """Live articles whose next review date has passed."""
+        return self.live().filter(next_review_due__lt=today)
+
+    def review_due_soon(self, today: date):
+        """Live articles whose next review falls within the reminder window, from today."""
+        horizon = today + timedelta(days=settings.EDITORIAL_REVIEW_REMINDER_DAYS)
+        return self.live().filter(next_review_due__gte=today, next_review_due__lte=horizon)
+
+    def go_live_due(self, now: datetime):
+        """Approved revisions whose scheduled go-live time has come."""
+        return self.filter(state=State.SCHEDULED, go_live_at__lte=now)
+
+    def expiry_due(self, now: datetime):
+        """Live articles whose scheduled expiry has come."""
+        return self.live().filter(expires_at__lte=now)
 
 
 class ArticleWorkflow(models.Model):
@@ -211,8 +241,33 @@ class ArticleWorkflow(models.Model):
     quorum = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Approvals needed; empty means the site default."
     )
-    approved_at = models.DateTimeField(null=True, blank=True, help_text="When the live revision reached quorum.")
+    approved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the live revision last reached quorum: approved, or re-certified."
+    )
     next_review_due = models.DateField(null=True, blank=True)
+    review_round = models.PositiveSmallIntegerField(
+        default=1, help_text="Which review of the revision in review this is: 1 its first, 2 its first re-review, …"
+    )
+    certified_round = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The review round whose approvals certified the live (or held) revision."
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Months between reviews of the live words; empty means the site default."
+    )
+    go_live_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the revision in review goes live once approved (empty: at approval)."
+    )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the live words leave public pages unless the board reviews them first."
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The managing editor who last set the schedule; the schedule's moves are recorded in their name.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = tracked_history()
@@ -247,6 +302,16 @@ class ArticleWorkflow(models.Model):
                 condition=Q(quorum__isnull=True) | Q(quorum__gte=1, quorum__lte=10),
                 name="workflow_quorum_1_to_10",
             ),
+            models.CheckConstraint(
+                condition=Q(review_interval_months__isnull=True)
+                | Q(review_interval_months__gte=1, review_interval_months__lte=MAX_REVIEW_INTERVAL_MONTHS),
+                name="workflow_review_interval_1_to_60_months",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.SCHEDULED) | Q(go_live_at__isnull=False),
+                name="workflow_scheduled_has_go_live",
+            ),
+            models.CheckConstraint(condition=Q(review_round__gte=1), name="workflow_review_round_from_1"),
         ]
 
     def __str__(self):
@@ -270,6 +335,29 @@ class ArticleWorkflow(models.Model):
     def is_held(self) -> bool:
         """Whether a safety hold keeps the approved words from readers (even while a correction is in review)."""
         return self.held_revision_id is not None
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Whether an approved revision waits for its go-live time."""
+        return self.state == State.SCHEDULED
+
+    @property
+    def is_rereview(self) -> bool:
+        """Whether the revision in review is the live one, under review again unchanged (a re-certification)."""
+        return self.review_round > 1
+
+    @property
+    def review_interval(self) -> int:
+        """Months between reviews: the article's own interval, else the site default."""
+        return self.review_interval_months or settings.EDITORIAL_REVIEW_INTERVAL_MONTHS
+
+    def review_due_after(self, reviewed: datetime) -> date:
+        """The date the next review falls due after words were reviewed at `reviewed`."""
+        return add_months(timezone.localdate(reviewed), self.review_interval)
+
+    def review_overdue_on(self, today: date) -> bool:
+        """Whether readers see live words whose review date passed before `today`."""
+        return self.is_live and self.next_review_due is not None and self.next_review_due < today
 
 
 class ReviewAssignment(models.Model):
@@ -308,14 +396,27 @@ class ReviewAssignment(models.Model):
         return f"{self.reviewer} on {self.article}"
 
 
+class SignOffQuerySet(models.QuerySet):
+    def of_review(self, workflow: "ArticleWorkflow"):
+        """The sign-offs of the review in progress: the revision in review, in its current round."""
+        return self.filter(revision_id=workflow.current_revision_id, round=workflow.review_round)
+
+    def certifying(self, workflow: "ArticleWorkflow"):
+        """The approvals that certified the live revision, in the round that reached quorum."""
+        return self.filter(
+            revision_id=workflow.live_revision_id, round=workflow.certified_round or 1, decision="approve"
+        )
+
+
 class SignOff(AppendOnlyModel):
     """A board member's decision on one exact revision, with their attestations.
 
     It records the revision's hash as well as its id: the proof, years later,
     of which words were approved. It names the person who signed (`signed_by`,
     their account at the time) as well as their board profile; a quorum counts
-    people, and a person signs a revision at most once, whatever roles or
-    profiles they hold.
+    people, and a person signs a revision at most once in each review round,
+    whatever roles or profiles they hold. Round 1 is the revision's first
+    review; each re-review of the same words (a re-certification) is the next.
     """
 
     class Decision(models.TextChoices):
@@ -327,6 +428,9 @@ class SignOff(AppendOnlyModel):
         DISCLOSED = "disclosed", "I declare a conflict of interest"
 
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="sign_offs")
+    round = models.PositiveSmallIntegerField(
+        default=1, help_text="Which review of the revision: 1 its first, 2 its first re-review, …"
+    )
     content_hash = models.CharField(max_length=64)
     reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="sign_offs")
     signed_by = models.ForeignKey(
@@ -347,21 +451,24 @@ class SignOff(AppendOnlyModel):
 
     history = tracked_history()
 
+    objects = SignOffQuerySet.as_manager()
+
     CHECKLIST = ("claims_accurate", "citations_support_claims", "doses_checked", "patient_wording_faithful")
 
     class Meta:
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["revision", "reviewer"],
-                name="signoff_once_per_reviewer_and_revision",
-                violation_error_message="You have already signed off this revision.",
+                fields=["revision", "round", "reviewer"],
+                name="signoff_once_per_reviewer_and_round",
+                violation_error_message="You have already signed off this revision in this review.",
             ),
             models.UniqueConstraint(
-                fields=["revision", "signed_by"],
-                name="signoff_once_per_person_and_revision",
-                violation_error_message="You have already signed off this revision.",
+                fields=["revision", "round", "signed_by"],
+                name="signoff_once_per_person_and_round",
+                violation_error_message="You have already signed off this revision in this review.",
             ),
+            models.CheckConstraint(condition=Q(round__gte=1), name="signoff_round_from_1"),
             models.CheckConstraint(
                 condition=~Q(decision="request_changes") | GreaterThan(Length(Trim("comment")), 0),
                 name="signoff_changes_need_a_comment",

@@ -159,3 +159,19 @@ def email_hold(event_id: int, reviewer_ids: list[int]) -> int:
     article = revision.article
     context = {"event": event, "article": article, "revision": revision, "link": article_link(article)}
     return send_all_once(_letters(f"audit-event:{event_id}", "held", recipients, context))
+
+
+def notify_of_expiry(event, reviewers) -> None:
+    """Tell managing editors, and any members whose review the expiry closed, that live words expired."""
+    email_expired.enqueue(event.pk, sorted(reviewer.pk for reviewer in reviewers))
+
+
+@task()
+@retried
+def email_expired(event_id: int, reviewer_ids: list[int]) -> int:
+    event = AuditEvent.objects.select_related("revision__article").get(pk=event_id)
+    article = event.revision.article
+    managing_editors = get_user_model().objects.filter(groups__name=MANAGING_EDITORS, is_active=True)
+    recipients = [*managing_editors, *_users_reviewing(reviewer_ids)]
+    context = {"event": event, "article": article, "revision": event.revision, "link": article_link(article)}
+    return send_all_once(_letters(f"audit-event:{event_id}", "expired", recipients, context))

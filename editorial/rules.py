@@ -27,11 +27,35 @@ def is_assigned_reviewer(user, article) -> bool:
     return bool(reviewer and ReviewAssignment.objects.filter(article=article, reviewer=reviewer, is_open=True).exists())
 
 
+class _Schedule:
+    """The schedule a managing editor set, standing in for a person in the moves it makes (go live, expire).
+
+    It holds `Role.SCHEDULE` and no other role; no person holds that role, so
+    nobody is ever offered those moves. Its audit events name the managing
+    editor who set the schedule.
+    """
+
+    is_active = False
+    pk = None
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return False
+
+    def has_perms(self, perms, obj=None) -> bool:
+        return False
+
+    def __str__(self):
+        return "the schedule"
+
+
+THE_SCHEDULE = _Schedule()
+
 ROLE_TESTS = {
     Role.EDITOR: lambda user, article: is_editor(user),
     Role.MANAGING_EDITOR: lambda user, article: is_managing_editor(user),
     Role.ASSIGNED_REVIEWER: is_assigned_reviewer,
     Role.BOARD_MEMBER: lambda user, article: active_reviewer(user) is not None,
+    Role.SCHEDULE: lambda user, article: user is THE_SCHEDULE,
 }
 
 
@@ -53,13 +77,7 @@ def available_actions(user, workflow: ArticleWorkflow | None, *, article=None) -
     submit) is checked when the move is made. Each role is asked at most once.
     """
     workflow = workflow or ArticleWorkflow(article=article, article_id=getattr(article, "pk", None))
-    possible = [
-        action
-        for action, move in TRANSITIONS.items()
-        if move.is_possible(
-            workflow.state, is_live=workflow.is_live, is_held=workflow.is_held, was_approved=workflow.was_approved
-        )
-    ]
+    possible = [action for action, move in TRANSITIONS.items() if move.is_possible(workflow)]
     roles: dict[Role, bool] = {}
 
     def holds(role) -> bool:
@@ -70,7 +88,7 @@ def available_actions(user, workflow: ArticleWorkflow | None, *, article=None) -
     allowed = [action for action in possible if any(holds(role) for role in sorted(TRANSITIONS[action].actors))]
     if REVIEWING & set(allowed) and _wrote(user, workflow.current_revision):
         allowed = [action for action in allowed if action not in REVIEWING]
-    if SIGNING & set(allowed) and _signed(user, workflow.current_revision):
+    if SIGNING & set(allowed) and _signed(user, workflow):
         allowed = [action for action in allowed if action not in SIGNING]
     return allowed
 
@@ -79,5 +97,6 @@ def _wrote(user, revision) -> bool:
     return bool(revision and revision.contributors.filter(pk=user.pk).exists())
 
 
-def _signed(user, revision) -> bool:
-    return bool(revision and SignOff.objects.filter(revision=revision, signed_by=user).exists())
+def _signed(user, workflow: ArticleWorkflow) -> bool:
+    """Whether `user` already signed the revision in review in this review round."""
+    return bool(workflow.current_revision_id and SignOff.objects.of_review(workflow).filter(signed_by=user).exists())

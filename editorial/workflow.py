@@ -13,11 +13,19 @@ table in `docs/workflow.md` is generated from it (`transitions_markdown`).
 
     Approved / Withdrawn / Held ──submit (a new cycle)──▶ Submitted
     any state, once approved ──restore an earlier approved revision (submitted anew)──▶ Submitted
+    Approved ──open a re-review (the live revision, unchanged)──▶ Submitted
+    Under Review ──approve (quorum) with a go-live time ahead──▶ Scheduled ──go live (the schedule)──▶ Approved
+    live ──expire (the schedule)──▶ Withdrawn
 
 An edit to the working copy never changes what readers see: only an approved
 revision is ever live, and a new revision must be submitted and approved again.
 A hold takes the live revision from readers at once and keeps it aside; a
 release restores it, or the approval of a newer revision ends the hold.
+
+A re-review asks the board to certify the live words again, unchanged: its
+quorum moves "last reviewed" and "next review due", never "last updated".
+Some moves are made by the schedule a managing editor set (a go-live time, an
+expiry): nobody takes them by hand, and their audit events name that editor.
 """
 
 from dataclasses import dataclass
@@ -33,6 +41,7 @@ class State(models.TextChoices):
     APPROVED = "approved", "Approved"
     WITHDRAWN = "withdrawn", "Withdrawn"
     HELD = "held", "Held for safety"
+    SCHEDULED = "scheduled", "Approved, scheduled"
 
 
 class Action(models.TextChoices):
@@ -45,6 +54,10 @@ class Action(models.TextChoices):
     HOLD = "editorial.hold", "Hold for safety"
     RELEASE = "editorial.release", "Release the hold"
     RESTORE = "editorial.restore", "Restore an earlier version"
+    REREVIEW = "editorial.rereview", "Open a re-review"
+    SCHEDULE = "editorial.schedule", "Set the schedule"
+    GO_LIVE = "editorial.go_live", "Go live as scheduled"
+    EXPIRE = "editorial.expire", "Expire as scheduled"
 
 
 class Role(models.TextChoices):
@@ -54,6 +67,7 @@ class Role(models.TextChoices):
     MANAGING_EDITOR = "managing_editor", "a managing editor"
     ASSIGNED_REVIEWER = "assigned_reviewer", "a board member assigned to this article"
     BOARD_MEMBER = "board_member", "an active board member"
+    SCHEDULE = "schedule", "the schedule a managing editor set"
 
 
 class Reason(models.TextChoices):
@@ -76,7 +90,7 @@ class Needs(models.TextChoices):
 
     NOTHING = "nothing", ""
     LIVE = "live", "with a live revision"
-    APPROVED = "approved", "with approved words, live or held"
+    APPROVED = "approved", "with approved words, live, held or scheduled"
     ONCE_APPROVED = "once_approved", "with a revision the board once approved"
 
 
@@ -85,8 +99,10 @@ class Move:
     """A legal move: from which states, to which state, by whom, and how it is worded.
 
     `target` None leaves the state as it is (an assignment); `until` says when a
-    move reaches its target (an approval reaches it at quorum). `needs` says
-    which approved words must exist too: a live revision, or approved words live or held.
+    move reaches its target (an approval reaches it at quorum), and
+    `scheduled_target` where it goes instead while a go-live time is ahead.
+    `needs` says which approved words must exist too: a live revision, or
+    approved words live, held or scheduled.
     """
 
     sources: frozenset
@@ -96,19 +112,27 @@ class Move:
     reason: Reason = Reason.OPTIONAL
     until: Until = Until.ALWAYS
     needs: Needs = Needs.NOTHING
+    scheduled_target: State | None = None
 
-    def is_possible(self, state: str, *, is_live: bool, is_held: bool, was_approved: bool) -> bool:
-        """Whether the move can start from `state` (the "when", leaving aside who and input).
+    def is_possible(self, workflow) -> bool:
+        """Whether the move can start from the workflow's state (the "when", leaving aside who and input).
 
-        `was_approved`: some revision of the article once reached quorum (it may since be withdrawn).
+        `workflow` answers `state`, `is_live`, `is_held`, `is_scheduled` and
+        `was_approved` (some revision once reached quorum; it may since be withdrawn).
         """
         has_words = {
             Needs.NOTHING: True,
-            Needs.LIVE: is_live,
-            Needs.APPROVED: is_live or is_held,
-            Needs.ONCE_APPROVED: was_approved,
+            Needs.LIVE: workflow.is_live,
+            Needs.APPROVED: workflow.is_live or workflow.is_held or workflow.is_scheduled,
+            Needs.ONCE_APPROVED: workflow.was_approved,
         }[self.needs]
-        return state in self.sources and has_words
+        return workflow.state in self.sources and has_words
+
+    def target_of(self, state: str, *, reached: bool = True, scheduled: bool = False) -> str:
+        """The state the move leaves: its target once reached (the scheduled one if a go-live is ahead)."""
+        if self.target is None or not reached:
+            return state
+        return self.scheduled_target if scheduled and self.scheduled_target else self.target
 
     @property
     def needs_reason(self) -> bool:
@@ -123,8 +147,11 @@ class Move:
 REVIEWABLE_STATES = frozenset({State.SUBMITTED, State.UNDER_REVIEW})  # a board member can sign the revision
 IN_REVIEW_CYCLE = REVIEWABLE_STATES | {State.CHANGES_REQUESTED}  # a revision is with the board or its editors
 PENDING_STATES = REVIEWABLE_STATES  # a never-approved article may be shown under the caution policy
-LIVE_STATES = frozenset({State.APPROVED}) | IN_REVIEW_CYCLE  # readers may see approved words (with a live revision)
+# readers may see approved words (with a live revision): approved, or a newer revision in review or waiting to go live
+LIVE_STATES = frozenset({State.APPROVED, State.SCHEDULED}) | IN_REVIEW_CYCLE
 NOTICE_STATES = frozenset({State.WITHDRAWN, State.HELD})  # readers see a notice instead of the words
+SCHEDULABLE_STATES = frozenset(State) - {State.DRAFT}  # a submitted article can be given a schedule
+GO_LIVE_STATES = IN_REVIEW_CYCLE | {State.SCHEDULED}  # a go-live time applies to a revision not yet live
 
 TRANSITIONS: dict[Action, Move] = {
     Action.SUBMIT: Move(
@@ -141,6 +168,7 @@ TRANSITIONS: dict[Action, Move] = {
         frozenset({Role.ASSIGNED_REVIEWER}),
         "approved",
         until=Until.QUORUM,
+        scheduled_target=State.SCHEDULED,
     ),
     Action.REQUEST_CHANGES: Move(
         frozenset({State.UNDER_REVIEW}),
@@ -187,6 +215,19 @@ TRANSITIONS: dict[Action, Move] = {
         "restored to an earlier version",
         needs=Needs.ONCE_APPROVED,
     ),
+    # Asks the board to certify the live words again, unchanged: the same revision, a new review round.
+    Action.REREVIEW: Move(
+        frozenset({State.APPROVED}),
+        State.SUBMITTED,
+        frozenset({Role.MANAGING_EDITOR}),
+        "re-reviewed",
+        needs=Needs.LIVE,
+    ),
+    # Sets when the revision in review goes live, when the live words expire, and the review interval.
+    Action.SCHEDULE: Move(SCHEDULABLE_STATES, None, frozenset({Role.MANAGING_EDITOR}), "scheduled"),
+    # The schedule's own moves: run by the periodic job once their time has come, never by hand.
+    Action.GO_LIVE: Move(frozenset({State.SCHEDULED}), State.APPROVED, frozenset({Role.SCHEDULE}), "put live"),
+    Action.EXPIRE: Move(LIVE_STATES, State.WITHDRAWN, frozenset({Role.SCHEDULE}), "expired", needs=Needs.LIVE),
 }
 
 # The reader page shows these three steps; every other state maps onto one of them.
@@ -206,6 +247,8 @@ def transitions_markdown() -> str:
         if move.needs != Needs.NOTHING:
             sources += f" ({move.needs.label})"
         target = move.target.label if move.target else "unchanged"
+        if move.scheduled_target:
+            target += f" ({move.scheduled_target.label.lower()} while a go-live time is ahead)"
         if move.until != Until.ALWAYS:
             target += f" {move.until.label}"
         actors = " or ".join(role.label for role in Role if role in move.actors)

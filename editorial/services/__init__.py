@@ -14,6 +14,7 @@ from editorial.services.articles import (
     article_submit,
     article_withdraw,
 )
+from editorial.services.lifecycle import article_expire, article_go_live, article_rereview, article_schedule
 from editorial.services.moves import workflow_check, workflow_lock
 from editorial.services.reviews import (
     approval_count,
@@ -25,9 +26,13 @@ from editorial.services.reviews import (
 
 __all__ = [
     "approval_count",
+    "article_expire",
+    "article_go_live",
     "article_hold",
     "article_release",
+    "article_rereview",
     "article_restore",
+    "article_schedule",
     "article_submit",
     "article_withdraw",
     "review_approve",

@@ -25,7 +25,7 @@ from editorial.services.moves import (
     workflow_check,
     workflow_lock,
 )
-from editorial.workflow import NOTICE_STATES, Action
+from editorial.workflow import NOTICE_STATES, Action, State
 from references.models import references_by_id
 
 
@@ -47,9 +47,14 @@ def _submit_working_copy(action: Action, *, workflow: ArticleWorkflow, user, sou
     content = working_copy_document(workflow.article)
     current = workflow.current_revision
     if current and workflow.state not in NOTICE_STATES and _same_content(current, content):
+        hint = (
+            " To have the board confirm it unchanged, a managing editor opens a re-review."
+            if workflow.state == State.APPROVED
+            else ""
+        )
         raise NothingToSubmit(
             f"Nothing has changed since revision {current.number}, which is already "
-            f"{workflow.get_state_display().lower()}."
+            f"{workflow.get_state_display().lower()}.{hint}"
         )
     if not any(section["claims"] for section in content["sections"]):
         raise InvalidTransition("Add at least one claim before submitting the article for review.")
@@ -61,7 +66,7 @@ def _submit_working_copy(action: Action, *, workflow: ArticleWorkflow, user, sou
         source=source,
         contributors_since=approved.created_at if approved else None,
     )
-    workflow.current_revision = revision
+    workflow.current_revision, workflow.review_round = revision, 1
     _transition(action, workflow=workflow, actor=user, revision=revision, comment=note, data=data, is_public=True)
     reviewers = [a.reviewer for a in _open_assignments(workflow)]
     _after_commit(lambda: notifications.notify_reviewers_of_revision(revision, reviewers))
@@ -154,12 +159,14 @@ def _same_content(revision: Revision, content: dict) -> bool:
 def article_withdraw(*, article: Article, user, reason: str, public_reason: str) -> None:
     """Pull the approved words from readers for good, with an internal and a public reason (state: Withdrawn).
 
-    The words may be live or held. Closes any review. Readers see a notice giving `public_reason`.
+    The words may be live, held or waiting to go live (a scheduled go-live is
+    cancelled). Closes any review. Readers see a notice giving `public_reason`.
     """
     workflow = workflow_lock(article.pk)
     workflow_check(Action.WITHDRAW, workflow=workflow, user=user, comment=reason, public_reason=public_reason)
-    withdrawn = workflow.live_revision or workflow.held_revision
+    withdrawn = workflow.live_revision or workflow.held_revision or workflow.current_revision
     workflow.live_revision, workflow.held_revision, workflow.public_reason = None, None, public_reason.strip()
+    workflow.go_live_at = workflow.expires_at = None  # nothing left to put live or to expire
     _close_review(workflow, actor=user)
     data = {"public_reason": workflow.public_reason}
     _transition(
@@ -172,7 +179,8 @@ def article_hold(*, article: Article, user, revision: Revision | None, reason: s
     """Take `revision`, the live one, from readers at once for safety (state: Held), with two reasons.
 
     Readers see a notice giving `public_reason`; the article leaves search, the
-    feed and the sitemap. Any review is interrupted. Once this commits,
+    feed and the sitemap. Any review is interrupted, and a scheduled go-live
+    cancelled. Once this commits,
     managing editors and the board members reviewing or approving it are emailed.
     """
     workflow = workflow_lock(article.pk)
@@ -180,6 +188,7 @@ def article_hold(*, article: Article, user, revision: Revision | None, reason: s
     _refuse_not_live(workflow, revision)
     workflow.held_revision, workflow.live_revision = workflow.live_revision, None
     workflow.public_reason = public_reason.strip()
+    workflow.go_live_at = None  # safety does not wait: a revision waiting to go live stays off too
     board = [assignment.reviewer for assignment in _close_review(workflow, actor=user)]
     data = {"public_reason": workflow.public_reason}
     event = _transition(
@@ -200,7 +209,7 @@ def article_release(*, article: Article, user, reason: str) -> Revision:
     workflow_check(Action.RELEASE, workflow=workflow, user=user, comment=reason)
     restored = workflow.held_revision
     workflow.live_revision, workflow.current_revision, workflow.held_revision = restored, restored, None
-    workflow.public_reason = ""
+    workflow.public_reason, workflow.review_round = "", workflow.certified_round or 1
     _transition(Action.RELEASE, workflow=workflow, actor=user, revision=restored, comment=reason, is_public=True)
     return restored
 

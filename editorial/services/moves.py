@@ -29,6 +29,12 @@ WORKFLOW_FIELDS = (
     "quorum",
     "approved_at",
     "next_review_due",
+    "review_round",
+    "certified_round",
+    "review_interval_months",
+    "go_live_at",
+    "expires_at",
+    "scheduled_by_id",
 )
 
 
@@ -55,9 +61,7 @@ def workflow_check(action: Action, *, workflow: ArticleWorkflow, user, comment: 
     if not holds_any_role(user, move.actors, workflow.article):
         actors = " or ".join(sorted(role.label for role in move.actors))
         raise PermissionDenied(f"Only {actors} can {action.label.lower()}.")
-    if not move.is_possible(
-        workflow.state, is_live=workflow.is_live, is_held=workflow.is_held, was_approved=workflow.was_approved
-    ):
+    if not move.is_possible(workflow):
         raise InvalidTransition(refusal_message(action, title=workflow.article.title, state=workflow.state))
     if move.needs_reason and not comment.strip():
         raise ReasonRequired(f"Say why: a reason is required to {action.label.lower()}.")
@@ -66,20 +70,19 @@ def workflow_check(action: Action, *, workflow: ArticleWorkflow, user, comment: 
 
 
 def _transition(
-    action, *, workflow, actor, revision=None, comment="", data=None, reached=True, is_public=False
+    action, *, workflow, actor, revision=None, comment="", data=None, reached=True, scheduled=False, is_public=False
 ) -> AuditEvent:
     """Apply `TRANSITIONS[action]` to the locked workflow: its target, then validate, save and record.
 
     The service has already checked the move and set what else it changes; the
     state goes to the move's target (none: unchanged; `reached` False: an
-    approval below quorum). The row is saved only if something changed (each
+    approval below quorum; `scheduled`: its scheduled target, an approval
+    waiting for its go-live time). The row is saved only if something changed (each
     save writes a history row); `is_public` moves then tell the reader
     (`public_status_changed`, which may refuse); the one audit event comes last.
     """
-    move = TRANSITIONS[action]
     from_state = workflow.state
-    if move.target is not None and reached:
-        workflow.state = move.target
+    workflow.state = TRANSITIONS[action].target_of(from_state, reached=reached, scheduled=scheduled)
     if workflow._state.adding or _values_of(workflow) != workflow._locked_values:
         with acting_as(actor):
             workflow.full_clean()

@@ -1,9 +1,8 @@
 """Moves of the review itself: assign board members, start a review, approve, request changes."""
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -143,6 +142,7 @@ def review_approve(
     sign_off = _sign(
         revision,
         reviewer,
+        round=workflow.review_round,
         decision=SignOff.Decision.APPROVE,
         comment=comment,
         conflict=conflict,
@@ -150,11 +150,24 @@ def review_approve(
         checklist=checklist,
         claim_notes=claim_notes,
     )
-    approvals = approval_count(revision)
+    approvals = approval_count(revision, round=workflow.review_round)
     reached_quorum = approvals >= workflow.required_approvals
-    if reached_quorum:
-        _make_live(workflow, revision, actor=user)
-    data = {"sign_off": sign_off.pk, "approvals": approvals, "quorum": workflow.required_approvals}
+    now = timezone.now()
+    go_live_ahead = workflow.go_live_at is not None and workflow.go_live_at > now
+    waits = reached_quorum and go_live_ahead and not workflow.is_rereview
+    data = {
+        "sign_off": sign_off.pk,
+        "approvals": approvals,
+        "quorum": workflow.required_approvals,
+        "round": workflow.review_round,
+    }
+    if workflow.is_rereview:
+        data["rereview"] = True
+    if waits:
+        data["go_live_at"] = workflow.go_live_at.isoformat()
+        _close_review(workflow, actor=user)
+    elif reached_quorum:
+        make_live(workflow, revision, reviewed_at=now, actor=user)
     _transition(
         Action.APPROVE,
         workflow=workflow,
@@ -163,6 +176,7 @@ def review_approve(
         comment=comment,
         data=data,
         reached=reached_quorum,
+        scheduled=waits,
         is_public=reached_quorum,
     )
     if reached_quorum:
@@ -170,12 +184,21 @@ def review_approve(
     return sign_off
 
 
-def _make_live(workflow: ArticleWorkflow, revision: Revision, *, actor) -> None:
-    """Show `revision` to readers from now on (ending any hold), and close the review cycle."""
-    now = timezone.now()
+def make_live(workflow: ArticleWorkflow, revision: Revision, *, reviewed_at, actor) -> None:
+    """Show `revision` to readers from now on as reviewed at `reviewed_at` (ending any hold), closing the review.
+
+    Also the end of a re-review: the same revision, reviewed anew. Its review
+    round certifies it and the next review falls due an interval later. A
+    go-live time is spent. An expiry belongs to the article, not to a revision:
+    only a re-review that reaches quorum before it lifts it.
+    """
+    if workflow.is_rereview:
+        workflow.expires_at = None
     workflow.live_revision, workflow.held_revision, workflow.public_reason = revision, None, ""
-    workflow.approved_at = now
-    workflow.next_review_due = (now + timedelta(days=settings.EDITORIAL_REVIEW_INTERVAL_DAYS)).date()
+    workflow.approved_at = reviewed_at
+    workflow.next_review_due = workflow.review_due_after(reviewed_at)
+    workflow.certified_round = workflow.review_round
+    workflow.go_live_at = None
     _close_review(workflow, actor=actor)
 
 
@@ -203,6 +226,7 @@ def review_request_changes(
     sign_off = _sign(
         revision,
         reviewer,
+        round=workflow.review_round,
         decision=SignOff.Decision.REQUEST_CHANGES,
         comment=comment,
         conflict=conflict,
@@ -216,7 +240,7 @@ def review_request_changes(
         actor=user,
         revision=revision,
         comment=comment,
-        data={"sign_off": sign_off.pk},
+        data={"sign_off": sign_off.pk, "round": workflow.review_round},
     )
     _after_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=False))
     return sign_off
@@ -227,7 +251,7 @@ def _sign_off_gate(action, *, workflow, user, revision, content_hash, comment=""
     reviewer = _reviewing_member(action, workflow=workflow, user=user, revision=revision)
     _refuse_stale(workflow, revision, content_hash)
     workflow_check(action, workflow=workflow, user=user, comment=comment)
-    _refuse_second_sign_off(revision, user)
+    _refuse_second_sign_off(workflow, user)
     return reviewer
 
 
@@ -275,25 +299,29 @@ def _refuse_stale(workflow: ArticleWorkflow, revision: Revision, content_hash: s
         )
 
 
-def approval_count(revision: Revision) -> int:
-    """Count the people who approved exactly this revision: one person is one approval, whatever profiles they held."""
-    approvals = revision.sign_offs.filter(decision=SignOff.Decision.APPROVE)
+def approval_count(revision: Revision, *, round: int = 1) -> int:
+    """Count the people who approved exactly this revision in one review round: one person is one approval."""
+    approvals = revision.sign_offs.filter(decision=SignOff.Decision.APPROVE, round=round)
     return approvals.values("signed_by").distinct().count()
 
 
-def _refuse_second_sign_off(revision: Revision, user) -> None:
-    """One person signs a revision once, through whichever profile: the sign-off names the person."""
-    earlier = revision.sign_offs.filter(signed_by=user).first()
+def _refuse_second_sign_off(workflow: ArticleWorkflow, user) -> None:
+    """One person signs a revision once in each review round, through whichever profile: the sign-off names them."""
+    earlier = SignOff.objects.of_review(workflow).filter(signed_by=user).first()
     if earlier:
+        again = " in this re-review" if workflow.is_rereview else ""
         raise AlreadySignedOff(
-            f"You already signed off revision {revision.number} "
+            f"You already signed off revision {earlier.revision.number}{again} "
             f"({earlier.get_decision_display().lower()}, {earlier.created_at:%d %b %Y %H:%M})."
         )
 
 
-def _sign(revision, reviewer, *, decision, comment, conflict, conflict_disclosure, checklist, claim_notes) -> SignOff:
+def _sign(
+    revision, reviewer, *, round, decision, comment, conflict, conflict_disclosure, checklist, claim_notes
+) -> SignOff:
     sign_off = SignOff(
         revision=revision,
+        round=round,
         content_hash=revision.content_hash,
         reviewer=reviewer,
         signed_by_id=reviewer.user_id,
