@@ -41,7 +41,7 @@ class State(models.TextChoices):
     APPROVED = "approved", "Approved"
     WITHDRAWN = "withdrawn", "Withdrawn"
     HELD = "held", "Held for safety"
-    SCHEDULED = "scheduled", "Approved, scheduled"
+    SCHEDULED = "scheduled", "Scheduled to go live"
 
 
 class Action(models.TextChoices):
@@ -243,12 +243,17 @@ def transitions_markdown() -> str:
     """Render `TRANSITIONS` as the Markdown table `docs/workflow.md` shows (a test keeps the two equal)."""
     rows = ["| Move (audit action) | From | To | Who | Reason |", "| --- | --- | --- | --- | --- |"]
     for action, move in TRANSITIONS.items():
-        sources = "any state" if move.sources == set(State) else ", ".join(s.label for s in State if s in move.sources)
+        if move.sources == set(State):
+            sources = "any state"
+        elif move.sources == set(State) - {State.DRAFT}:
+            sources = "any state but Draft"
+        else:
+            sources = ", ".join(s.label for s in State if s in move.sources)
         if move.needs != Needs.NOTHING:
             sources += f" ({move.needs.label})"
         target = move.target.label if move.target else "unchanged"
         if move.scheduled_target:
-            target += f" ({move.scheduled_target.label.lower()} while a go-live time is ahead)"
+            target += f" ({move.scheduled_target.label} while a go-live time is ahead)"
         if move.until != Until.ALWAYS:
             target += f" {move.until.label}"
         actors = " or ".join(role.label for role in Role if role in move.actors)
