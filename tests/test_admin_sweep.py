@@ -119,6 +119,10 @@ WRITE_POLICY = {
     "admin:articles_article_release": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
     # Restoring an earlier approved version (written back and submitted anew): managing editors only.
     "admin:articles_article_restore": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    # Re-reviewing the live words unchanged, and setting the schedule (go-live, expiry, review
+    # interval): managing editors only.
+    "admin:articles_article_rereview": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    "admin:articles_article_schedule": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
     # The reference library: editors add, change, delete, merge and import; only the editor
     # who uploaded a file confirms its import.
     "admin:references_reference_add": grant(*CONTENT_WRITERS),
