@@ -165,7 +165,7 @@ def test_quorum_counts_distinct_people_not_sign_offs(editor, managing_editor):
     approve(revision, own)
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("ALTER TABLE editorial_signoff DROP CONSTRAINT signoff_once_per_person_and_revision")
+        cursor.execute("ALTER TABLE editorial_signoff DROP CONSTRAINT signoff_once_per_person_and_round")
     SignOff(  # a second approval by the same person, as a row the database no longer stops
         revision=revision,
         content_hash=revision.content_hash,
