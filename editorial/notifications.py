@@ -9,6 +9,9 @@ backoff while the mail server fails (`jobs.retries.retried`). Nothing is
 enqueued for a move that did not commit.
 """
 
+from collections import defaultdict
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Max
@@ -17,7 +20,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from editorial.evidence import live_articles_citing_flagged_evidence
-from editorial.models import AuditEvent, ReviewAssignment, Revision, SignOff
+from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Revision, SignOff
 from editorial.roles import MANAGING_EDITORS
 from jobs.mail import Letter, send_all_once
 from jobs.retries import retried
@@ -175,3 +178,50 @@ def email_expired(event_id: int, reviewer_ids: list[int]) -> int:
     recipients = [*managing_editors, *_users_reviewing(reviewer_ids)]
     context = {"event": event, "article": article, "revision": event.revision, "link": article_link(article)}
     return send_all_once(_letters(f"audit-event:{event_id}", "expired", recipients, context))
+
+
+# The review reminders' stages, in the order an article reaches them, each with its email template.
+REVIEW_DUE_SOON, REVIEW_OVERDUE = "due-soon", "overdue"
+REMINDER_TEMPLATES = {REVIEW_DUE_SOON: "review_due_soon", REVIEW_OVERDUE: "review_overdue"}
+
+
+def review_reminder_letters(*, today: date) -> list[Letter]:
+    """The reminders for live articles whose review falls due within the reminder window, or is overdue.
+
+    Each goes to the active managing editors and to the members with an open
+    assignment on the article. Its key names the article, the due date and the
+    stage (`review-reminder:7:2027-03-01:overdue`), so each is sent once; a
+    re-certification moves the date, and the reminders for the new date are new.
+    A bounded number of queries, whatever the number of articles.
+    """
+    due = {
+        REVIEW_DUE_SOON: ArticleWorkflow.objects.review_due_soon(today),
+        REVIEW_OVERDUE: ArticleWorkflow.objects.review_overdue(today),
+    }
+    workflows = [
+        (stage, workflow)
+        for stage, queryset in due.items()
+        for workflow in queryset.select_related("article", "live_revision").order_by("next_review_due", "article_id")
+    ]
+    if not workflows:
+        return []
+    managing_editors = list(get_user_model().objects.filter(groups__name=MANAGING_EDITORS, is_active=True))
+    assigned = defaultdict(list)
+    for assignment in ReviewAssignment.objects.filter(
+        article_id__in=[workflow.article_id for _, workflow in workflows], is_open=True, reviewer__user__is_active=True
+    ).select_related("reviewer__user"):
+        assigned[assignment.article_id].append(assignment.reviewer.user)
+    letters = []
+    for stage, workflow in workflows:
+        article, due_date = workflow.article, workflow.next_review_due
+        context = {
+            "article": article,
+            "workflow": workflow,
+            "due": due_date,
+            "link": article_link(article),
+            "desk_link": desk_link(article),
+        }
+        about = f"review-reminder:{article.pk}:{due_date.isoformat()}:{stage}"
+        recipients = [*managing_editors, *assigned[article.pk]]
+        letters += _letters(about, REMINDER_TEMPLATES[stage], recipients, context)
+    return letters
