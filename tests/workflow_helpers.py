@@ -54,3 +54,27 @@ def approved(article, editor, managing_editor):
     revision, board = under_review(article, editor, managing_editor)
     approve(revision, board[0])
     return revision, board
+
+
+def rereview_opened(article, managing_editor, members, *, quorum=None):
+    """Open a re-review of the live revision, assign `members` and have the first start it; return the revision."""
+    from editorial.services import article_rereview
+
+    live = article_rereview(article=article, user=managing_editor)
+    review_assign(article=article, assigned_by=managing_editor, reviewers=members, quorum=quorum)
+    review_start(article=article, user=members[0].user)
+    return live
+
+
+def schedule(article, managing_editor, *, go_live_at=None, expires_at=None, months=None, note=""):
+    """Set the article's whole schedule as a managing editor does on the desk."""
+    from editorial.services import article_schedule
+
+    return article_schedule(
+        article=article,
+        user=managing_editor,
+        go_live_at=go_live_at,
+        expires_at=expires_at,
+        review_interval_months=months,
+        note=note,
+    )

@@ -16,11 +16,11 @@ from django.utils import formats, timezone
 from articles.models import Article
 from editorial import notifications
 from editorial.errors import InvalidTransition, ScheduleRefused
-from editorial.models import MAX_REVIEW_INTERVAL_MONTHS, ArticleWorkflow, AuditEvent, Revision, SignOff
+from editorial.models import MAX_REVIEW_INTERVAL_MONTHS, ArticleWorkflow, Revision, SignOff
 from editorial.rules import THE_SCHEDULE
 from editorial.services.moves import _after_commit, _close_review, _transition, workflow_check, workflow_lock
-from editorial.services.reviews import make_live
-from editorial.workflow import GO_LIVE_STATES, Action, State
+from editorial.services.reviews import make_live, scheduled_approval_time
+from editorial.workflow import GO_LIVE_STATES, Action
 
 # What readers read when an article's expiry came before the board re-reviewed it.
 EXPIRED_PUBLIC_REASON = (
@@ -139,10 +139,7 @@ def article_go_live(*, article: Article, now: datetime | None = None) -> Revisio
     if workflow.go_live_at > now:
         raise InvalidTransition(f"“{workflow.article.title}” goes live at {_when(workflow.go_live_at)}, not before.")
     revision, go_live_at = workflow.current_revision, workflow.go_live_at
-    approval = AuditEvent.objects.filter(
-        article_id=article.pk, action=Action.APPROVE, to_state=State.SCHEDULED, revision=revision
-    ).latest("created_at")
-    make_live(workflow, revision, reviewed_at=approval.created_at, actor=workflow.scheduled_by)
+    make_live(workflow, revision, reviewed_at=scheduled_approval_time(workflow), actor=workflow.scheduled_by)
     _transition(
         Action.GO_LIVE,
         workflow=workflow,

@@ -1,7 +1,7 @@
 """Moves of the review itself: assign board members, start a review, approve, request changes."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,7 +18,7 @@ from editorial.errors import (
     StaleRevision,
 )
 from editorial.gates import approval_blockers
-from editorial.models import ArticleWorkflow, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
+from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.rules import active_reviewer, holds_any_role
 from editorial.services.moves import (
     _after_commit,
@@ -28,7 +28,7 @@ from editorial.services.moves import (
     workflow_check,
     workflow_lock,
 )
-from editorial.workflow import TRANSITIONS, Action
+from editorial.workflow import TRANSITIONS, Action, State
 
 
 @transaction.atomic
@@ -200,6 +200,17 @@ def make_live(workflow: ArticleWorkflow, revision: Revision, *, reviewed_at, act
     workflow.certified_round = workflow.review_round
     workflow.go_live_at = None
     _close_review(workflow, actor=actor)
+
+
+def scheduled_approval_time(workflow: ArticleWorkflow) -> datetime:
+    """When the board approved the revision that waits for its go-live time (its approval's audit event)."""
+    approval = AuditEvent.objects.filter(
+        article_id=workflow.article_id,
+        action=Action.APPROVE,
+        to_state=State.SCHEDULED,
+        revision_id=workflow.current_revision_id,
+    ).latest("created_at")
+    return approval.created_at
 
 
 @transaction.atomic
