@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 import editorial.demo
 from articles.models import Article, Citation, Claim, Section
@@ -12,7 +13,8 @@ from config.history import acting_as
 from editorial.demo import demo_seed
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.roles import ADVISORY_BOARD, EDITORS, MANAGING_EDITORS
-from editorial.workflow import State
+from editorial.services.lifecycle import EXPIRED_PUBLIC_REASON
+from editorial.workflow import Action, State
 from references.formats.reading import read_entries
 from references.imports import import_apply
 from references.models import Reference
@@ -92,6 +94,53 @@ def test_seed_demo_has_an_approved_article_with_a_newer_revision_in_review():
     assert workflow.state == State.UNDER_REVIEW
     assert (workflow.live_revision.number, workflow.current_revision.number) == (1, 2)
     assert workflow.live_revision.sign_offs.filter(decision="approve").count() == 2
+
+
+def test_seed_demo_scheduled_article_is_not_public_before_its_go_live_time(client):
+    demo_seed()
+    workflow = ArticleWorkflow.objects.get(article__slug="neuropathic-pain-first-line-medicines")
+
+    response = client.get("/articles/neuropathic-pain-first-line-medicines/")
+
+    assert workflow.state == State.SCHEDULED
+    assert workflow.go_live_at > timezone.now()
+    assert workflow.live_revision is None
+    assert response.status_code == 404
+
+
+def test_seed_demo_overdue_article_is_live_with_its_review_date_passed():
+    demo_seed()
+    today = timezone.localdate()
+    workflow = ArticleWorkflow.objects.get(article__slug="opioids-chronic-primary-pain")
+
+    assert (workflow.state, workflow.is_live, workflow.review_overdue_on(today)) == (State.APPROVED, True, True)
+    assert workflow.next_review_due == workflow.review_due_after(workflow.approved_at)
+    assert list(ArticleWorkflow.objects.review_overdue(today).values_list("article__slug", flat=True)) == [
+        "opioids-chronic-primary-pain"
+    ]
+
+
+def test_seed_demo_recertified_article_was_reviewed_again_after_its_last_update():
+    demo_seed()
+    workflow = ArticleWorkflow.objects.get(article__slug="metformin-lactic-acidosis-kidney-function")
+    certifying = SignOff.objects.certifying(workflow).order_by("signed_by__username")
+
+    assert (workflow.state, workflow.certified_round, workflow.live_revision.number) == (State.APPROVED, 2, 1)
+    assert workflow.approved_at > workflow.live_revision.created_at
+    assert [(s.round, s.signed_by.username) for s in certifying] == [(2, "dr.lindqvist"), (2, "dr.okafor")]
+
+
+def test_seed_demo_expired_article_was_withdrawn_by_its_schedule():
+    demo_seed()
+    workflow = ArticleWorkflow.objects.get(article__slug="fosfomycin-single-dose-cystitis")
+    expiry = AuditEvent.objects.get(article=workflow.article, action=Action.EXPIRE)
+
+    assert (workflow.state, workflow.live_revision, workflow.public_reason) == (
+        State.WITHDRAWN,
+        None,
+        EXPIRED_PUBLIC_REASON,
+    )
+    assert (expiry.actor.username, expiry.data["by_schedule"]) == ("managing", True)
 
 
 def test_seed_demo_sends_no_email(mailoutbox):

@@ -6,12 +6,14 @@ history.
 """
 
 import json
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from articles.models import Article
 from articles.services import article_sync
@@ -20,7 +22,10 @@ from editorial.intake import intake_problems
 from editorial.models import ArticleWorkflow, Reviewer, SignOff
 from editorial.roles import ADVISORY_BOARD
 from editorial.services import (
+    article_expire,
     article_hold,
+    article_rereview,
+    article_schedule,
     article_submit,
     article_withdraw,
     review_approve,
@@ -110,11 +115,12 @@ FULL_CHECKLIST = dict.fromkeys(SignOff.CHECKLIST, True)
 
 
 def _in_two_weeks():
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     return timezone.localdate() + timedelta(days=14)
+
+
+def _morning_in(days: int) -> datetime:
+    """Eight o'clock in the morning, local time, `days` from today."""
+    return timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days), time(8)))
 
 
 def _approve_all(revision, reviewers):
@@ -125,10 +131,13 @@ def _approve_all(revision, reviewers):
         )
 
 
-def _approved(article, users, board):
+def _approved(article, users, board, *, reviewers=None, quorum=None):
+    """Submitted by an editor and approved at once by `reviewers` (Dr Haddad unless told): live (state: Approved)."""
+    reviewers = reviewers or [board["dr.haddad"]]
     revision = article_submit(article=article, user=users["editor"])
-    review_assign(article=article, assigned_by=users["managing"], reviewers=[board["dr.haddad"]])
-    _approve_all(revision, [board["dr.haddad"]])
+    review_assign(article=article, assigned_by=users["managing"], reviewers=reviewers, quorum=quorum)
+    _approve_all(revision, reviewers)
+    return revision
 
 
 def _approved_with_update_in_review(article, users, board):
@@ -208,6 +217,74 @@ def _held(article, users, board):
     )
 
 
+def _scheduled(article, users, board):
+    """Approved, waiting for the go-live time a managing editor set three days ahead: readers see nothing yet."""
+    revision = article_submit(article=article, user=users["editor2"])
+    review_assign(article=article, assigned_by=users["managing"], reviewers=[board["dr.moreau"]])
+    article_schedule(
+        article=article,
+        user=users["managing"],
+        go_live_at=_morning_in(3),
+        expires_at=None,
+        review_interval_months=None,
+        note="Goes live on the morning the pain clinic's new patient leaflet is published.",
+    )
+    _approve_all(revision, [board["dr.moreau"]])
+
+
+def _review_overdue(article, users, board):
+    """Live, last reviewed thirteen months ago under the yearly interval: its review is overdue."""
+    _approved(article, users, board, reviewers=[board["dr.lindqvist"]])
+    _demo_backdate_last_review(article, days=400)
+
+
+def _demo_backdate_last_review(article, *, days: int) -> None:
+    """Demo data only: move the article's "last reviewed" `days` back, and "next review due" with it.
+
+    The moves stamp the present and the demo has no clock to turn back, so the
+    seed shifts these two dates of its own workflow row after making them, the
+    way an article approved long ago would read. Nothing else moves: revisions,
+    sign-offs and audit events are append-only and keep the time the seed ran.
+    It writes no history (a queryset update), since no person made this change.
+    Never use it outside the demo: real dates come from the moves alone.
+    """
+    workflow = ArticleWorkflow.objects.get(article=article)
+    reviewed_at = workflow.approved_at - timedelta(days=days)
+    ArticleWorkflow.objects.filter(pk=workflow.pk).update(
+        approved_at=reviewed_at, next_review_due=workflow.review_due_after(reviewed_at)
+    )
+
+
+def _recertified(article, users, board):
+    """Approved by one member, then re-reviewed unchanged by two others: round 2 certifies the same words."""
+    revision = _approved(article, users, board)
+    article_rereview(
+        article=article, user=users["managing"], note="Yearly check: do the kidney thresholds still stand as written?"
+    )
+    pair = [board["dr.okafor"], board["dr.lindqvist"]]
+    review_assign(article=article, assigned_by=users["managing"], reviewers=pair, quorum=2)
+    _approve_all(revision, pair)
+
+
+def _expired(article, users, board):
+    """Approved, then taken offline by the expiry a managing editor set (state: Withdrawn, with the expiry notice).
+
+    The periodic job expires an article once its time has passed; the demo gives
+    the service that time as "now" rather than wait for it.
+    """
+    _approved(article, users, board, reviewers=[board["dr.okafor"]])
+    expires_at = timezone.now() + timedelta(seconds=1)
+    article_schedule(
+        article=article,
+        user=users["managing"],
+        go_live_at=None,
+        expires_at=expires_at,
+        review_interval_months=None,
+        note="Offline until the board has read the updated national guidance on second-choice antibiotics.",
+    )
+    article_expire(article=article, now=expires_at)
+
+
 DEMO_SCENARIOS = {
     "low-dose-naltrexone-chronic-pain": _approved_with_update_in_review,
     "antibiotic-duration-uncomplicated-cystitis-women": _approved,
@@ -215,5 +292,9 @@ DEMO_SCENARIOS = {
     "metformin-chronic-kidney-disease": _submitted,
     "cranberry-recurrent-uti": _withdrawn,
     "metformin-dose-moderate-kidney-disease": _held,
+    "neuropathic-pain-first-line-medicines": _scheduled,
+    "opioids-chronic-primary-pain": _review_overdue,
+    "metformin-lactic-acidosis-kidney-function": _recertified,
+    "fosfomycin-single-dose-cystitis": _expired,
     # "vitamin-d-annual-high-dose" stays a draft.
 }
