@@ -7,12 +7,14 @@ with workflow controls, so that `articles` never depends on `editorial`.
 from functools import partial
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 
 from articles.admin import ArticleAdmin as ContentArticleAdmin
 from articles.models import Article
@@ -23,11 +25,28 @@ from editorial.evidence import (
     live_article_evidence_flags,
     live_articles_citing_flagged_evidence,
 )
-from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Reviewer, Revision, SignOff
+from editorial.models import (
+    MAX_REVIEW_INTERVAL_MONTHS,
+    ArticleWorkflow,
+    AuditEvent,
+    ReviewAssignment,
+    Reviewer,
+    Revision,
+    SignOff,
+)
 from editorial.rules import available_actions, is_managing_editor
 from editorial.selectors import approved_revisions, article_timeline, working_copy_status
-from editorial.services import article_hold, article_release, article_restore, article_submit, article_withdraw
-from editorial.workflow import Action, State
+from editorial.services import (
+    article_hold,
+    article_release,
+    article_rereview,
+    article_restore,
+    article_schedule,
+    article_submit,
+    article_withdraw,
+    workflow_check,
+)
+from editorial.workflow import IN_REVIEW_CYCLE, Action, State
 from references.models import Reference
 
 
@@ -121,6 +140,90 @@ class RestoreForm(forms.Form):
         ]
 
 
+class RereviewForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the reviewers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: why the board should look at these words again now.",
+    )
+
+
+def _moment_field(label, help_text):
+    """A date and time typed in the site's time zone (the browser's own picker, no script of ours)."""
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=help_text,
+    )
+
+
+class ScheduleForm(forms.Form):
+    """The article's whole schedule: each value replaces the one before, and an empty one clears it.
+
+    The workflow judges the values (`article_schedule`): a past time, an expiry
+    before go-live and an interval out of range come back as its sentence.
+    """
+
+    go_live_at = _moment_field(
+        "Go live on",
+        "Empty: the revision goes live as soon as the board approves it.",
+    )
+    expires_at = _moment_field(
+        "Expires on",
+        "Then readers see a notice instead of the words, unless a re-review reaches quorum first. Empty: no expiry.",
+    )
+    review_interval_months = forms.IntegerField(
+        label="Review every (months)",
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_REVIEW_INTERVAL_MONTHS}),
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: recorded in the audit log with the schedule.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = settings.EDITORIAL_REVIEW_INTERVAL_MONTHS
+        self.fields["review_interval_months"].help_text = (
+            f"From 1 to {MAX_REVIEW_INTERVAL_MONTHS}. Empty: the site default, every {default} months. "
+            "A change moves the next review date, counted from the last review."
+        )
+
+
+def _schedule_of(workflow: ArticleWorkflow | None) -> dict:
+    """The schedule as it stands, to start the form from: submitting it unchanged keeps it."""
+    if workflow is None:
+        return {}
+    return {
+        "go_live_at": workflow.go_live_at,
+        "expires_at": workflow.expires_at,
+        "review_interval_months": workflow.review_interval_months,
+    }
+
+
+def _schedule_summary(workflow: ArticleWorkflow) -> str:
+    """One sentence per part of the schedule just set, for the success message."""
+    parts = []
+    if workflow.go_live_at:
+        parts.append(f"revision {workflow.current_revision.number} goes live on {_when(workflow.go_live_at)}")
+    if workflow.expires_at:
+        parts.append(f"the live words expire on {_when(workflow.expires_at)}")
+    default = "" if workflow.review_interval_months else " (the site default)"
+    parts.append(f"the board reviews it every {workflow.review_interval} months{default}")
+    if workflow.next_review_due:
+        parts.append(f"next by {formats.date_format(workflow.next_review_due, 'DATE_FORMAT')}")
+    return "; ".join(parts)
+
+
+def _when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
 def _approved_revision_label(approved) -> str:
     when = formats.date_format(timezone.localtime(approved.approved_at), "DATETIME_FORMAT")
     by = ", ".join(approved.approvers) or "the board"
@@ -164,6 +267,37 @@ class RetractedEvidenceFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=[pk for pk, flag in flags.items() if flag in standings])
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """Where an article stands in its life after approval: review dates, a schedule, a hold."""
+
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Review overdue"),
+            ("due_soon", f"Review due within {settings.EDITORIAL_REVIEW_REMINDER_DAYS} days"),
+            ("scheduled", "Scheduled to go live"),
+            ("expiring", "Set to expire"),
+            ("held", "Held for safety"),
+        ]
+
+    def queryset(self, request, queryset):
+        workflows = self._workflows(self.value())
+        return queryset if workflows is None else queryset.filter(workflow__in=workflows)
+
+    @staticmethod
+    def _workflows(choice):
+        today, workflows = timezone.localdate(), ArticleWorkflow.objects
+        return {
+            "overdue": lambda: workflows.review_overdue(today),
+            "due_soon": lambda: workflows.review_due_soon(today),
+            "scheduled": lambda: workflows.filter(state=State.SCHEDULED),
+            "expiring": lambda: workflows.live().filter(expires_at__isnull=False),
+            "held": lambda: workflows.held(),
+        }.get(choice, lambda: None)()
+
+
 admin.site.unregister(Article)
 
 
@@ -171,8 +305,8 @@ admin.site.unregister(Article)
 class ArticleAdmin(ContentArticleAdmin):
     """The article editor, with the article's place in the workflow and the moves an editor can make."""
 
-    list_display = ("title", "specialty", "workflow_state", "updated_at")
-    list_filter = ("workflow__state", RetractedEvidenceFilter, "specialty")
+    list_display = ("title", "specialty", "workflow_state", "next_review_due", "updated_at")
+    list_filter = ("workflow__state", ReviewFilter, RetractedEvidenceFilter, "specialty")
     list_select_related = ("workflow",)
     change_form_template = "admin/articles/article/change_form_workflow.html"
     change_list_template = "admin/articles/article/change_list_evidence.html"
@@ -188,6 +322,15 @@ class ArticleAdmin(ContentArticleAdmin):
         if workflow is None:
             return State.DRAFT.label
         return f"{workflow.get_state_display()} · live" if workflow.is_live else workflow.get_state_display()
+
+    @admin.display(description="next review due", ordering="workflow__next_review_due")
+    def next_review_due(self, article):
+        """The date the live words fall due for review; none where readers see no approved words."""
+        workflow = getattr(article, "workflow", None)
+        if workflow is None or not workflow.is_live or workflow.next_review_due is None:
+            return None
+        due = formats.date_format(workflow.next_review_due, "DATE_FORMAT")
+        return f"{due} (overdue)" if workflow.review_overdue_on(timezone.localdate()) else due
 
     def get_list_display(self, request):
         """Add the evidence column; it reads the request's flags, as a column cannot see the request."""
@@ -227,6 +370,16 @@ class ArticleAdmin(ContentArticleAdmin):
                 self.admin_site.admin_view(self.restore_view),
                 name="articles_article_restore",
             ),
+            path(
+                "<int:object_id>/rereview/",
+                self.admin_site.admin_view(self.rereview_view),
+                name="articles_article_rereview",
+            ),
+            path(
+                "<int:object_id>/schedule/",
+                self.admin_site.admin_view(self.schedule_view),
+                name="articles_article_schedule",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -235,19 +388,24 @@ class ArticleAdmin(ContentArticleAdmin):
         if article is not None:
             workflow = (
                 ArticleWorkflow.objects.filter(article=article)
-                .select_related("current_revision", "live_revision", "held_revision")
+                .select_related("current_revision", "live_revision", "held_revision", "scheduled_by")
                 .first()
             )
             actions = available_actions(request.user, workflow, article=article)
             extra_context = {
                 **(extra_context or {}),
                 "workflow": workflow,
+                "in_review": workflow is not None and workflow.state in IN_REVIEW_CYCLE,
+                "review_overdue": workflow is not None and workflow.review_overdue_on(timezone.localdate()),
+                "site_review_interval": settings.EDITORIAL_REVIEW_INTERVAL_MONTHS,
                 "working_copy": working_copy_status(workflow, article),
                 "can_submit": Action.SUBMIT in actions,
                 "can_withdraw": Action.WITHDRAW in actions,
                 "can_hold": Action.HOLD in actions,
                 "can_release": Action.RELEASE in actions,
                 "can_restore": Action.RESTORE in actions,
+                "can_rereview": Action.REREVIEW in actions,
+                "can_schedule": Action.SCHEDULE in actions,
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -355,12 +513,80 @@ class ArticleAdmin(ContentArticleAdmin):
         form_class = partial(RestoreForm, article=article)
         return self._workflow_move_view(request, object_id, form_class, restore, context, "restore.html")
 
-    def _workflow_move_view(self, request, object_id, form_class, move, extra_context, template, initial=None):
-        """Show the move's form; on a valid POST make the move, or show the workflow's refusal (409)."""
+    def rereview_view(self, request, object_id):
+        """Confirm, then put the live revision back before the board, unchanged, as a new review round."""
+
+        def rereview(article, data):
+            live = article_rereview(article=article, user=request.user, note=data["note"])
+            workflow = ArticleWorkflow.objects.get(article=article)
+            return format_html(
+                "“{}” is open for re-review, round {}: the board reviews the unchanged live revision {}, "
+                'and readers keep seeing it meanwhile. Next, <a href="{}">assign board members</a> to review it.',
+                article,
+                workflow.review_round,
+                live.number,
+                reverse("desk:assign", args=[article.slug]),
+            )
+
+        def context(article):
+            workflow = ArticleWorkflow.objects.filter(article=article).select_related("live_revision").first()
+            return {"title": f"Open a re-review of “{article}”", "workflow": workflow}
+
+        return self._workflow_move_view(
+            request, object_id, RereviewForm, rereview, context, "rereview.html", action=Action.REREVIEW
+        )
+
+    def schedule_view(self, request, object_id):
+        """Set when the revision in review goes live, when the live words expire, and how often they are reviewed."""
+
+        def schedule(article, data):
+            workflow = article_schedule(article=article, user=request.user, **data)
+            return f"The schedule of “{article}” is set: {_schedule_summary(workflow)}."
+
+        def context(article):
+            workflow = (
+                ArticleWorkflow.objects.filter(article=article)
+                .select_related("current_revision", "live_revision")
+                .first()
+            )
+            return {
+                "title": f"Set the schedule of “{article}”",
+                "workflow": workflow,
+                "in_review": workflow is not None and workflow.state in IN_REVIEW_CYCLE,
+                "site_review_interval": settings.EDITORIAL_REVIEW_INTERVAL_MONTHS,
+                "time_zone": timezone.get_current_timezone_name(),
+            }
+
+        def initial(article):
+            return _schedule_of(ArticleWorkflow.objects.filter(article=article).first())
+
+        return self._workflow_move_view(
+            request,
+            object_id,
+            ScheduleForm,
+            schedule,
+            context,
+            "schedule.html",
+            initial=initial,
+            action=Action.SCHEDULE,
+        )
+
+    def _workflow_move_view(
+        self, request, object_id, form_class, move, extra_context, template, initial=None, action=None
+    ):
+        """Show the move's form; on a valid POST make the move, or show the workflow's refusal (409).
+
+        With `action`, the page itself is refused as the move would be: to the
+        wrong person (403), and at the wrong moment (409, with the reason and no form).
+        """
         article = get_object_or_404(Article, pk=object_id)
         form = form_class(request.POST or None, initial=initial(article) if initial else None)
         status = 200
-        if request.method == "POST" and form.is_valid():
+        refused = self._refusal(request, article, action) if action else None
+        if refused:
+            messages.error(request, refused.message)
+            form, status = None, 409
+        elif request.method == "POST" and form.is_valid():
             try:
                 success = move(article, form.cleaned_data)
             except WorkflowError as refusal:
@@ -378,6 +604,17 @@ class ArticleAdmin(ContentArticleAdmin):
         }
         return TemplateResponse(request, f"admin/articles/article/{template}", context, status=status)
 
+    @staticmethod
+    def _refusal(request, article, action) -> WorkflowError | None:
+        """Why `action` cannot start now, or None; raise `PermissionDenied` if the user may never take it."""
+        workflow = ArticleWorkflow.objects.filter(article=article).first() or ArticleWorkflow(article=article)
+        workflow.article = article
+        try:
+            workflow_check(action, workflow=workflow, user=request.user)
+        except WorkflowError as refusal:
+            return refusal
+        return None
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """The workflow's records are written by its services only; the admin shows them."""
@@ -394,10 +631,29 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ArticleWorkflow)
 class ArticleWorkflowAdmin(ReadOnlyAdmin):
-    list_display = ("article", "state", "current_revision", "live_revision", "quorum", "approved_at", "next_review_due")
+    list_display = (
+        "article",
+        "state",
+        "current_revision",
+        "live_revision",
+        "review_round",
+        "quorum",
+        "approved_at",
+        "next_review_due",
+        "review_interval",
+        "go_live_at",
+        "expires_at",
+        "scheduled_by",
+    )
     list_filter = ("state",)
-    list_select_related = ("article", "current_revision", "live_revision")
+    list_select_related = ("article", "current_revision", "live_revision", "scheduled_by")
     search_fields = ("article__title", "article__slug")
+
+    @admin.display(description="review interval")
+    def review_interval(self, workflow):
+        if workflow.review_interval_months is None:
+            return f"{workflow.review_interval} months (site default)"
+        return f"{workflow.review_interval} months"
 
 
 @admin.register(Revision)
