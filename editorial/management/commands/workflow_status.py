@@ -32,7 +32,10 @@ class Command(BaseCommand):
                 write(
                     f"Live: revision {revision.number} {revision.content_hash}, approved {_when(workflow.approved_at)}"
                 )
+            if workflow.is_rereview:
+                write(f"Re-review: round {workflow.review_round} of the live words, unchanged")
             write(f"Approvals needed: {workflow.required_approvals}")
+            _write_schedule(write, workflow)
         for assignment in ReviewAssignment.objects.filter(article=article, is_open=True).select_related("reviewer"):
             due = f", due {assignment.due_date:%Y-%m-%d}" if assignment.due_date else ""
             write(f"Assigned: {assignment.reviewer}{due}")
@@ -43,6 +46,16 @@ class Command(BaseCommand):
         for entry in article_timeline(article, limit=limit):
             revision = f" [r{entry.revision_number}]" if entry.revision_number else ""
             write(f"  {_when(entry.when)}  {entry.who or '(system)'}  {entry.summary}{revision}")
+
+
+def _write_schedule(write, workflow: ArticleWorkflow) -> None:
+    if workflow.go_live_at:
+        write(f"Goes live: {_when(workflow.go_live_at)}")
+    if workflow.expires_at:
+        write(f"Expires: {_when(workflow.expires_at)}")
+    if workflow.next_review_due:
+        overdue = " (overdue)" if workflow.review_overdue_on(timezone.localdate()) else ""
+        write(f"Next review due: {workflow.next_review_due:%Y-%m-%d}{overdue}, every {workflow.review_interval} months")
 
 
 def _when(moment) -> str:
