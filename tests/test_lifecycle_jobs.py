@@ -6,6 +6,7 @@ their choosing instead of waiting for it. `tests/test_task_worker.py` runs
 `run_schedule` through the real queue and worker.
 """
 
+import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -183,6 +184,31 @@ def test_run_schedule_twice_moves_each_article_once(editor, managing_editor):
 
     assert (first, second) == ({"went_live": 1, "expired": 1}, {"went_live": 0, "expired": 0})
     assert len(schedule_events(article) + schedule_events(expires)) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Needs PostgreSQL: two sessions against real row locks.")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_run_schedule_in_two_overlapping_runs_moves_each_article_once(editor, managing_editor):
+    articles = [waiting_to_go_live(editor, managing_editor)[0] for _ in range(3)]
+    expires = expiring(editor, managing_editor)
+    later, barrier, counts = timezone.now() + SOON, threading.Barrier(2), []
+
+    def run():
+        try:
+            barrier.wait(timeout=30)
+            counts.append(schedule_run(now=later))
+        finally:
+            connection.close()
+
+    runs = [threading.Thread(target=run) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join(timeout=60)
+
+    went_live, expired = (sum(count[name] for count in counts) for name in ("went_live", "expired"))
+    assert (len(counts), went_live, expired) == (2, 3, 1)
+    assert [len(schedule_events(article)) for article in [*articles, expires]] == [1, 1, 1, 1]
 
 
 # Review reminders

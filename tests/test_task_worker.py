@@ -18,10 +18,12 @@ from django_tasks_db.models import DBTaskResult
 
 from editorial.models import ArticleWorkflow
 from editorial.notifications import email_decision
+from editorial.services import article_schedule
+from editorial.tasks import run_schedule
 from editorial.workflow import State
 from jobs.models import SentEmail
 from tests.test_background_emails import FlakyEmailBackend
-from tests.workflow_helpers import approve, citable_article, under_review
+from tests.workflow_helpers import approve, approved, citable_article, edit_claim, under_review
 
 pytestmark = [
     pytest.mark.skipif(
@@ -105,3 +107,32 @@ def test_the_worker_retries_a_refused_email_later_and_then_sends_it_once(editor,
     assert before + datetime.timedelta(seconds=55) < retry.run_after < before + datetime.timedelta(seconds=65)
     assert [message.to for message in mail.outbox] == [[editor.email]]
     assert [status for *_, status in queue()[-2:]] == ["FAILED", "SUCCESSFUL"]
+
+
+def test_the_worker_runs_the_schedule_and_puts_a_due_go_live_live(editor, managing_editor):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    edit_claim(article, "Newer wording.", user=editor)
+    revision, (reviewer,) = under_review(article, editor, managing_editor)
+    article_schedule(
+        article=article,
+        user=managing_editor,
+        go_live_at=timezone.now() + datetime.timedelta(hours=1),
+        expires_at=None,
+        review_interval_months=None,
+    )
+    approve(revision, reviewer)
+    # The hour passes.
+    ArticleWorkflow.objects.filter(article=article).update(go_live_at=timezone.now() - datetime.timedelta(minutes=1))
+
+    result = run_schedule.enqueue()
+    run_worker()
+
+    workflow = ArticleWorkflow.objects.get(article=article)
+    assert (workflow.state, workflow.live_revision, workflow.go_live_at) == (State.APPROVED, revision, None)
+    finished = DBTaskResult.objects.get(pk=result.id)
+    assert (finished.task_name, finished.status, finished.return_value) == (
+        "run_schedule",
+        "SUCCESSFUL",
+        {"went_live": 1, "expired": 0},
+    )
