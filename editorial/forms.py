@@ -132,3 +132,29 @@ class AssignForm(forms.Form):
         self.helper = FormHelper()
         self.helper.layout = Layout("reviewers", "due_date", "quorum")
         self.helper.add_input(Submit("assign", "Assign"))
+
+
+class HoldForm(forms.Form):
+    """Hold the live words for safety: the hash of the words the person read, and two reasons."""
+
+    content_hash = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Reason for the hold",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded in the audit log and shown to editors and the board; never to readers.",
+        error_messages={"required": "Say why you hold it: managing editors read this first."},
+    )
+    public_reason = forms.CharField(
+        label="Reason for readers",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One or two plain sentences, shown to readers on the notice that replaces the article.",
+        error_messages={"required": "Say in words for readers why the article is unavailable."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout("content_hash", "reason", "public_reason")

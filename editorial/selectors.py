@@ -107,8 +107,9 @@ def reviewer_queue(reviewer: Reviewer, *, today: date) -> dict:
         .order_by(F("due_date").asc(nulls_last=True), "assigned_at")
     )
     current_ids = [a.article.workflow.current_revision_id for a in assignments]
+    # A re-review asks again for the same revision: only a sign-off in the review round in progress counts.
     signed = set(
-        SignOff.objects.filter(reviewer=reviewer, revision_id__in=current_ids).values_list("revision_id", flat=True)
+        SignOff.objects.filter(reviewer=reviewer, revision_id__in=current_ids).values_list("revision_id", "round")
     )
     entries = []
     for assignment in assignments:
@@ -118,7 +119,7 @@ def reviewer_queue(reviewer: Reviewer, *, today: date) -> dict:
             QueueEntry(
                 assignment=assignment,
                 workflow=workflow,
-                has_signed_current=workflow.current_revision_id in signed,
+                has_signed_current=(workflow.current_revision_id, workflow.review_round) in signed,
                 is_overdue=bool(due and due < today),
                 is_due_soon=bool(due and today <= due <= today + timedelta(days=DUE_SOON_DAYS)),
             )
@@ -169,6 +170,29 @@ def held_articles():
     return ArticleWorkflow.objects.held().select_related("article", "held_revision").order_by("updated_at")
 
 
+def lifecycle_queue(*, today: date) -> dict:
+    """The managing editors' calendar of live words: reviews overdue or due soon, go-lives, expiries (four queries)."""
+    workflows = ArticleWorkflow.objects.select_related("article", "current_revision", "live_revision")
+    return {
+        "review_overdue": list(workflows.review_overdue(today).order_by("next_review_due", "article__title")),
+        "review_due_soon": list(workflows.review_due_soon(today).order_by("next_review_due", "article__title")),
+        "scheduled": list(workflows.filter(state=State.SCHEDULED).order_by("go_live_at", "article__title")),
+        "expiring": list(workflows.live().filter(expires_at__isnull=False).order_by("expires_at", "article__title")),
+    }
+
+
+@dataclass(frozen=True)
+class ReviewRound:
+    """The sign-offs of one review round of a revision: 1 its first review, 2 its first re-review, …"""
+
+    number: int
+    sign_offs: list
+
+    @property
+    def is_rereview(self) -> bool:
+        return self.number > 1
+
+
 @dataclass
 class ReviewPage:
     """Everything a board member needs to review one exact revision."""
@@ -181,13 +205,21 @@ class ReviewPage:
     changes_since_live: list
     blockers: list[str]
     notes_by_claim: dict
-    sign_offs: list
+    sign_offs: list  # of the review in progress (its round), when this is the revision in review
+    earlier_rounds: list[ReviewRound]  # this revision's other rounds, newest first
+    certifying: list  # in a re-review: the approvals that certified these words last time
     assignments: list
     timeline: list
+    is_review_overdue: bool
 
     @property
     def is_current(self) -> bool:
         return self.workflow.current_revision_id == self.revision.pk
+
+    @property
+    def is_rereview(self) -> bool:
+        """Whether this page is a re-review of the live words, unchanged (a re-certification)."""
+        return self.is_current and self.workflow.is_rereview and self.workflow.live_revision_id == self.revision.pk
 
     def changed_since_previous(self) -> list:
         return [change for change in self.changes_since_previous if change.status != "unchanged"]
@@ -196,11 +228,21 @@ class ReviewPage:
         return [change for change in self.changes_since_live if change.status != "unchanged"]
 
 
-def review_page(revision: Revision) -> ReviewPage:
-    """Read the review of `revision`: its words, what changed, blockers, notes, sign-offs, timeline."""
+def review_page(revision: Revision, *, today: date) -> ReviewPage:
+    """Read the review of `revision`: its words, what changed, blockers, notes, sign-offs by round, timeline."""
     workflow = ArticleWorkflow.objects.select_related("article", "current_revision", "live_revision").get(
         article_id=revision.article_id
     )
+    is_current = workflow.current_revision_id == revision.pk
+    this_round = workflow.review_round if is_current else None
+    sign_offs = list(revision.sign_offs.select_related("reviewer").order_by("-round", "created_at"))
+    rounds: dict[int, list] = {}
+    for sign_off in sign_offs:
+        if sign_off.round != this_round:
+            rounds.setdefault(sign_off.round, []).append(sign_off)
+    certifying = []
+    if is_current and workflow.is_rereview and workflow.live_revision_id == revision.pk:
+        certifying = list(SignOff.objects.certifying(workflow).select_related("reviewer").order_by("created_at"))
     previous = Revision.objects.filter(article_id=revision.article_id, number=revision.number - 1).first()
     live = workflow.live_revision if workflow.live_revision_id != revision.pk else None
     notes = ClaimNote.objects.filter(sign_off__revision__article_id=revision.article_id).select_related(
@@ -218,11 +260,18 @@ def review_page(revision: Revision) -> ReviewPage:
         changes_since_live=claim_changes_between(live.content, revision.content) if live else [],
         blockers=content_blockers(revision),
         notes_by_claim=notes_by_claim,
-        sign_offs=list(revision.sign_offs.select_related("reviewer").order_by("created_at")),
+        sign_offs=(
+            list(SignOff.objects.of_review(workflow).select_related("reviewer").order_by("created_at"))
+            if is_current
+            else []
+        ),
+        earlier_rounds=[ReviewRound(number, round_sign_offs) for number, round_sign_offs in rounds.items()],
+        certifying=certifying,
         assignments=list(
             ReviewAssignment.objects.filter(article_id=revision.article_id, is_open=True).select_related("reviewer")
         ),
         timeline=article_timeline(workflow.article, limit=60),
+        is_review_overdue=workflow.review_overdue_on(today),
     )
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<slug:slug>/r<int:number>/start/", views.start, name="start"),
     path("<slug:slug>/r<int:number>/approve/", views.approve, name="approve"),
     path("<slug:slug>/r<int:number>/request-changes/", views.request_changes, name="request_changes"),
+    path("<slug:slug>/r<int:number>/hold/", views.hold, name="hold"),
 ]

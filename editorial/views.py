@@ -8,6 +8,7 @@ the page with status 409, and nothing changes.
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,17 +22,18 @@ from editorial.accounts.reauth import recent_authentication_required
 from editorial.accounts.session import pending_form_pop
 from editorial.errors import WorkflowError
 from editorial.evidence import live_articles_citing_flagged_evidence
-from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm
-from editorial.models import ReviewAssignment, Revision, SignOff
+from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm, HoldForm
+from editorial.models import ArticleWorkflow, ReviewAssignment, Revision, SignOff
 from editorial.rules import active_reviewer, available_actions, is_managing_editor
 from editorial.selectors import (
     held_articles,
+    lifecycle_queue,
     review_page,
     reviewer_queue,
     reviews_in_progress,
     unassigned_submissions,
 )
-from editorial.services import review_approve, review_assign, review_request_changes, review_start
+from editorial.services import article_hold, review_approve, review_assign, review_request_changes, review_start
 from editorial.workflow import Action
 
 
@@ -51,19 +53,25 @@ def desk_member_required(view):
 def _revision_for(request, slug, number) -> Revision:
     """The revision, if the user may read its review: managing editors, or members assigned to it."""
     revision = get_object_or_404(Revision.objects.select_related("article"), article__slug=slug, number=number)
-    if is_managing_editor(request.user):
-        return revision
-    reviewer = active_reviewer(request.user)
-    if not ReviewAssignment.objects.filter(article_id=revision.article_id, reviewer=reviewer).exists():
+    if not _may_read_review(request.user, revision.article_id):
         raise PermissionDenied("You are not assigned to review this article.")
     return revision
+
+
+def _may_read_review(user, article_id) -> bool:
+    """Managing editors read every review; a board member reads those of articles they are (or were) assigned to."""
+    if is_managing_editor(user):
+        return True
+    reviewer = active_reviewer(user)
+    return ReviewAssignment.objects.filter(article_id=article_id, reviewer=reviewer).exists()
 
 
 @desk_member_required
 def queue(request):
     reviewer = active_reviewer(request.user)
+    today = timezone.localdate()
     context = {
-        "queue": reviewer_queue(reviewer, today=timezone.localdate()) if reviewer else None,
+        "queue": reviewer_queue(reviewer, today=today) if reviewer else None,
         "is_managing_editor": is_managing_editor(request.user),
     }
     if context["is_managing_editor"]:
@@ -71,6 +79,8 @@ def queue(request):
         context["in_progress"] = reviews_in_progress()
         context["flagged_evidence"] = live_articles_citing_flagged_evidence()
         context["held"] = held_articles()
+        context["lifecycle"] = lifecycle_queue(today=today)
+        context["reminder_days"] = settings.EDITORIAL_REVIEW_REMINDER_DAYS
     return render(request, "editorial/desk/queue.html", context)
 
 
@@ -95,10 +105,12 @@ def review(request, slug, number):
 
 
 def _render_review(request, revision, *, form=None, notes=None, status=200):
-    page = review_page(revision)
+    page = review_page(revision, today=timezone.localdate())
     claims = _claim_choices(revision)
-    has_signed = any(sign_off.signed_by_id == request.user.pk for sign_off in page.sign_offs)  # a person signs once
-    actions = available_actions(request.user, page.workflow) if page.is_current else []
+    # `page.sign_offs` are those of the review in progress: a person signs once in each round.
+    has_signed = any(sign_off.signed_by_id == request.user.pk for sign_off in page.sign_offs)
+    actions = available_actions(request.user, page.workflow)
+    deciding = actions if page.is_current else []  # a sign-off names the revision in review, nothing older
     initial = {"content_hash": revision.content_hash}
     context = {
         "page": page,
@@ -106,10 +118,13 @@ def _render_review(request, revision, *, form=None, notes=None, status=200):
         "article": revision.article,
         "clinician": present_document(revision.content, "clinician"),
         "patient": present_document(revision.content, "patient"),
-        "can_start": Action.START_REVIEW in actions,
-        "can_decide": Action.APPROVE in actions,
+        "can_start": Action.START_REVIEW in deciding,
+        "can_decide": Action.APPROVE in deciding,
+        "can_hold": Action.HOLD in actions,
+        "is_live_revision": page.workflow.live_revision_id == revision.pk,
         "has_signed": has_signed,
         "form": form or DecisionForm(initial=initial),
+        "hold_form": HoldForm(initial=initial, auto_id="hold_%s"),  # ids apart from the decision form's
         "notes": notes or ClaimNoteFormSet(prefix="notes", form_kwargs={"claims": claims}),
         "is_managing_editor": is_managing_editor(request.user),
     }
@@ -211,3 +226,55 @@ def assign(request, slug):
     open_assignments = ReviewAssignment.objects.filter(article=article, is_open=True).select_related("reviewer")
     context = {"article": article, "form": form, "open_assignments": open_assignments}
     return render(request, "editorial/desk/assign.html", context, status=status)
+
+
+@desk_member_required
+@require_http_methods(["GET", "POST"])
+def hold(request, slug, number):
+    """Hold the live words for safety, at once: any active board member, assigned or not, or a managing editor.
+
+    The form names the words the person read (the revision here, its hash in the
+    form): if readers see other words by the time it arrives, nothing is held.
+    Unlike a sign-off, a hold asks for no re-authentication: it attests nothing
+    about the words, a managing editor can release it, and a physician who has
+    seen a danger to readers must not be slowed down by a password prompt.
+    """
+    revision = get_object_or_404(Revision.objects.select_related("article"), article__slug=slug, number=number)
+    article = revision.article
+    form = HoldForm(request.POST or None, initial={"content_hash": revision.content_hash})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        read = revision if form.cleaned_data["content_hash"] == revision.content_hash else None
+        try:
+            article_hold(
+                article=article,
+                user=request.user,
+                revision=read,
+                reason=form.cleaned_data["reason"],
+                public_reason=form.cleaned_data["public_reason"],
+            )
+        except (WorkflowError, PermissionDenied) as refusal:
+            messages.error(request, getattr(refusal, "message", None) or str(refusal))
+            status = 403 if isinstance(refusal, PermissionDenied) else 409
+        else:
+            messages.success(
+                request,
+                f"“{article}” is held: readers see your notice instead of revision {revision.number}, "
+                "and managing editors are told.",
+            )
+            if _may_read_review(request.user, article.pk):
+                return redirect("desk:review", slug=slug, number=number)
+            return redirect("desk:queue")
+    elif request.method == "POST":
+        status = 400
+    workflow = ArticleWorkflow.objects.filter(article=article).select_related("article", "live_revision").first()
+    context = {
+        "article": article,
+        "revision": revision,
+        "workflow": workflow,
+        "form": form,
+        "can_hold": Action.HOLD in available_actions(request.user, workflow, article=article),
+        "is_live_revision": workflow is not None and workflow.live_revision_id == revision.pk,
+        "may_read_review": _may_read_review(request.user, article.pk),
+    }
+    return render(request, "editorial/desk/hold.html", context, status=status)
