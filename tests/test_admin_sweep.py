@@ -101,6 +101,10 @@ WRITE_POLICY = {
     "desk:start": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
     "desk:approve": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
     "desk:request_changes": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
+    # A safety hold from the desk, as in the admin: managing editors and every active board member.
+    "desk:hold": grant(
+        Role.MANAGING_EDITOR, Role.BOARD_ASSIGNED, Role.BOARD_UNASSIGNED, Role.EDITOR_ON_BOARD, Role.SUPERUSER
+    ),
     # The admin: every member of staff changes their own password.
     "admin:password_change": grant(*STAFF),
     # Articles are written on their own page (sections, claims and citations included) by
