@@ -11,6 +11,12 @@ Two levels, so that a hit costs one small lookup:
   never change, so each worker may also keep recent pages in its own memory
   without ever serving a stale one.
 
+A page whose words change with the date alone (a live answer whose review
+date is near reads "review overdue" the day after it) records in its pointer
+the last day it reads as it does: from the next local day the pointer is a
+miss, so the caution appears on the day it becomes true, with no move to
+purge it.
+
 How stale a page can be: not at all once the purge is delivered (each worker's
 near copy of a pointer is dropped by Redis's invalidation, see
 `config.cache`). A page rendered just before a move and stored just after its
@@ -22,9 +28,11 @@ first, the pointer expires: at most `READER_CACHE_SECONDS` after the move.
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.utils import timezone
 
 AUDIENCES = ("patient", "clinician", "student")
 LOCAL_PAGES = 128
@@ -58,7 +66,7 @@ def page_key(etag: str) -> str:
 def article_get(slug: str, audience: str) -> dict | None:
     """The cached page for this public slug and audience, with its headers, or None."""
     pointer = cache.get(article_key(slug, audience))
-    if pointer is None:
+    if pointer is None or _outdated(pointer):
         return None
     page = _local_get(pointer["etag"])
     if page is None:
@@ -70,12 +78,24 @@ def article_get(slug: str, audience: str) -> dict | None:
 
 
 def article_set(slug: str, audience: str, entry: dict) -> None:
-    """Cache a rendered page: `entry` has content, gzip, etag, last_modified and status."""
+    """Cache a rendered page: `entry` has content, gzip, etag, last_modified, status and reads_the_same_until.
+
+    `reads_the_same_until` is the last local date on which the page reads as
+    rendered (None: until a move changes it).
+    """
     page = {"content": entry["content"], "gzip": entry["gzip"]}
     pointer = {key: entry[key] for key in ("etag", "last_modified", "status")}
+    until = entry.get("reads_the_same_until")
+    pointer["until"] = until.isoformat() if until else None
     cache.set(page_key(entry["etag"]), page, PAGE_BYTES_SECONDS)
     cache.set(article_key(slug, audience), pointer, page_timeout())
     _local_put(entry["etag"], page)
+
+
+def _outdated(pointer: dict) -> bool:
+    """Whether the day has come when the page the pointer names no longer reads true (see the module's note)."""
+    until = pointer.get("until")
+    return until is not None and timezone.localdate() > date.fromisoformat(until)
 
 
 def article_purge(slugs: Iterable[str]) -> None:

@@ -7,18 +7,26 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from editorial.models import ArticleWorkflow, Reviewer, Revision, SignOff
+from editorial.services.lifecycle import EXPIRED_PUBLIC_REASON
 from editorial.workflow import PENDING_STATES, PUBLIC_STEPS, State
 from reader.models import EditorialPage, PublishedArticle
 
-# Where each state stands on the public three-step stepper.
+# Where each state stands on the public three-step stepper. A live page is always at Approved; the
+# notices (withdrawn, held) show no stepper, and a scheduled revision is approved, waiting to go live.
 STEP_OF_STATE = {
+    State.DRAFT: State.SUBMITTED,
     State.SUBMITTED: State.SUBMITTED,
     State.UNDER_REVIEW: State.UNDER_REVIEW,
     State.CHANGES_REQUESTED: State.UNDER_REVIEW,
     State.APPROVED: State.APPROVED,
+    State.SCHEDULED: State.APPROVED,
+    State.WITHDRAWN: State.APPROVED,
+    State.HELD: State.APPROVED,
 }
 
 
@@ -40,14 +48,22 @@ class ArticlePage:
     is_held: bool = False
     public_reason: str = ""  # why readers see a notice, in the words the managing editor or board member gave them
     has_update_in_review: bool = False
+    has_update_scheduled: bool = False  # a newer revision is approved and waits for its go-live time
     reviewers: list[Reviewer] = field(default_factory=list)
     reviewed_at: datetime | None = None
     next_review_due: date | None = None
+    is_review_overdue: bool = False  # the board's scheduled review of the live words is late
+    reads_the_same_until: date | None = None  # the last day this page reads as it does, if the date alone changes it
 
     @property
     def is_notice(self) -> bool:
         """Readers see a notice (withdrawn or held) instead of any words."""
         return self.is_withdrawn or self.is_held
+
+    @property
+    def is_expired(self) -> bool:
+        """The words are offline because the period the board approved them for ended, not by a person's decision."""
+        return self.is_withdrawn and self.public_reason == EXPIRED_PUBLIC_REASON
 
     @property
     def content_updated_at(self) -> datetime | None:
@@ -67,29 +83,37 @@ class ArticlePage:
         ]
 
 
-def reader_view(workflow: ArticleWorkflow) -> ArticlePage | None:
+def reader_view(workflow: ArticleWorkflow, *, today: date | None = None) -> ArticlePage | None:
     """Decide what readers may see of the article now; None means nothing (404). No query.
 
-    In order: the live revision; a hold notice while a safety hold keeps the
+    In order: the live revision (never a newer one waiting for its go-live
+    time), with a caution once its review date has passed before `today`
+    (default: the local date); a hold notice while a safety hold keeps the
     approved words aside (even while a correction is in review); a withdrawal notice once the article was ever
     approved and has no live revision (withdrawn, even if edited and submitted
-    again since); for an article never approved, its submitted revision with a
+    again since, and after an expiry); for an article never approved, its submitted revision with a
     caution, while it is Submitted or Under review and the pending policy is
-    "caution"; otherwise nothing. `workflow` needs `article`, `live_revision`
+    "caution"; otherwise nothing (so an approved article waiting to go live for
+    the first time is not public). `workflow` needs `article`, `live_revision`
     and `current_revision` loaded. The page, its reference files, the
     follow-up form, the search index, the feed and the sitemap all follow it.
     """
     live = workflow.live_revision
     if live is not None:
+        has_update = workflow.current_revision_id != live.pk
+        is_overdue = workflow.review_overdue_on(today or timezone.localdate())
         return ArticlePage(
             slug=live.content["slug"],
             article_id=workflow.article_id,
             revision=live,
             state=workflow.state,
             is_live=True,
-            has_update_in_review=workflow.current_revision_id != live.pk,
+            has_update_in_review=has_update and not workflow.is_scheduled,
+            has_update_scheduled=has_update and workflow.is_scheduled,
             reviewed_at=workflow.approved_at,
             next_review_due=workflow.next_review_due,
+            is_review_overdue=is_overdue,
+            reads_the_same_until=None if is_overdue else workflow.next_review_due,
         )
     if workflow.is_held:
         return ArticlePage(
@@ -144,12 +168,17 @@ def article_page(slug: str) -> ArticlePage:
     if page.is_notice:
         page.slug = slug
     elif page.is_live and page.slug == slug:  # an older slug only redirects
-        page.reviewers = approving_reviewers(page.revision)
+        page.reviewers = certifying_reviewers(workflow)
     return page
 
 
-def approving_reviewers(revision: Revision) -> list[Reviewer]:
-    sign_offs = SignOff.objects.filter(revision=revision, decision=SignOff.Decision.APPROVE).select_related("reviewer")
+def certifying_reviewers(workflow: ArticleWorkflow) -> list[Reviewer]:
+    """The board members whose approvals certified the live revision, in the round that reached quorum (one query).
+
+    Not every sign-off ever made on the revision: after a re-review readers see
+    who certified the words most recently, as of "Last reviewed".
+    """
+    sign_offs = SignOff.objects.certifying(workflow).select_related("reviewer")
     return [sign_off.reviewer for sign_off in sign_offs.order_by("created_at")]
 
 
@@ -185,7 +214,9 @@ def board_members():
 
 
 def articles_approved_by(reviewer: Reviewer):
-    """The published articles whose live revision this board member approved."""
+    """The published articles whose live revision this board member certified, in the round that reached quorum."""
     return PublishedArticle.objects.filter(
-        revision__sign_offs__reviewer=reviewer, revision__sign_offs__decision=SignOff.Decision.APPROVE
+        revision__sign_offs__reviewer=reviewer,
+        revision__sign_offs__decision=SignOff.Decision.APPROVE,
+        revision__sign_offs__round=Coalesce(F("article__workflow__certified_round"), 1),
     ).distinct()

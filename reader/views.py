@@ -81,6 +81,7 @@ def article_detail(request, slug):
             "etag": response["ETag"],
             "last_modified": response["Last-Modified"],
             "status": response.status_code,
+            "reads_the_same_until": response.reads_the_same_until,
         }
         cache.article_set(slug, audience, entry)
     if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
@@ -169,6 +170,7 @@ def _render_article(request, slug, audience, *, form, status=200):
         response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         response["Last-Modified"] = http_date(page.reviewed_at.timestamp())
         response.is_cacheable = True
+        response.reads_the_same_until = page.reads_the_same_until
     return response
 
 

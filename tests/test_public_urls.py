@@ -4,7 +4,8 @@ The rule lives in `reader.selectors.reader_view`: the live revision; for an
 article never approved, its submitted revision under the caution policy while
 it awaits the board; the withdrawal notice once an approved article is
 withdrawn; otherwise nothing. Slugs are the live (or pending) revision's,
-never the working copy's.
+never the working copy's. Words never put live reaching no public route at
+all, through a withdrawal, a schedule or an expiry: `test_reader_lifecycle`.
 """
 
 import pytest
@@ -21,7 +22,6 @@ from tests.workflow_helpers import approve, approved, citable_article, edit_clai
 pytestmark = pytest.mark.django_db
 
 AUDIENCES = ("patient", "clinician", "student")
-MARKER = "NEVER-APPROVED-MARKER"
 
 
 @pytest.fixture(autouse=True)
@@ -58,16 +58,6 @@ def warm(client, slug):
         client.cookies["audience"] = audience
         assert client.get(page(slug)).status_code == 200
     client.cookies["audience"] = "clinician"
-
-
-def everything_public(client, slugs) -> str:
-    """Every page, file and listing a reader or crawler can fetch about these slugs, as one text."""
-    urls = [reverse("reader:home"), reverse("reader:home") + "?q=rewrite", reverse("reader:feed")]
-    urls += [reverse("reader:sitemap")]
-    for slug in slugs:
-        urls += [page(slug)] + [references(slug, file_format) for file_format in ("ris", "bibtex", "medline")]
-        urls += [references(slug, "csl-json")]
-    return "".join(client.get(url).content.decode() for url in urls)
 
 
 # Renaming
@@ -171,31 +161,6 @@ def test_a_withdrawal_answers_410_on_every_public_slug_at_the_next_request_despi
     assert set(statuses.values()) == {410}
     assert client.get(references("first-address")).status_code == 410
     assert client.get(references("second-address")).status_code == 410
-
-
-def test_withdraw_edit_submit_never_shows_the_new_words_on_any_public_address(
-    client, editor, managing_editor, settings, django_capture_on_commit_callbacks
-):
-    settings.READER_PENDING_POLICY = "caution"
-    article = citable_article(slug="withdrawn-address")
-    approved(article, editor, managing_editor)
-    warm(client, "withdrawn-address")
-    with django_capture_on_commit_callbacks(execute=True):
-        article_withdraw(
-            article=article,
-            user=managing_editor,
-            reason="Safety notice.",
-            public_reason="We are checking this answer against new evidence.",
-        )
-
-    edit_claim(article, f"{MARKER} in a rewrite nobody approved.", user=editor)
-    rename(article, "rewritten-address", user=editor)
-    with django_capture_on_commit_callbacks(execute=True):
-        under_review(article, editor, managing_editor)
-
-    assert MARKER not in everything_public(client, ["withdrawn-address", "rewritten-address"])
-    assert client.get(page("withdrawn-address")).status_code == 410
-    assert client.get(page("rewritten-address")).status_code == 404
 
 
 def test_a_withdrawn_article_takes_no_follow_up_questions(client, editor, managing_editor):
