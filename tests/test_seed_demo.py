@@ -130,6 +130,15 @@ def test_seed_demo_recertified_article_was_reviewed_again_after_its_last_update(
     assert [(s.round, s.signed_by.username) for s in certifying] == [(2, "dr.lindqvist"), (2, "dr.okafor")]
 
 
+def test_seed_demo_has_a_live_article_set_to_expire():
+    demo_seed()
+    workflow = ArticleWorkflow.objects.get(article__slug="antibiotic-duration-uncomplicated-cystitis-women")
+
+    assert (workflow.state, workflow.is_live, workflow.scheduled_by.username) == (State.APPROVED, True, "managing")
+    assert workflow.expires_at > timezone.now()
+    assert list(ArticleWorkflow.objects.live().filter(expires_at__isnull=False)) == [workflow]
+
+
 def test_seed_demo_expired_article_was_withdrawn_by_its_schedule():
     demo_seed()
     workflow = ArticleWorkflow.objects.get(article__slug="fosfomycin-single-dose-cystitis")

@@ -285,9 +285,22 @@ def _expired(article, users, board):
     article_expire(article=article, now=expires_at)
 
 
+def _approved_until_expiry(article, users, board):
+    """Live, with an expiry a managing editor set nine months ahead unless the board re-reviews it first."""
+    _approved(article, users, board)
+    article_schedule(
+        article=article,
+        user=users["managing"],
+        go_live_at=None,
+        expires_at=_morning_in(270),
+        review_interval_months=None,
+        note="Take it down when the national prescribing guidance is due for update, unless re-reviewed by then.",
+    )
+
+
 DEMO_SCENARIOS = {
     "low-dose-naltrexone-chronic-pain": _approved_with_update_in_review,
-    "antibiotic-duration-uncomplicated-cystitis-women": _approved,
+    "antibiotic-duration-uncomplicated-cystitis-women": _approved_until_expiry,
     "vitamin-d-fracture-prevention-older-adults": _changes_requested,
     "metformin-chronic-kidney-disease": _submitted,
     "cranberry-recurrent-uti": _withdrawn,
