@@ -387,7 +387,7 @@ def test_an_expired_answer_answers_410_with_the_public_reason_despite_a_warm_cac
     response = client.get(page("expiring-address"))
     assert response.status_code == 410
     assert EXPIRED_PUBLIC_REASON in text_of(response)
-    assert "This answer is offline until it is reviewed again" in text_of(response)
+    assert "This answer is awaiting the board\N{RIGHT SINGLE QUOTATION MARK}s review" in text_of(response)
 
 
 @pytest.mark.parametrize("file_format", REFERENCE_FILE_FORMATS)
