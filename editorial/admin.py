@@ -323,7 +323,7 @@ class ArticleAdmin(ContentArticleAdmin):
             return State.DRAFT.label
         return f"{workflow.get_state_display()} · live" if workflow.is_live else workflow.get_state_display()
 
-    @admin.display(description="next review due", ordering="workflow__next_review_due")
+    @admin.display(description="review due", ordering="workflow__next_review_due")
     def next_review_due(self, article):
         """The date the live words fall due for review; none where readers see no approved words."""
         workflow = getattr(article, "workflow", None)
@@ -530,7 +530,11 @@ class ArticleAdmin(ContentArticleAdmin):
 
         def context(article):
             workflow = ArticleWorkflow.objects.filter(article=article).select_related("live_revision").first()
-            return {"title": f"Open a re-review of “{article}”", "workflow": workflow}
+            return {
+                "title": f"Open a re-review of “{article}”",
+                "workflow": workflow,
+                "review_overdue": workflow is not None and workflow.review_overdue_on(timezone.localdate()),
+            }
 
         return self._workflow_move_view(
             request, object_id, RereviewForm, rereview, context, "rereview.html", action=Action.REREVIEW
@@ -631,29 +635,65 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ArticleWorkflow)
 class ArticleWorkflowAdmin(ReadOnlyAdmin):
+    """Each article's place in the workflow and its schedule; narrow columns, so that the whole row fits."""
+
     list_display = (
-        "article",
+        "article_title",
         "state",
-        "current_revision",
-        "live_revision",
-        "review_round",
-        "quorum",
-        "approved_at",
-        "next_review_due",
+        "revisions",
+        "round_number",
+        "last_reviewed",
+        "review_due",
         "review_interval",
-        "go_live_at",
-        "expires_at",
-        "scheduled_by",
+        "schedule",
     )
     list_filter = ("state",)
-    list_select_related = ("article", "current_revision", "live_revision", "scheduled_by")
+    list_select_related = ("article", "current_revision", "live_revision")
     search_fields = ("article__title", "article__slug")
+
+    @admin.display(description="article", ordering="article__title")
+    def article_title(self, workflow):
+        """The title as text: a related object's column never wraps, and a long title would push the rest away."""
+        return workflow.article.title
+
+    @admin.display(description="revision")
+    def revisions(self, workflow):
+        """The revision in review and the live one, in one narrow column: "2, live 1", "1 (live)"."""
+        current, live = workflow.current_revision, workflow.live_revision
+        if current is None:
+            return None
+        if live is None:
+            return str(current.number)
+        return f"{current.number} (live)" if live == current else f"{current.number}, live {live.number}"
+
+    @admin.display(description="last reviewed", ordering="approved_at")
+    def last_reviewed(self, workflow):
+        return timezone.localdate(workflow.approved_at) if workflow.approved_at else None
+
+    @admin.display(description="next review due", ordering="next_review_due")
+    def review_due(self, workflow):
+        """Only live words fall due for review; a withdrawn or held article's old date means nothing now."""
+        return workflow.next_review_due if workflow.is_live else None
+
+    @admin.display(description="round", ordering="review_round")
+    def round_number(self, workflow):
+        return workflow.review_round
 
     @admin.display(description="review interval")
     def review_interval(self, workflow):
         if workflow.review_interval_months is None:
             return f"{workflow.review_interval} months (site default)"
         return f"{workflow.review_interval} months"
+
+    @admin.display(description="schedule")
+    def schedule(self, workflow):
+        """The go-live time and the expiry in one column, each named, so that the row fits beside the filter."""
+        parts = []
+        if workflow.go_live_at:
+            parts.append(f"Goes live {_when(workflow.go_live_at)}")
+        if workflow.expires_at:
+            parts.append(f"Expires {_when(workflow.expires_at)}")
+        return "; ".join(parts) or None
 
 
 @admin.register(Revision)

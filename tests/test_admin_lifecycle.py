@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from editorial.models import ArticleWorkflow, AuditEvent, add_months
-from editorial.services import article_hold, article_rereview, article_schedule
+from editorial.services import article_hold, article_rereview, article_schedule, article_withdraw
 from editorial.workflow import Action, State
 from tests.admin_forms import admin_form_data
 from tests.factories import BoardMemberFactory, UserFactory
@@ -197,7 +197,7 @@ def test_rereview_button_is_offered_to_a_managing_editor_on_a_live_approved_arti
 
     html = client.get(change_url(article)).content.decode()
 
-    assert f'<a href="{rereview_url(article)}">Open a re-review</a>' in html
+    assert f'<a class="button" href="{rereview_url(article)}">Open a re-review</a>' in html
 
 
 def test_rereview_button_is_not_offered_to_an_editor(client, editor, managing_editor):
@@ -402,7 +402,7 @@ def test_status_panel_during_a_rereview_names_the_round_and_the_unchanged_revisi
 
     html = client.get(change_url(article)).content.decode()
 
-    assert "· Re-review, round 2, of revision 1 (unchanged)." in html
+    assert "· Re-review, round 2, of revision 1 (unchanged)\n" in html
 
 
 def test_status_panel_of_a_scheduled_article_says_when_it_goes_live(client, editor, managing_editor):
@@ -413,7 +413,7 @@ def test_status_panel_of_a_scheduled_article_says_when_it_goes_live(client, edit
     html = client.get(change_url(article)).content.decode()
 
     assert state_of(article) == State.SCHEDULED
-    assert f"· Revision 1 goes live on {shown_moment(go_live)}." in html
+    assert f"· Revision 1 goes live on {shown_moment(go_live)}\n" in html
 
 
 def test_status_panel_says_the_interval_is_the_site_default(client, editor, managing_editor):
@@ -439,6 +439,28 @@ def test_status_panel_shows_an_interval_set_for_the_article_and_its_expiry(clien
     default = settings.EDITORIAL_REVIEW_INTERVAL_MONTHS
     assert f"Every 6 months, set for this article (the site default is {default})." in html
     assert f'<td id="expires">{shown_moment(expiry)}: then readers see a notice' in html
+
+
+def test_status_panel_of_a_scheduled_article_says_it_is_approved_but_not_yet_live(client, editor, managing_editor):
+    article = scheduled_article(editor, managing_editor, go_live_at=timezone.now() + timedelta(days=3))
+    client.force_login(editor)
+
+    html = client.get(change_url(article)).content.decode()
+
+    assert (
+        '<td id="last-reviewed">Not yet live: the board approved revision 1, '
+        "which counts as reviewed then once it goes live.</td>"
+    ) in html
+
+
+def test_rereview_page_of_an_overdue_article_says_the_review_is_overdue(client, editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    workflow = reviewed_days_ago(article, 400)
+    client.force_login(managing_editor)
+
+    html = client.get(rereview_url(article)).content.decode()
+
+    assert f"its next review was due on {shown_date(workflow.next_review_due)} and is overdue." in html
 
 
 def test_status_panel_of_a_never_approved_article_says_never_reviewed(client, editor, managing_editor):
@@ -561,7 +583,17 @@ def test_workflow_list_shows_the_review_interval_and_the_schedule(client, editor
         f'<td class="field-review_interval">{settings.EDITORIAL_REVIEW_INTERVAL_MONTHS} months (site default)</td>'
         in html
     )
-    assert f'<td class="field-expires_at nowrap">{shown_moment(expiry)}</td>' in html
+    assert f'<td class="field-schedule">Expires {shown_moment(expiry)}</td>' in html
+
+
+def test_workflow_list_gives_no_review_date_for_withdrawn_words(client, editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    article_withdraw(article=article, user=managing_editor, reason="Superseded.", public_reason="Superseded.")
+    client.force_login(managing_editor)
+
+    html = client.get(reverse("admin:editorial_articleworkflow_changelist")).content.decode()
+
+    assert '<td class="field-review_due">-</td>' in html
 
 
 def test_board_member_sees_no_lifecycle_buttons(client, editor, managing_editor):
