@@ -182,6 +182,15 @@ def certifying_reviewers(workflow: ArticleWorkflow) -> list[Reviewer]:
     return [sign_off.reviewer for sign_off in sign_offs.order_by("created_at")]
 
 
+def approving_reviewers(revision: Revision, *, round: int = 1) -> list[Reviewer]:
+    """The board members who approved `revision` in one review round, in signing order (one query).
+
+    The page names `certifying_reviewers(workflow)`, the round that certified the live words.
+    """
+    sign_offs = SignOff.objects.filter(revision=revision, round=round, decision=SignOff.Decision.APPROVE)
+    return [sign_off.reviewer for sign_off in sign_offs.select_related("reviewer").order_by("created_at")]
+
+
 def editorial_page(slug: str) -> EditorialPage | None:
     return EditorialPage.objects.filter(slug=slug).first()
 
