@@ -279,6 +279,10 @@ def test_periodic_jobs_are_listed_by_name(db):
         "return how many.\n"
         "retry_stalled_tasks: Retry the retried tasks (emails) that a worker started and never finished; "
         "return how many.\n"
+        "run_schedule: Put live the approved revisions whose go-live time has come, then expire what is due; "
+        "return how many.\n"
+        "send_review_reminders: Remind managing editors and assigned members of live articles whose review "
+        "is due soon or overdue.\n"
     )
 
 

@@ -1,4 +1,4 @@
-"""Enqueue the periodic jobs: run it from cron or a systemd timer, every 15 minutes for instance."""
+"""Enqueue the periodic jobs: run it from cron or a systemd timer, every 5 minutes for instance."""
 
 from django.core.management.base import BaseCommand, CommandError
 
