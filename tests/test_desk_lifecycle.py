@@ -89,8 +89,8 @@ def test_rereview_page_says_the_words_are_unchanged_and_whose_approval_they_carr
     approved_at = ArticleWorkflow.objects.get(article=article).approved_at
     html = review_html(client, second.user, revision)
     assert (
-        f"This is a re-review of revision 1, word for word as the board approved it on "
-        f"{shown_date(timezone.localtime(approved_at))} ({first.display_name}). Readers see these words now. "
+        f"This is a re-review of revision 1, unchanged. The board approved these exact words on "
+        f"{shown_date(timezone.localtime(approved_at))} by {first.display_name}, and readers see them now. "
         "This is review round 2 of revision 1."
     ) in html
     assert "<strong>Changes since the last approval: none.</strong> The content hash is the same." in html
@@ -238,7 +238,7 @@ def section(html, heading_id) -> str:
     ("heading_id", "heading", "kind"),
     [
         ("overdue-heading", "Review overdue", "overdue"),
-        ("review-soon-heading", "Due within 30 days", "due_soon"),
+        ("review-soon-heading", "Review due within 30 days", "due_soon"),
         ("scheduled-heading", "Scheduled to go live", "scheduled"),
         ("expiring-heading", "Expiring", "expiring"),
     ],
@@ -275,7 +275,7 @@ def test_queue_shows_board_members_no_calendar(client, calendar, board_member):
     ReviewerFactory(user=board_member)
     client.force_login(board_member)
     html = client.get(reverse("desk:queue")).content.decode()
-    for heading in ("Review overdue", "Due within 30 days", "Scheduled to go live", "Expiring"):
+    for heading in ("Review overdue", "Review due within 30 days", "Scheduled to go live", "Expiring"):
         assert f">{heading}</h2>" not in html
 
 
