@@ -635,7 +635,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ArticleWorkflow)
 class ArticleWorkflowAdmin(ReadOnlyAdmin):
-    """Each article's place in the workflow and its schedule; narrow columns, so that the whole row fits."""
+    """Each article's place in the workflow and its schedule, in narrow columns: the review dates come first."""
 
     list_display = (
         "article_title",
