@@ -22,6 +22,7 @@ from tests.workflow_helpers import approve, approved, citable_article, edit_clai
 pytestmark = pytest.mark.django_db
 
 AUDIENCES = ("patient", "clinician", "student")
+MARKER = "NEVER-APPROVED-MARKER"
 
 
 @pytest.fixture(autouse=True)
@@ -58,6 +59,16 @@ def warm(client, slug):
         client.cookies["audience"] = audience
         assert client.get(page(slug)).status_code == 200
     client.cookies["audience"] = "clinician"
+
+
+def everything_public(client, slugs) -> str:
+    """Every page, file and listing a reader or crawler can fetch about these slugs, as one text."""
+    urls = [reverse("reader:home"), reverse("reader:home") + "?q=rewrite", reverse("reader:feed")]
+    urls += [reverse("reader:sitemap")]
+    for slug in slugs:
+        urls += [page(slug)] + [references(slug, file_format) for file_format in ("ris", "bibtex", "medline")]
+        urls += [references(slug, "csl-json")]
+    return "".join(client.get(url).content.decode() for url in urls)
 
 
 # Renaming
