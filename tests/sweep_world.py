@@ -114,6 +114,8 @@ def build_world() -> World:
     )
     articles["to-hold"] = citable_article(slug="sweep-to-hold")
     approved(articles["to-hold"], editor, managing)
+    articles["to-rereview"] = citable_article(slug="sweep-to-rereview")
+    approved(articles["to-rereview"], editor, managing)
     articles["held"] = citable_article(slug="sweep-held")
     held, _ = approved(articles["held"], editor, managing)
     article_hold(
@@ -153,6 +155,8 @@ def build_world() -> World:
             "admin:articles_article_withdraw": articles["live"],
             "admin:articles_article_hold": articles["to-hold"],
             "admin:articles_article_release": articles["held"],
+            "admin:articles_article_rereview": articles["to-rereview"],
+            "admin:articles_article_schedule": articles["submitted"],
         },
         disposable={Reference: duplicates[1]},  # cited nowhere, so it can be deleted
         duplicates=duplicates,

@@ -20,6 +20,7 @@ import fnmatch
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import product
 
 import pytest
@@ -30,6 +31,7 @@ from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from editorial.models import ArticleWorkflow, Revision
 from tests.sweep_world import DESK_STATES, RIS_FILE, Role, World, build_world
@@ -178,6 +180,9 @@ WRITES_THAT_MUST_HAPPEN = [
     ("admin:articles_article_withdraw", Role.MANAGING_EDITOR),
     ("admin:articles_article_hold", Role.BOARD_UNASSIGNED),
     ("admin:articles_article_release", Role.MANAGING_EDITOR),
+    ("admin:articles_article_rereview", Role.MANAGING_EDITOR),
+    ("admin:articles_article_schedule", Role.MANAGING_EDITOR),
+    ("desk:hold", Role.BOARD_UNASSIGNED),
     ("admin:references_reference_add", Role.EDITOR),
     ("admin:references_reference_change", Role.EDITOR),
     ("admin:references_reference_changelist", Role.EDITOR),
@@ -311,6 +316,18 @@ SPECIAL_FORMS = {
         "public_reason": "We are checking a dose in this answer.",
     },
     "admin:articles_article_release": lambda world, params: {"reason": "The dose was right."},
+    "admin:articles_article_rereview": lambda world, params: {"note": "The yearly check."},
+    "admin:articles_article_schedule": lambda world, params: {
+        "go_live_at": "",
+        "expires_at": (timezone.localtime() + timedelta(days=90)).strftime("%Y-%m-%dT%H:%M"),
+        "review_interval_months": "6",
+        "note": "",
+    },
+    "desk:hold": lambda world, params: {
+        **_decision(world, params),
+        "reason": "A reader reported a dose ten times too high.",
+        "public_reason": "We are checking a dose in this answer.",
+    },
     "admin:references_reference_merge": lambda world, params: {"keep": world.duplicates[0].pk},
     "admin:references_referenceimport_add": lambda world, params: {
         "file": SimpleUploadedFile("ldn.ris", RIS_FILE.read_bytes()),
