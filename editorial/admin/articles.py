@@ -1,12 +1,10 @@
-"""The admin side of the workflow: submitting and withdrawing articles, and reading the record.
+"""The article page's workflow side: the status panel, and one page per move (submit, withdraw, hold,
+release, restore, re-review, schedule), each a thin view over its service.
 
-The article editor itself lives in `articles.admin`; this module extends it
-with workflow controls, so that `articles` never depends on `editorial`.
-"""
+It extends the article editor of `articles.admin`, so that `articles` never depends on `editorial`."""
 
 from functools import partial
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -18,24 +16,28 @@ from django.utils.html import format_html
 
 from articles.admin import ArticleAdmin as ContentArticleAdmin
 from articles.models import Article
-from config.history_admin import ReadOnlyHistoryAdmin
+from editorial.admin.display import when
+from editorial.admin.filters import RetractedEvidenceFilter, ReviewFilter, evidence_flags
+from editorial.admin.forms import (
+    HoldForm,
+    ReleaseForm,
+    RereviewForm,
+    RestoreForm,
+    ScheduleForm,
+    SubmitForm,
+    WithdrawForm,
+    schedule_of,
+)
 from editorial.errors import WorkflowError
 from editorial.evidence import (
-    FLAGGED_STANDINGS,
-    live_article_evidence_flags,
     live_articles_citing_flagged_evidence,
 )
 from editorial.models import (
-    MAX_REVIEW_INTERVAL_MONTHS,
     ArticleWorkflow,
-    AuditEvent,
-    ReviewAssignment,
-    Reviewer,
     Revision,
-    SignOff,
 )
 from editorial.rules import available_actions, is_managing_editor
-from editorial.selectors import approved_revisions, article_timeline, working_copy_status
+from editorial.selectors import article_timeline, working_copy_status
 from editorial.services import (
     article_hold,
     article_release,
@@ -50,255 +52,18 @@ from editorial.workflow import IN_REVIEW_CYCLE, Action, State
 from references.models import Reference
 
 
-@admin.register(Reviewer)
-class ReviewerAdmin(ReadOnlyHistoryAdmin):
-    """Board profiles, kept by managing editors: a profile's account is chosen once, when it is added.
-
-    Its sign-offs name that account's person, so moving a profile to another
-    account would rewrite who approved what; a new account gets a new profile.
-    """
-
-    list_display = ("display_name", "credentials", "specialty", "is_active")
-    list_filter = ("is_active", "specialty")
-    search_fields = ("display_name", "specialty", "user__username", "user__email")
-    prepopulated_fields = {"slug": ("display_name",)}
-    raw_id_fields = ("user",)
-    fieldsets = (
-        (None, {"fields": ("user", "display_name", "slug", "credentials", "specialty", "is_active")}),
-        ("Public profile", {"fields": ("bio", "conflict_of_interest")}),
-    )
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
-        return (*readonly, "user") if obj is not None else readonly
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and is_managing_editor(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and is_managing_editor(request.user)
-
-
-class SubmitForm(forms.Form):
-    note = forms.CharField(
-        label="Note for the reviewers",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional: what changed and why.",
-    )
-
-
-def _internal_reason(label):
-    return forms.CharField(
-        label=label,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Recorded in the audit log and shown to editors; never to readers.",
-    )
-
-
-def _public_reason():
-    return forms.CharField(
-        label="Reason for readers",
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One or two plain sentences, shown to readers on the notice that replaces the article.",
-    )
-
-
-class WithdrawForm(forms.Form):
-    reason = _internal_reason("Reason for withdrawal")
-    public_reason = _public_reason()
-
-
-class HoldForm(forms.Form):
-    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)  # the live revision the holder read
-    reason = _internal_reason("Reason for the hold")
-    public_reason = _public_reason()
-
-
-class ReleaseForm(forms.Form):
-    reason = _internal_reason("Reason for releasing the hold")
-
-
-class RestoreForm(forms.Form):
-    """Choose one of the article's revisions the board approved; its words are submitted anew."""
-
-    revision = forms.TypedChoiceField(
-        label="Revision to restore", coerce=int, widget=forms.RadioSelect, help_text="Revisions the board approved."
-    )
-    note = forms.CharField(
-        label="Note for the reviewers",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional: why these words are coming back. The revision notes which one it restores.",
-    )
-
-    def __init__(self, *args, article, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["revision"].choices = [
-            (approved.revision.number, _approved_revision_label(approved)) for approved in approved_revisions(article)
-        ]
-
-
-class RereviewForm(forms.Form):
-    note = forms.CharField(
-        label="Note for the reviewers",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional: why the board should look at these words again now.",
-    )
-
-
-def _moment_field(label, help_text):
-    """A date and time typed in the site's time zone (the browser's own picker, no script of ours)."""
-    return forms.DateTimeField(
-        label=label,
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=help_text,
-    )
-
-
-class ScheduleForm(forms.Form):
-    """The article's whole schedule: each value replaces the one before, and an empty one clears it.
-
-    The workflow judges the values (`article_schedule`): a past time, an expiry
-    before go-live and an interval out of range come back as its sentence.
-    """
-
-    go_live_at = _moment_field(
-        "Go live on",
-        "Empty: the revision goes live as soon as the board approves it.",
-    )
-    expires_at = _moment_field(
-        "Expires on",
-        "Then readers see a notice instead of the words, unless a re-review reaches quorum first. Empty: no expiry.",
-    )
-    review_interval_months = forms.IntegerField(
-        label="Review every (months)",
-        required=False,
-        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_REVIEW_INTERVAL_MONTHS}),
-    )
-    note = forms.CharField(
-        label="Note",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Optional: recorded in the audit log with the schedule.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        default = settings.EDITORIAL_REVIEW_INTERVAL_MONTHS
-        self.fields["review_interval_months"].help_text = (
-            f"From 1 to {MAX_REVIEW_INTERVAL_MONTHS}. Empty: the site default, every {default} months. "
-            "A change moves the next review date, counted from the last review."
-        )
-
-
-def _schedule_of(workflow: ArticleWorkflow | None) -> dict:
-    """The schedule as it stands, to start the form from: submitting it unchanged keeps it."""
-    if workflow is None:
-        return {}
-    return {
-        "go_live_at": workflow.go_live_at,
-        "expires_at": workflow.expires_at,
-        "review_interval_months": workflow.review_interval_months,
-    }
-
-
 def _schedule_summary(workflow: ArticleWorkflow) -> str:
     """One sentence per part of the schedule just set, for the success message."""
     parts = []
     if workflow.go_live_at:
-        parts.append(f"revision {workflow.current_revision.number} goes live on {_when(workflow.go_live_at)}")
+        parts.append(f"revision {workflow.current_revision.number} goes live on {when(workflow.go_live_at)}")
     if workflow.expires_at:
-        parts.append(f"the live words expire on {_when(workflow.expires_at)}")
+        parts.append(f"the live words expire on {when(workflow.expires_at)}")
     default = "" if workflow.review_interval_months else " (the site default)"
     parts.append(f"the board reviews it every {workflow.review_interval} months{default}")
     if workflow.next_review_due:
         parts.append(f"next by {formats.date_format(workflow.next_review_due, 'DATE_FORMAT')}")
     return "; ".join(parts)
-
-
-def _when(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
-def _approved_revision_label(approved) -> str:
-    when = formats.date_format(timezone.localtime(approved.approved_at), "DATETIME_FORMAT")
-    by = ", ".join(approved.approvers) or "the board"
-    return f"Revision {approved.revision.number}, approved {when} by {by} ({approved.revision.short_hash})"
-
-
-def _evidence_flags(request) -> dict[int, str]:
-    """The live articles citing flagged evidence, read once per request for the filter and the column."""
-    if not hasattr(request, "_live_evidence_flags"):
-        request._live_evidence_flags = live_article_evidence_flags()
-    return request._live_evidence_flags
-
-
-class RetractedEvidenceFilter(admin.SimpleListFilter):
-    """Whether the revision readers see cites a reference now retracted or under an expression of concern."""
-
-    title = "cites retracted evidence"
-    parameter_name = "retracted_evidence"
-    # An article's flag is its worst standing, so "concern" means concern and nothing retracted.
-    STANDINGS = {
-        "any": FLAGGED_STANDINGS,
-        "retracted": (Reference.Retraction.RETRACTED,),
-        "concern": (Reference.Retraction.EXPRESSION_OF_CONCERN,),
-    }
-
-    def lookups(self, request, model_admin):
-        return [
-            ("any", "Yes"),
-            ("retracted", "Yes, a retracted reference"),
-            ("concern", "Yes, an expression of concern only"),
-            ("no", "No"),
-        ]
-
-    def queryset(self, request, queryset):
-        flags = _evidence_flags(request)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=flags)
-        standings = self.STANDINGS.get(self.value())
-        if standings is None:
-            return queryset
-        return queryset.filter(pk__in=[pk for pk, flag in flags.items() if flag in standings])
-
-
-class ReviewFilter(admin.SimpleListFilter):
-    """Where an article stands in its life after approval: review dates, a schedule, a hold."""
-
-    title = "review"
-    parameter_name = "review"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("overdue", "Review overdue"),
-            ("due_soon", f"Review due within {settings.EDITORIAL_REVIEW_REMINDER_DAYS} days"),
-            ("scheduled", "Scheduled to go live"),
-            ("expiring", "Set to expire"),
-            ("held", "Held for safety"),
-        ]
-
-    def queryset(self, request, queryset):
-        workflows = self._workflows(self.value())
-        return queryset if workflows is None else queryset.filter(workflow__in=workflows)
-
-    @staticmethod
-    def _workflows(choice):
-        today, workflows = timezone.localdate(), ArticleWorkflow.objects
-        return {
-            "overdue": lambda: workflows.review_overdue(today),
-            "due_soon": lambda: workflows.review_due_soon(today),
-            "scheduled": lambda: workflows.filter(state=State.SCHEDULED),
-            "expiring": lambda: workflows.live().filter(expires_at__isnull=False),
-            "held": lambda: workflows.held(),
-        }.get(choice, lambda: None)()
-
-
-admin.site.unregister(Article)
 
 
 @admin.register(Article)
@@ -337,7 +102,7 @@ class ArticleAdmin(ContentArticleAdmin):
 
         @admin.display(description="cites retracted evidence")
         def cites_retracted_evidence(article):
-            flag = _evidence_flags(request).get(article.pk)
+            flag = evidence_flags(request).get(article.pk)
             return Reference.Retraction(flag).label if flag else None
 
         list_display = list(super().get_list_display(request))
@@ -562,7 +327,7 @@ class ArticleAdmin(ContentArticleAdmin):
             }
 
         def initial(article):
-            return _schedule_of(ArticleWorkflow.objects.filter(article=article).first())
+            return schedule_of(ArticleWorkflow.objects.filter(article=article).first())
 
         return self._workflow_move_view(
             request,
@@ -618,110 +383,3 @@ class ArticleAdmin(ContentArticleAdmin):
         except WorkflowError as refusal:
             return refusal
         return None
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The workflow's records are written by its services only; the admin shows them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ArticleWorkflow)
-class ArticleWorkflowAdmin(ReadOnlyAdmin):
-    """Each article's place in the workflow and its schedule, in narrow columns: the review dates come first."""
-
-    list_display = (
-        "article_title",
-        "state",
-        "revisions",
-        "round_number",
-        "last_reviewed",
-        "review_due",
-        "review_interval",
-        "schedule",
-    )
-    list_filter = ("state",)
-    list_select_related = ("article", "current_revision", "live_revision")
-    search_fields = ("article__title", "article__slug")
-
-    @admin.display(description="article", ordering="article__title")
-    def article_title(self, workflow):
-        """The title as text: a related object's column never wraps, and a long title would push the rest away."""
-        return workflow.article.title
-
-    @admin.display(description="revision")
-    def revisions(self, workflow):
-        """The revision in review and the live one, in one narrow column: "2, live 1", "1 (live)"."""
-        current, live = workflow.current_revision, workflow.live_revision
-        if current is None:
-            return None
-        if live is None:
-            return str(current.number)
-        return f"{current.number} (live)" if live == current else f"{current.number}, live {live.number}"
-
-    @admin.display(description="last reviewed", ordering="approved_at")
-    def last_reviewed(self, workflow):
-        return timezone.localdate(workflow.approved_at) if workflow.approved_at else None
-
-    @admin.display(description="next review due", ordering="next_review_due")
-    def review_due(self, workflow):
-        """Only live words fall due for review; a withdrawn or held article's old date means nothing now."""
-        return workflow.next_review_due if workflow.is_live else None
-
-    @admin.display(description="round", ordering="review_round")
-    def round_number(self, workflow):
-        return workflow.review_round
-
-    @admin.display(description="review interval")
-    def review_interval(self, workflow):
-        if workflow.review_interval_months is None:
-            return f"{workflow.review_interval} months (site default)"
-        return f"{workflow.review_interval} months"
-
-    @admin.display(description="schedule")
-    def schedule(self, workflow):
-        """The go-live time and the expiry in one column, each named, so that the row fits beside the filter."""
-        parts = []
-        if workflow.go_live_at:
-            parts.append(f"Goes live {_when(workflow.go_live_at)}")
-        if workflow.expires_at:
-            parts.append(f"Expires {_when(workflow.expires_at)}")
-        return "; ".join(parts) or None
-
-
-@admin.register(Revision)
-class RevisionAdmin(ReadOnlyAdmin):
-    list_display = ("article", "number", "short_hash", "source", "created_by", "created_at")
-    list_filter = ("source",)
-    list_select_related = ("article", "created_by")
-    search_fields = ("article__title", "content_hash")
-    fields = ("article", "number", "content_hash", "source", "created_by", "created_at", "contributors", "content")
-
-
-@admin.register(SignOff)
-class SignOffAdmin(ReadOnlyAdmin):
-    list_display = ("revision", "reviewer", "decision", "conflict", "created_at")
-    list_filter = ("decision", "conflict")
-    list_select_related = ("revision__article", "reviewer")
-
-
-@admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(ReadOnlyAdmin):
-    list_display = ("article", "reviewer", "assigned_by", "due_date", "is_open", "started_revision")
-    list_filter = ("is_open",)
-    list_select_related = ("article", "reviewer", "assigned_by", "started_revision")
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "article", "action", "actor", "from_state", "to_state", "revision")
-    list_filter = ("action",)
-    list_select_related = ("article", "actor", "revision")
-    search_fields = ("article__title", "comment")
