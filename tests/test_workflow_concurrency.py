@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 import pytest
@@ -18,11 +19,14 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from editorial.errors import AlreadySignedOff, InvalidTransition, StaleRevision
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.services import (
+    article_expire,
+    article_go_live,
     article_hold,
     article_release,
     article_submit,
@@ -34,7 +38,16 @@ from editorial.services import (
 from editorial.workflow import State
 from reader.models import PublishedArticle
 from tests.factories import ReviewerFactory
-from tests.workflow_helpers import approve, approved, citable_article, edit_claim, submitted, under_review
+from tests.workflow_helpers import (
+    approve,
+    approved,
+    citable_article,
+    edit_claim,
+    rereview_opened,
+    schedule,
+    submitted,
+    under_review,
+)
 
 pytestmark = [
     pytest.mark.skipif(
@@ -312,6 +325,134 @@ def test_a_hold_racing_an_approval_lets_one_win_and_tells_the_other(first, edito
         assert (workflow.state, workflow.live_revision, workflow.held_revision) == (State.APPROVED, correction, None)
         assert events_of(article)[-1] == ("editorial.approve", member.user.username, "under_review", "approved")
         assert list(PublishedArticle.objects.values_list("revision", flat=True)) == [correction.pk]
+        assert [message.to for message in mail.outbox] == [[editor.email]]
+
+
+# A hold racing a go-live, and an expiry racing a re-review's approval: one wins cleanly, the other is told.
+
+
+def live_with_newer_words_waiting_to_go_live(editor, managing_editor):
+    """Revision 1 live, revision 2 approved and waiting for its go-live time; return them and that time."""
+    article = citable_article()
+    first, _ = approved(article, editor, managing_editor)
+    edit_claim(article, "Corrected wording.", user=editor)
+    second, (member,) = under_review(article, editor, managing_editor)
+    go_live_at = timezone.now() + timedelta(hours=1)
+    schedule(article, managing_editor, go_live_at=go_live_at)
+    approve(second, member)
+    return article, first, second, go_live_at
+
+
+@pytest.mark.parametrize("first", ["hold", "go-live"])
+def test_a_hold_racing_a_go_live_lets_one_win_and_tells_the_other(first, editor, managing_editor):
+    article, live, waiting, go_live_at = live_with_newer_words_waiting_to_go_live(editor, managing_editor)
+    holding = partial(hold, article, Revision.objects.get(pk=live.pk), managing_editor)
+    going_live = partial(article_go_live, article=Article.objects.get(pk=article.pk), now=go_live_at)
+    events_before = events_of(article)
+    results = []
+    mail.outbox.clear()
+
+    with transaction.atomic():  # the first move holds the row lock until it commits
+        (holding if first == "hold" else going_live)()
+        second = run_in_a_thread(going_live if first == "hold" else holding, results)
+        wait_until_a_session_waits_for_a_lock()
+    second.join(timeout=30)
+
+    workflow = ArticleWorkflow.objects.get(article=article)
+    if first == "hold":
+        assert [outcome_of(result) for result in results] == [
+            (InvalidTransition, f"“{article.title}” is held for safety, so it cannot be put live now.")
+        ]
+        assert (workflow.state, workflow.live_revision, workflow.held_revision, workflow.go_live_at) == (
+            State.HELD,
+            None,
+            live,
+            None,
+        )
+        assert events_of(article) == [*events_before, ("editorial.hold", "managing", "scheduled", "held")]
+        assert PublishedArticle.objects.filter(article=article).count() == 0
+        assert sorted(message.to[0] for message in mail.outbox) == sorted(
+            {managing_editor.email, live.sign_offs.get().signed_by.email}
+        )
+    else:
+        assert [outcome_of(result) for result in results] == [
+            (
+                StaleRevision,
+                "Revision 1 is no longer the one readers see: revision 2 was approved meanwhile. "
+                "Nothing was recorded; read the live revision and hold it if it needs holding.",
+            )
+        ]
+        assert (workflow.state, workflow.live_revision, workflow.held_revision, workflow.go_live_at) == (
+            State.APPROVED,
+            waiting,
+            None,
+            None,
+        )
+        assert events_of(article) == [*events_before, ("editorial.go_live", "managing", "scheduled", "approved")]
+        assert list(PublishedArticle.objects.values_list("revision", flat=True)) == [waiting.pk]
+        assert mail.outbox == []
+
+
+def live_expiring_under_rereview(editor, managing_editor):
+    """Revision 1 live with an expiry, under re-review by one member; return them and the expiry."""
+    article = citable_article()
+    live, _ = approved(article, editor, managing_editor)
+    expires_at = timezone.now() + timedelta(hours=1)
+    schedule(article, managing_editor, expires_at=expires_at)
+    member = ReviewerFactory()
+    rereview_opened(article, managing_editor, [member])
+    return article, live, member, expires_at
+
+
+@pytest.mark.parametrize("first", ["expiry", "approval"])
+def test_an_expiry_racing_a_rereview_approval_lets_one_win_and_tells_the_other(first, editor, managing_editor):
+    article, live, member, expires_at = live_expiring_under_rereview(editor, managing_editor)
+    expiring = partial(article_expire, article=Article.objects.get(pk=article.pk), now=expires_at)
+    approving = partial(approve, Revision.objects.get(pk=live.pk), Reviewer.objects.get(pk=member.pk))
+    events_before = events_of(article)
+    results = []
+    mail.outbox.clear()
+
+    with transaction.atomic():  # the first move holds the row lock until it commits
+        (expiring if first == "expiry" else approving)()
+        second = run_in_a_thread(approving if first == "expiry" else expiring, results)
+        wait_until_a_session_waits_for_a_lock()
+    second.join(timeout=30)
+
+    workflow = ArticleWorkflow.objects.get(article=article)
+    if first == "expiry":
+        assert [outcome_of(result) for result in results] == [
+            (
+                InvalidTransition,
+                f"The review of revision 1 closed before your sign-off arrived: “{article.title}” is now withdrawn. "
+                "Nothing was recorded.",
+            )
+        ]
+        assert (workflow.state, workflow.live_revision, workflow.expires_at, workflow.certified_round) == (
+            State.WITHDRAWN,
+            None,
+            None,
+            1,
+        )
+        assert events_of(article) == [*events_before, ("editorial.expire", "managing", "under_review", "withdrawn")]
+        assert SignOff.objects.filter(revision=live, round=2).count() == 0
+        assert PublishedArticle.objects.filter(article=article).count() == 0
+        assert sorted(message.to[0] for message in mail.outbox) == sorted({managing_editor.email, member.user.email})
+    else:
+        assert [outcome_of(result) for result in results] == [
+            (InvalidTransition, f"“{article.title}” has no expiry due now.")
+        ]
+        assert (workflow.state, workflow.live_revision, workflow.expires_at, workflow.certified_round) == (
+            State.APPROVED,
+            live,
+            None,
+            2,
+        )
+        assert events_of(article) == [
+            *events_before,
+            ("editorial.approve", member.user.username, "under_review", "approved"),
+        ]
+        assert list(PublishedArticle.objects.values_list("revision", flat=True)) == [live.pk]
         assert [message.to for message in mail.outbox] == [[editor.email]]
 
 
