@@ -789,3 +789,32 @@ def test_a_revision_the_schedule_put_live_can_be_restored(editor, managing_edito
     restored = article_restore(article=article, user=managing_editor, revision=second)
 
     assert (restored.number, restored.content_hash) == (4, second.content_hash)
+
+
+def test_a_member_of_round_1_not_assigned_to_the_rereview_is_refused_as_not_assigned(editor, managing_editor):
+    article = citable_article()
+    revision, (member,) = approved(article, editor, managing_editor)
+    rereview_opened(article, managing_editor, [ReviewerFactory(), ReviewerFactory()], quorum=2)
+    before = footprint(article)
+
+    with pytest.raises(PermissionDenied) as refusal:
+        approve(revision, member)
+
+    assert str(refusal.value) == "Only a board member assigned to this article can review it."
+    assert footprint(article) == before
+
+
+def test_a_rereview_sign_off_arriving_after_the_quorum_is_told_the_review_closed(editor, managing_editor):
+    article = citable_article()
+    revision, _ = approved(article, editor, managing_editor)
+    fast, slow = ReviewerFactory(), ReviewerFactory()
+    rereview_opened(article, managing_editor, [fast, slow], quorum=1)
+    approve(revision, fast)
+
+    with pytest.raises(InvalidTransition) as refusal:
+        approve(revision, slow)
+
+    assert refusal.value.message == (
+        f"The review of revision 1 closed before your sign-off arrived: “{article.title}” is now approved. "
+        "Nothing was recorded."
+    )

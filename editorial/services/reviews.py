@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from articles.models import Article
@@ -283,7 +284,10 @@ def _reviewing_member(action: Action, *, workflow: ArticleWorkflow, user, revisi
         return reviewer
     closed_this_cycle = (
         ReviewAssignment.objects.filter(
-            article_id=workflow.article_id, reviewer=reviewer, is_open=False, closed_at__gte=revision.created_at
+            article_id=workflow.article_id,
+            reviewer=reviewer,
+            is_open=False,
+            closed_at__gte=_review_opened_at(workflow, revision),
         )
         if revision is not None
         else ReviewAssignment.objects.none()
@@ -294,6 +298,19 @@ def _reviewing_member(action: Action, *, workflow: ArticleWorkflow, user, revisi
             f"“{workflow.article.title}” is now {workflow.get_state_display().lower()}. Nothing was recorded."
         )
     raise refusal
+
+
+def _review_opened_at(workflow: ArticleWorkflow, revision: Revision):
+    """When the review of `revision` began: its submission, or the re-review that put it in review again.
+
+    A member whose assignment closed before then reviewed an earlier round: they are not assigned now.
+    """
+    if workflow.is_rereview and workflow.current_revision_id == revision.pk:
+        reopened = AuditEvent.objects.filter(
+            article_id=workflow.article_id, action=Action.REREVIEW, revision=revision
+        ).aggregate(last=Max("created_at"))["last"]
+        return reopened or revision.created_at
+    return revision.created_at
 
 
 def _refuse_stale(workflow: ArticleWorkflow, revision: Revision, content_hash: str) -> None:
