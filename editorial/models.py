@@ -244,6 +244,11 @@ class ArticleWorkflow(models.Model):
     approved_at = models.DateTimeField(
         null=True, blank=True, help_text="When the live revision last reached quorum: approved, or re-certified."
     )
+    first_approved_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a revision of this article first reached quorum, whether it went live at once or waited.",
+    )
     next_review_due = models.DateField(null=True, blank=True)
     review_round = models.PositiveSmallIntegerField(
         default=1, help_text="Which review of the revision in review this is: 1 its first, 2 its first re-review, …"
@@ -328,8 +333,11 @@ class ArticleWorkflow(models.Model):
 
     @property
     def was_approved(self) -> bool:
-        """Whether some revision of this article once reached quorum; `approved_at` survives withdrawals and holds."""
-        return self.approved_at is not None
+        """Whether some revision of this article once reached quorum: live, waiting to go live, or since withdrawn.
+
+        Such an article is never again shown under the pending caution, whatever happened to those words.
+        """
+        return self.first_approved_at is not None
 
     @property
     def is_held(self) -> bool:

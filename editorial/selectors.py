@@ -11,7 +11,7 @@ from editorial.diffs import claim_changes_between
 from editorial.gates import content_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.revisions import content_hash, working_copy_document
-from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES, Action, State
+from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES, TRANSITIONS, Action, State
 
 
 @dataclass(frozen=True)
@@ -276,8 +276,12 @@ def review_page(revision: Revision, *, today: date) -> ReviewPage:
 
 
 def approval_events(article_id: int):
-    """The audit events of approvals that reached quorum: each names a revision the board approved."""
-    return AuditEvent.objects.filter(article_id=article_id, action=Action.APPROVE, to_state=State.APPROVED)
+    """The audit events of approvals that reached quorum: each names a revision the board approved.
+
+    An approval reaching quorum goes live at once or waits for its go-live time; both count.
+    """
+    reached = TRANSITIONS[Action.APPROVE].reached_states
+    return AuditEvent.objects.filter(article_id=article_id, action=Action.APPROVE, to_state__in=reached)
 
 
 @dataclass(frozen=True)

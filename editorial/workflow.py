@@ -128,6 +128,11 @@ class Move:
         }[self.needs]
         return workflow.state in self.sources and has_words
 
+    @property
+    def reached_states(self) -> frozenset:
+        """The states the move leaves once it reaches its target: the target, and the scheduled one if any."""
+        return frozenset(state for state in (self.target, self.scheduled_target) if state is not None)
+
     def target_of(self, state: str, *, reached: bool = True, scheduled: bool = False) -> str:
         """The state the move leaves: its target once reached (the scheduled one if a go-live is ahead)."""
         if self.target is None or not reached:

@@ -89,12 +89,14 @@ def reader_view(workflow: ArticleWorkflow, *, today: date | None = None) -> Arti
     In order: the live revision (never a newer one waiting for its go-live
     time), with a caution once its review date has passed before `today`
     (default: the local date); a hold notice while a safety hold keeps the
-    approved words aside (even while a correction is in review); a withdrawal notice once the article was ever
-    approved and has no live revision (withdrawn, even if edited and submitted
-    again since, and after an expiry); for an article never approved, its submitted revision with a
-    caution, while it is Submitted or Under review and the pending policy is
-    "caution"; otherwise nothing (so an approved article waiting to go live for
-    the first time is not public). `workflow` needs `article`, `live_revision`
+    approved words aside (even while a correction is in review); a withdrawal
+    notice once the article was public and has no live revision (withdrawn,
+    even if edited and submitted again since, and after an expiry); for an
+    article no revision of which ever reached quorum, its submitted revision
+    with a caution, while it is Submitted or Under review and the pending
+    policy is "caution"; otherwise nothing (so an approved article waiting to
+    go live for the first time, or whose approved words were replaced before
+    they went live, is not public). `workflow` needs `article`, `live_revision`
     and `current_revision` loaded. The page, its reference files, the
     follow-up form, the search index, the feed and the sitemap all follow it.
     """
@@ -126,7 +128,7 @@ def reader_view(workflow: ArticleWorkflow, *, today: date | None = None) -> Arti
             public_reason=workflow.public_reason,
         )
     if workflow.approved_at is not None or workflow.state == State.WITHDRAWN:
-        # `approved_at` survives a withdrawal: approved once, never shown unapproved again.
+        # `approved_at` survives a withdrawal: once public, only a notice until approved words are live again.
         return ArticlePage(
             slug="",
             article_id=workflow.article_id,
@@ -138,7 +140,8 @@ def reader_view(workflow: ArticleWorkflow, *, today: date | None = None) -> Arti
         )
     pending = workflow.current_revision
     policy = workflow.article.pending_display or settings.READER_PENDING_POLICY
-    if policy == "caution" and pending is not None and workflow.state in PENDING_STATES:
+    # Approved once (even if those words never went live): never shown unapproved again.
+    if policy == "caution" and pending is not None and workflow.state in PENDING_STATES and not workflow.was_approved:
         return ArticlePage(
             slug=pending.content["slug"],
             article_id=workflow.article_id,

@@ -354,24 +354,6 @@ STATE_AFTER = {
     Action.EXPIRE: State.WITHDRAWN,
 }
 
-# Cells the rules decide one way and the services, for now, the other: known bugs, expected to fail
-# until fixed (strictly, so that a fix makes them fail until they leave this list).
-NOT_ONCE_APPROVED = (
-    "An approval that waits for its go-live time leaves `approved_at` empty, and `was_approved` reads "
-    "`approved_at`: restoring the revision the board approved is refused (and not offered) while it waits."
-)
-NOT_AN_APPROVAL = (
-    "`approval_events` counts only approvals that reached Approved, not those that reached Scheduled: a "
-    "revision approved to wait for its go-live time (even once it went live) is refused as never approved."
-)
-KNOWN_BUGS = {
-    (Action.RESTORE, "managing", "scheduled"): NOT_ONCE_APPROVED,
-    (Action.RESTORE, "superuser", "scheduled"): NOT_ONCE_APPROVED,
-    (Action.RESTORE, "managing", "live+scheduled"): NOT_AN_APPROVAL,
-    (Action.RESTORE, "superuser", "live+scheduled"): NOT_AN_APPROVAL,
-}
-OFFERS_KNOWN_BUGS = {(role, state): reason for (_, role, state), reason in KNOWN_BUGS.items() if state == "scheduled"}
-
 
 # The worlds: each state built through the real services.
 
@@ -716,9 +698,7 @@ def test_a_scheduled_world_waits_for_a_go_live_time_its_managing_editor_set(worl
     [pytest.param(action, role, id=f"{action.name.lower()}-{role}") for action in SPEC for role in ROLES],
 )
 @pytest.mark.parametrize("world", STATES, indirect=True)
-def test_workflow_move_by_role_and_state(request, world, action, role):
-    if (action, role, world.state) in KNOWN_BUGS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[action, role, world.state]))
+def test_workflow_move_by_role_and_state(world, action, role):
     expected = SPEC[action][role, world.state]
     actor = person(world, role)
     move = prepare(action, world, actor)
@@ -741,9 +721,7 @@ def test_workflow_move_by_role_and_state(request, world, action, role):
 # What the desk, the admin and the commands offer is exactly what the tables allow.
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("world", STATES, indirect=True)
-def test_available_actions_are_exactly_the_moves_the_tables_allow(request, world, role):
-    if (role, world.state) in OFFERS_KNOWN_BUGS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=OFFERS_KNOWN_BUGS[role, world.state]))
+def test_available_actions_are_exactly_the_moves_the_tables_allow(world, role):
     workflow = (
         ArticleWorkflow.objects.filter(article_id=world.article_id)
         .select_related("article", "current_revision", "live_revision")

@@ -25,7 +25,6 @@ from editorial.services.moves import (
     workflow_check,
     workflow_lock,
 )
-from editorial.services.reviews import scheduled_approval_time
 from editorial.workflow import NOTICE_STATES, Action, State
 from references.models import references_by_id
 
@@ -166,10 +165,6 @@ def article_withdraw(*, article: Article, user, reason: str, public_reason: str)
     workflow = workflow_lock(article.pk)
     workflow_check(Action.WITHDRAW, workflow=workflow, user=user, comment=reason, public_reason=public_reason)
     withdrawn = workflow.live_revision or workflow.held_revision or workflow.current_revision
-    if workflow.is_scheduled and not workflow.was_approved:
-        # Approved words withdrawn before they ever went live: the article was approved all the same,
-        # so words submitted later are never shown to readers under the pending caution.
-        workflow.approved_at = scheduled_approval_time(workflow)
     workflow.live_revision, workflow.held_revision, workflow.public_reason = None, None, public_reason.strip()
     workflow.go_live_at = workflow.expires_at = None  # nothing left to put live or to expire
     _close_review(workflow, actor=user)

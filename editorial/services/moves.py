@@ -28,6 +28,7 @@ WORKFLOW_FIELDS = (
     "public_reason",
     "quorum",
     "approved_at",
+    "first_approved_at",
     "next_review_due",
     "review_round",
     "certified_round",

@@ -164,6 +164,8 @@ def review_approve(
     }
     if workflow.is_rereview:
         data["rereview"] = True
+    if reached_quorum and workflow.first_approved_at is None:
+        workflow.first_approved_at = now
     if waits:
         data["go_live_at"] = workflow.go_live_at.isoformat()
         _close_review(workflow, actor=user)
