@@ -235,6 +235,12 @@ TRANSITIONS: dict[Action, Move] = {
     Action.EXPIRE: Move(LIVE_STATES, State.WITHDRAWN, frozenset({Role.SCHEDULE}), "expired", needs=Needs.LIVE),
 }
 
+# The public reason readers read when an article's expiry came before the board re-reviewed it.
+EXPIRED_PUBLIC_REASON = (
+    "This answer reached the end of the period our medical advisory board approved it for. "
+    "It is offline until the board has reviewed it again."
+)
+
 # The reader page shows these three steps; every other state maps onto one of them.
 PUBLIC_STEPS = (State.SUBMITTED, State.UNDER_REVIEW, State.APPROVED)
 

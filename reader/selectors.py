@@ -12,8 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from editorial.models import ArticleWorkflow, Reviewer, Revision, SignOff
-from editorial.services.lifecycle import EXPIRED_PUBLIC_REASON
-from editorial.workflow import PENDING_STATES, PUBLIC_STEPS, State
+from editorial.workflow import EXPIRED_PUBLIC_REASON, PENDING_STATES, PUBLIC_STEPS, State
 from reader.models import EditorialPage, PublishedArticle
 
 # Where each state stands on the public three-step stepper. A live page is always at Approved; the

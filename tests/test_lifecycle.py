@@ -30,8 +30,7 @@ from editorial.services import (
     review_start,
     workflow_check,
 )
-from editorial.services.lifecycle import EXPIRED_PUBLIC_REASON
-from editorial.workflow import Action, State
+from editorial.workflow import EXPIRED_PUBLIC_REASON, Action, State
 from reader.selectors import reader_view
 from tests.factories import ManagingEditorFactory, ReviewerFactory, UserFactory
 from tests.workflow_helpers import (

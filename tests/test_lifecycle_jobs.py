@@ -26,9 +26,8 @@ from editorial.services import (
     review_assign,
     review_start,
 )
-from editorial.services.lifecycle import EXPIRED_PUBLIC_REASON
 from editorial.tasks import review_reminders_send, run_schedule, schedule_run, send_review_reminders
-from editorial.workflow import Action, State
+from editorial.workflow import EXPIRED_PUBLIC_REASON, Action, State
 from jobs.models import SentEmail
 from jobs.periodic import periodic_tasks
 from tests.factories import BoardMemberFactory, EditorFactory, ManagingEditorFactory, ReviewerFactory

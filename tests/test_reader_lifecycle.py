@@ -28,8 +28,7 @@ from editorial.services import (
     review_assign,
     review_start,
 )
-from editorial.services.lifecycle import EXPIRED_PUBLIC_REASON
-from editorial.workflow import State
+from editorial.workflow import EXPIRED_PUBLIC_REASON, State
 from reader.selectors import STEP_OF_STATE, ArticlePage
 from tests.factories import CitationFactory, ReferenceFactory, ReviewerFactory
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, under_review

@@ -13,8 +13,7 @@ from config.history import acting_as
 from editorial.demo import demo_seed
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.roles import ADVISORY_BOARD, EDITORS, MANAGING_EDITORS
-from editorial.services.lifecycle import EXPIRED_PUBLIC_REASON
-from editorial.workflow import Action, State
+from editorial.workflow import EXPIRED_PUBLIC_REASON, Action, State
 from references.formats.reading import read_entries
 from references.imports import import_apply
 from references.models import Reference

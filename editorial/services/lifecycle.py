@@ -20,13 +20,7 @@ from editorial.models import MAX_REVIEW_INTERVAL_MONTHS, ArticleWorkflow, Revisi
 from editorial.rules import THE_SCHEDULE
 from editorial.services.moves import _after_commit, _close_review, _transition, workflow_check, workflow_lock
 from editorial.services.reviews import make_live, scheduled_approval_time
-from editorial.workflow import GO_LIVE_STATES, Action
-
-# What readers read when an article's expiry came before the board re-reviewed it.
-EXPIRED_PUBLIC_REASON = (
-    "This answer reached the end of the period our medical advisory board approved it for. "
-    "It is offline until the board has reviewed it again."
-)
+from editorial.workflow import EXPIRED_PUBLIC_REASON, GO_LIVE_STATES, Action
 
 
 @transaction.atomic
