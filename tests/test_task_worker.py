@@ -1,8 +1,8 @@
 """Emails through the real database queue and `manage.py db_worker`, on PostgreSQL.
 
-Every move really commits (no test transaction wraps it), so the email task
-is enqueued by the move's on-commit callback, sits in the queue, and goes out
-only when a worker runs it.
+Every move really commits (no test transaction wraps it). The email task is
+written in the move's own transaction (a transactional outbox), sits in the
+queue once the move commits, and goes out only when a worker runs it.
 """
 
 import datetime
@@ -12,11 +12,11 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from editorial.models import ArticleWorkflow
+from editorial.models import ArticleWorkflow, SignOff
 from editorial.notifications import email_decision
 from editorial.services import article_schedule
 from editorial.tasks import run_schedule
@@ -55,6 +55,25 @@ def queue():
         (result.task_name, result.args_kwargs, result.status)
         for result in DBTaskResult.objects.order_by("enqueued_at", "run_after")
     ]
+
+
+class RolledBack(Exception):
+    pass
+
+
+def test_a_moves_email_task_is_written_in_the_moves_own_transaction(editor, managing_editor):
+    article = citable_article()
+    revision, (reviewer,) = under_review(article, editor, managing_editor)
+    queued_before = queue()
+
+    with pytest.raises(RolledBack), transaction.atomic():
+        sign_off = approve(revision, reviewer)
+        queued_with_the_move = queue()[len(queued_before) :]
+        raise RolledBack  # anything after the move, before its commit: a crash, a failed check
+
+    decision = {"args": [sign_off.pk], "kwargs": {"approved": True}}
+    assert queued_with_the_move == [("email_decision", decision, "READY")]
+    assert (queue(), SignOff.objects.filter(revision=revision).count()) == (queued_before, 0)
 
 
 def test_a_moves_email_waits_in_the_queue_and_the_worker_sends_it_exactly_once(editor, managing_editor):

@@ -18,7 +18,6 @@ from editorial.revisions import content_hash as hash_of
 from editorial.revisions import revision_create, working_copy_document
 from editorial.selectors import approval_events
 from editorial.services.moves import (
-    _after_commit,
     _close_review,
     _open_assignments,
     _transition,
@@ -26,6 +25,7 @@ from editorial.services.moves import (
     workflow_lock,
 )
 from editorial.workflow import NOTICE_STATES, Action, State
+from jobs.outbox import enqueue_with_commit
 from references.models import references_by_id
 
 
@@ -69,7 +69,7 @@ def _submit_working_copy(action: Action, *, workflow: ArticleWorkflow, user, sou
     workflow.current_revision, workflow.review_round = revision, 1
     _transition(action, workflow=workflow, actor=user, revision=revision, comment=note, data=data, is_public=True)
     reviewers = [a.reviewer for a in _open_assignments(workflow)]
-    _after_commit(lambda: notifications.notify_reviewers_of_revision(revision, reviewers))
+    enqueue_with_commit(lambda: notifications.notify_reviewers_of_revision(revision, reviewers))
     return revision
 
 
@@ -194,7 +194,7 @@ def article_hold(*, article: Article, user, revision: Revision | None, reason: s
     event = _transition(
         Action.HOLD, workflow=workflow, actor=user, revision=revision, comment=reason, data=data, is_public=True
     )
-    _after_commit(lambda: notifications.notify_of_hold(event, board))
+    enqueue_with_commit(lambda: notifications.notify_of_hold(event, board))
 
 
 @transaction.atomic

@@ -18,9 +18,10 @@ from editorial import notifications
 from editorial.errors import InvalidTransition, ScheduleRefused
 from editorial.models import MAX_REVIEW_INTERVAL_MONTHS, ArticleWorkflow, Revision, SignOff
 from editorial.rules import THE_SCHEDULE
-from editorial.services.moves import _after_commit, _close_review, _transition, workflow_check, workflow_lock
+from editorial.services.moves import _close_review, _transition, workflow_check, workflow_lock
 from editorial.services.reviews import make_live, scheduled_approval_time
 from editorial.workflow import EXPIRED_PUBLIC_REASON, GO_LIVE_STATES, Action
+from jobs.outbox import enqueue_with_commit
 
 
 @transaction.atomic
@@ -172,4 +173,4 @@ def article_expire(*, article: Article, now: datetime | None = None) -> None:
         data={"by_schedule": True, "expires_at": expires_at.isoformat(), "public_reason": EXPIRED_PUBLIC_REASON},
         is_public=True,
     )
-    _after_commit(lambda: notifications.notify_of_expiry(event, board))
+    enqueue_with_commit(lambda: notifications.notify_of_expiry(event, board))

@@ -6,7 +6,6 @@ audit event.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
@@ -111,14 +110,6 @@ def _open_assignments(workflow: ArticleWorkflow):
     return list(
         ReviewAssignment.objects.filter(article_id=workflow.article_id, is_open=True).select_related("reviewer__user")
     )
-
-
-def _after_commit(side_effect) -> None:
-    """Run `side_effect` (an email) once the move commits; if it fails, log it and carry on.
-
-    The move is recorded by then: a failing mail server must not turn it into an error page.
-    """
-    transaction.on_commit(side_effect, robust=True)
 
 
 def _record(action, *, workflow, actor, from_state, revision=None, comment="", data=None) -> AuditEvent:

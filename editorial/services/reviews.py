@@ -22,7 +22,6 @@ from editorial.gates import approval_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.rules import active_reviewer, holds_any_role
 from editorial.services.moves import (
-    _after_commit,
     _close_review,
     _open_assignments,
     _transition,
@@ -30,6 +29,7 @@ from editorial.services.moves import (
     workflow_lock,
 )
 from editorial.workflow import TRANSITIONS, Action, State
+from jobs.outbox import enqueue_with_commit
 
 
 @transaction.atomic
@@ -61,7 +61,7 @@ def review_assign(
         "quorum": workflow.required_approvals,
     }
     _transition(Action.ASSIGN, workflow=workflow, actor=assigned_by, revision=workflow.current_revision, data=data)
-    _after_commit(lambda: notifications.notify_reviewers_of_assignment(workflow.article, added))
+    enqueue_with_commit(lambda: notifications.notify_reviewers_of_assignment(workflow.article, added))
     return added
 
 
@@ -183,7 +183,7 @@ def review_approve(
         is_public=reached_quorum,
     )
     if reached_quorum:
-        _after_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=True))
+        enqueue_with_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=True))
     return sign_off
 
 
@@ -256,7 +256,7 @@ def review_request_changes(
         comment=comment,
         data={"sign_off": sign_off.pk, "round": workflow.review_round},
     )
-    _after_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=False))
+    enqueue_with_commit(lambda: notifications.notify_editors_of_decision(sign_off, approved=False))
     return sign_off
 
 
