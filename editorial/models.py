@@ -192,13 +192,21 @@ class ArticleWorkflowQuerySet(models.QuerySet):
         horizon = today + timedelta(days=settings.EDITORIAL_REVIEW_REMINDER_DAYS)
         return self.live().filter(next_review_due__gte=today, next_review_due__lte=horizon)
 
+    def scheduled(self):
+        """Articles whose approved revision waits for its go-live time (`is_scheduled`)."""
+        return self.filter(state=State.SCHEDULED)
+
     def go_live_due(self, now: datetime):
         """Approved revisions whose scheduled go-live time has come."""
-        return self.filter(state=State.SCHEDULED, go_live_at__lte=now)
+        return self.scheduled().filter(go_live_at__lte=now)
+
+    def expiring(self):
+        """Live articles with an expiry set."""
+        return self.live().filter(expires_at__isnull=False)
 
     def expiry_due(self, now: datetime):
         """Live articles whose scheduled expiry has come."""
-        return self.live().filter(expires_at__lte=now)
+        return self.expiring().filter(expires_at__lte=now)
 
 
 class ArticleWorkflow(models.Model):

@@ -11,7 +11,7 @@ from editorial.diffs import claim_changes_between
 from editorial.gates import content_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.revisions import content_hash, working_copy_document
-from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES, TRANSITIONS, Action, State
+from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES, TRANSITIONS, Action
 
 
 @dataclass(frozen=True)
@@ -176,8 +176,8 @@ def lifecycle_queue(*, today: date) -> dict:
     return {
         "review_overdue": list(workflows.review_overdue(today).order_by("next_review_due", "article__title")),
         "review_due_soon": list(workflows.review_due_soon(today).order_by("next_review_due", "article__title")),
-        "scheduled": list(workflows.filter(state=State.SCHEDULED).order_by("go_live_at", "article__title")),
-        "expiring": list(workflows.live().filter(expires_at__isnull=False).order_by("expires_at", "article__title")),
+        "scheduled": list(workflows.scheduled().order_by("go_live_at", "article__title")),
+        "expiring": list(workflows.expiring().order_by("expires_at", "article__title")),
     }
 
 

@@ -244,6 +244,19 @@ EXPIRED_PUBLIC_REASON = (
 # The reader page shows these three steps; every other state maps onto one of them.
 PUBLIC_STEPS = (State.SUBMITTED, State.UNDER_REVIEW, State.APPROVED)
 
+# Where each state stands on the public three-step stepper. A live page is always at Approved; the
+# notices (withdrawn, held) show no stepper, and a scheduled revision is approved, waiting to go live.
+PUBLIC_STEP_OF_STATE = {
+    State.DRAFT: State.SUBMITTED,
+    State.SUBMITTED: State.SUBMITTED,
+    State.UNDER_REVIEW: State.UNDER_REVIEW,
+    State.CHANGES_REQUESTED: State.UNDER_REVIEW,
+    State.APPROVED: State.APPROVED,
+    State.SCHEDULED: State.APPROVED,
+    State.WITHDRAWN: State.APPROVED,
+    State.HELD: State.APPROVED,
+}
+
 
 def refusal_message(action: Action, *, title: str, state: str) -> str:
     """The sentence an editor reads when `action` cannot start from `state`."""

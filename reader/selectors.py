@@ -12,21 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from editorial.models import ArticleWorkflow, Reviewer, Revision, SignOff
-from editorial.workflow import EXPIRED_PUBLIC_REASON, PENDING_STATES, PUBLIC_STEPS, State
+from editorial.workflow import EXPIRED_PUBLIC_REASON, PENDING_STATES, PUBLIC_STEP_OF_STATE, PUBLIC_STEPS, State
 from reader.models import EditorialPage, PublishedArticle
-
-# Where each state stands on the public three-step stepper. A live page is always at Approved; the
-# notices (withdrawn, held) show no stepper, and a scheduled revision is approved, waiting to go live.
-STEP_OF_STATE = {
-    State.DRAFT: State.SUBMITTED,
-    State.SUBMITTED: State.SUBMITTED,
-    State.UNDER_REVIEW: State.UNDER_REVIEW,
-    State.CHANGES_REQUESTED: State.UNDER_REVIEW,
-    State.APPROVED: State.APPROVED,
-    State.SCHEDULED: State.APPROVED,
-    State.WITHDRAWN: State.APPROVED,
-    State.HELD: State.APPROVED,
-}
 
 
 @dataclass
@@ -70,7 +57,7 @@ class ArticlePage:
 
     @property
     def steps(self) -> list[dict]:
-        current = State.APPROVED if self.is_live else STEP_OF_STATE.get(self.state, State.SUBMITTED)
+        current = State.APPROVED if self.is_live else PUBLIC_STEP_OF_STATE[self.state]
         position = PUBLIC_STEPS.index(current)
         return [
             {

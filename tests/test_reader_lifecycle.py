@@ -29,7 +29,7 @@ from editorial.services import (
     review_start,
 )
 from editorial.workflow import EXPIRED_PUBLIC_REASON, State
-from reader.selectors import STEP_OF_STATE, ArticlePage
+from reader.selectors import ArticlePage
 from tests.factories import CitationFactory, ReferenceFactory, ReviewerFactory
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, under_review
 
@@ -588,7 +588,3 @@ def test_every_state_has_one_current_step_on_the_public_stepper(state):
     steps = ArticlePage(slug="any", article_id=1, revision=None, state=state, is_live=False).steps
 
     assert [step["is_current"] for step in steps].count(True) == 1
-
-
-def test_every_state_is_placed_on_the_public_stepper():
-    assert set(STEP_OF_STATE) == set(State)

@@ -7,7 +7,7 @@ adding a state or a move without saying who may do what, and when, fails here; a
 
 from pathlib import Path
 
-from editorial.workflow import TRANSITIONS, Action, State, transitions_markdown
+from editorial.workflow import PUBLIC_STEP_OF_STATE, PUBLIC_STEPS, TRANSITIONS, Action, State, transitions_markdown
 from tests.test_workflow_permissions import EXPECTED_WORLD, SPEC, STATE_AFTER
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "workflow.md"
@@ -20,6 +20,11 @@ def test_every_action_has_a_move_and_a_truth_table():
 def test_every_state_is_a_column_of_the_truth_tables():
     states_built = {state or State.DRAFT for state, _ in EXPECTED_WORLD.values()}
     assert states_built == set(State)
+
+
+def test_every_state_is_placed_on_one_of_the_public_steps():
+    assert set(PUBLIC_STEP_OF_STATE) == set(State)
+    assert set(PUBLIC_STEP_OF_STATE.values()) <= set(PUBLIC_STEPS)
 
 
 def test_every_move_is_worded_so_that_a_refusal_is_a_sentence():

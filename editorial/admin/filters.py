@@ -12,7 +12,6 @@ from editorial.evidence import (
 from editorial.models import (
     ArticleWorkflow,
 )
-from editorial.workflow import State
 from references.models import Reference
 
 
@@ -78,8 +77,8 @@ class ReviewFilter(admin.SimpleListFilter):
         return {
             "overdue": lambda: workflows.review_overdue(today),
             "due_soon": lambda: workflows.review_due_soon(today),
-            "scheduled": lambda: workflows.filter(state=State.SCHEDULED),
-            "expiring": lambda: workflows.live().filter(expires_at__isnull=False),
+            "scheduled": lambda: workflows.scheduled(),
+            "expiring": lambda: workflows.expiring(),
             "held": lambda: workflows.held(),
         }.get(choice, lambda: None)()
 
