@@ -1,10 +1,8 @@
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from editorial.errors import WorkflowError
-from editorial.management.commands._arguments import acting_user, article_by_slug
+from editorial.management.commands._arguments import acting_user, article_by_slug, refusals_as_command_errors
 from editorial.models import Reviewer
 from editorial.services import review_assign
 
@@ -25,10 +23,8 @@ class Command(BaseCommand):
         missing = set(reviewer) - {r.slug for r in reviewers}
         if missing:
             raise CommandError(f"No board member with the slug: {', '.join(sorted(missing))}.")
-        try:
+        with refusals_as_command_errors():
             review_assign(
                 article=article, assigned_by=acting_user(username), reviewers=reviewers, due_date=due, quorum=quorum
             )
-        except (WorkflowError, PermissionDenied) as refusal:
-            raise CommandError(str(refusal)) from refusal
         self.stdout.write(self.style.SUCCESS(f"Assigned {', '.join(map(str, reviewers))} to “{article}”."))

@@ -1,8 +1,6 @@
-from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from editorial.errors import WorkflowError
-from editorial.management.commands._arguments import acting_user, article_by_slug
+from editorial.management.commands._arguments import acting_user, article_by_slug, refusals_as_command_errors
 from editorial.models import ArticleWorkflow
 from editorial.services import article_hold
 
@@ -24,10 +22,8 @@ class Command(BaseCommand):
         user = acting_user(username)
         workflow = ArticleWorkflow.objects.filter(article=article).select_related("live_revision").first()
         live = workflow.live_revision if workflow else None
-        try:
+        with refusals_as_command_errors():
             article_hold(article=article, user=user, revision=live, reason=reason, public_reason=public_reason)
-        except (WorkflowError, PermissionDenied) as refusal:
-            raise CommandError(str(refusal)) from refusal
         self.stdout.write(
             self.style.SUCCESS(f"Held revision {live.number} of “{article}”: readers see the notice instead.")
         )

@@ -1,8 +1,6 @@
-from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from editorial.errors import WorkflowError
-from editorial.management.commands._arguments import acting_user, article_by_slug
+from editorial.management.commands._arguments import acting_user, article_by_slug, refusals_as_command_errors
 from editorial.services import article_rereview
 
 
@@ -19,10 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug, note, username, **options):
         article = article_by_slug(slug)
-        try:
+        with refusals_as_command_errors():
             revision = article_rereview(article=article, user=acting_user(username), note=note)
-        except (WorkflowError, PermissionDenied) as refusal:
-            raise CommandError(str(refusal)) from refusal
         self.stdout.write(
             self.style.SUCCESS(
                 f"Opened a re-review of revision {revision.number} of “{article}”: assign board members to review it."

@@ -1,9 +1,7 @@
-from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from editorial.errors import WorkflowError
-from editorial.management.commands._arguments import acting_user, article_by_slug, moment
+from editorial.management.commands._arguments import acting_user, article_by_slug, moment, refusals_as_command_errors
 from editorial.models import ArticleWorkflow
 from editorial.services import article_schedule
 
@@ -35,7 +33,7 @@ class Command(BaseCommand):
         article = article_by_slug(slug)
         user = acting_user(username)
         current = ArticleWorkflow.objects.filter(article=article).first() or ArticleWorkflow()
-        try:
+        with refusals_as_command_errors():
             workflow = article_schedule(
                 article=article,
                 user=user,
@@ -46,8 +44,6 @@ class Command(BaseCommand):
                 ),
                 note=note,
             )
-        except (WorkflowError, PermissionDenied) as refusal:
-            raise CommandError(str(refusal)) from refusal
         interval = f"every {workflow.review_interval} months"
         if workflow.review_interval_months is None:
             interval += " (the site default)"

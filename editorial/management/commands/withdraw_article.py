@@ -1,8 +1,6 @@
-from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from editorial.errors import WorkflowError
-from editorial.management.commands._arguments import acting_user, article_by_slug
+from editorial.management.commands._arguments import acting_user, article_by_slug, refusals_as_command_errors
 from editorial.services import article_withdraw
 
 
@@ -17,8 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug, reason, public_reason, username, **options):
         article = article_by_slug(slug)
-        try:
+        with refusals_as_command_errors():
             article_withdraw(article=article, user=acting_user(username), reason=reason, public_reason=public_reason)
-        except (WorkflowError, PermissionDenied) as refusal:
-            raise CommandError(str(refusal)) from refusal
         self.stdout.write(self.style.SUCCESS(f"Withdrew “{article}”: readers no longer see it."))
