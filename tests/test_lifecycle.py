@@ -633,6 +633,32 @@ def test_a_hold_of_live_words_cancels_the_go_live_of_the_waiting_revision(editor
     assert what_readers_see(article) is None
 
 
+def test_a_hold_that_cancels_a_go_live_records_it_and_tells_the_managing_editors(
+    editor, managing_editor, django_capture_on_commit_callbacks
+):
+    article = citable_article()
+    first, second, member = live_with_new_words_in_review(article, editor, managing_editor)
+    go_live_at = timezone.now() + HOUR
+    schedule(article, managing_editor, go_live_at=go_live_at)
+    approve(second, member)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_hold(
+            article=article,
+            user=managing_editor,
+            revision=first,
+            reason="A dose looks wrong.",
+            public_reason="Checking.",
+        )
+
+    hold = AuditEvent.objects.filter(article=article, action=Action.HOLD).get()
+    cancelled = {"revision": second.number, "go_live_at": go_live_at.isoformat()}
+    assert hold.data == {"public_reason": "Checking.", "cancelled_go_live": cancelled}
+    to_managing_editor = next(message for message in mail.outbox if message.to == [managing_editor.email])
+    assert f"Revision {second.number}, approved and waiting to go live, will not go live" in to_managing_editor.body
+
+
 # The schedule: expiring
 
 

@@ -179,18 +179,23 @@ def article_hold(*, article: Article, user, revision: Revision | None, reason: s
     """Take `revision`, the live one, from readers at once for safety (state: Held), with two reasons.
 
     Readers see a notice giving `public_reason`; the article leaves search, the
-    feed and the sitemap. Any review is interrupted, and a scheduled go-live
-    cancelled. Once this commits,
-    managing editors and the board members reviewing or approving it are emailed.
+    feed and the sitemap. Any review is interrupted, and a revision waiting for
+    its go-live time will not go live (the event and the email say which: it must
+    be submitted again). Once this commits, managing editors and the board
+    members reviewing or approving it are emailed.
     """
     workflow = workflow_lock(article.pk)
     workflow_check(Action.HOLD, workflow=workflow, user=user, comment=reason, public_reason=public_reason)
     _refuse_not_live(workflow, revision)
+    data = {"public_reason": public_reason.strip()}
+    if workflow.is_scheduled:  # safety does not wait: words waiting to go live stay off too
+        data["cancelled_go_live"] = {
+            "revision": workflow.current_revision.number,
+            "go_live_at": workflow.go_live_at.isoformat(),
+        }
     workflow.held_revision, workflow.live_revision = workflow.live_revision, None
-    workflow.public_reason = public_reason.strip()
-    workflow.go_live_at = None  # safety does not wait: a revision waiting to go live stays off too
+    workflow.public_reason, workflow.go_live_at = data["public_reason"], None
     board = [assignment.reviewer for assignment in _close_review(workflow, actor=user)]
-    data = {"public_reason": workflow.public_reason}
     event = _transition(
         Action.HOLD, workflow=workflow, actor=user, revision=revision, comment=reason, data=data, is_public=True
     )
