@@ -1,5 +1,6 @@
 """Emails that background tasks send at most once each, whatever happens to the task."""
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,11 +34,23 @@ def send_once(letter: Letter) -> bool:
     then finds it taken (PostgreSQL), so two workers never both send.
     """
     with transaction.atomic():
-        _, created = SentEmail.objects.get_or_create(key=letter.key, defaults={"recipient": letter.to})
+        _, created = SentEmail.objects.get_or_create(key=ledger_key(letter.key), defaults={"recipient": letter.to})
         if not created:
             return False
         EmailMessage(letter.subject, letter.body, settings.DEFAULT_FROM_EMAIL, [letter.to]).send(fail_silently=False)
     return True
+
+
+def ledger_key(key: str) -> str:
+    """`key` as the ledger stores it: whole while it fits, else its start and its SHA-256, as unique as the key.
+
+    A key names an address, and an address may be up to 254 characters long.
+    """
+    limit = SentEmail._meta.get_field("key").max_length
+    if len(key) <= limit:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: limit - len(digest) - 1]}~{digest}"
 
 
 def send_all_once(letters: Iterable[Letter]) -> int:

@@ -20,6 +20,7 @@ from editorial.models import ArticleWorkflow, AuditEvent, SignOff
 from editorial.notifications import email_decision, email_flagged_evidence
 from editorial.services import article_hold, article_submit, review_assign, review_request_changes
 from editorial.workflow import State
+from jobs.mail import Letter, send_once
 from jobs.models import SentEmail
 from jobs.retries import retry_delay
 from references.models import Reference
@@ -346,3 +347,14 @@ def test_an_email_task_whose_worker_vanished_is_retried_and_sends_once(
 def test_unknown_periodic_job_is_refused_by_name(db):
     with pytest.raises(Exception, match="No periodic job named reminders"):
         call_command("run_periodic_tasks", "reminders", stdout=StringIO())
+
+
+def test_an_email_to_the_longest_address_is_recorded_and_sent_once(db):
+    address = "a" * 64 + "@" + ".".join(["b" * 63, "c" * 63, "d" * 57, "org"])  # 254 characters, the most allowed
+    letter = Letter(
+        key=f"review-reminder:1:2027-01-31:overdue:review_overdue:{address}", to=address, subject="S", body="B"
+    )
+
+    sent = [send_once(letter), send_once(letter)]
+
+    assert (len(address), sent, len(mail.outbox), SentEmail.objects.count()) == (254, [True, False], 1, 1)
