@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "editorial",
     "reader",
     "editorial.accounts",
+    "ledger",
 ]
 
 MIDDLEWARE = [
