@@ -18,6 +18,7 @@ from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment
 from editorial.rules import holds_any_role
 from editorial.signals import public_status_changed
 from editorial.workflow import TRANSITIONS, Action, refusal_message
+from ledger.services import link_append
 
 WORKFLOW_FIELDS = (
     "state",
@@ -113,8 +114,8 @@ def _open_assignments(workflow: ArticleWorkflow):
 
 
 def _record(action, *, workflow, actor, from_state, revision=None, comment="", data=None) -> AuditEvent:
-    """Write the move's one audit event."""
-    return AuditEvent.objects.create(
+    """Write the move's one audit event and append it to the article's tamper-evident chain."""
+    event = AuditEvent.objects.create(
         article_id=workflow.article_id,
         action=action,
         actor=actor,
@@ -124,3 +125,5 @@ def _record(action, *, workflow, actor, from_state, revision=None, comment="", d
         comment=comment,
         data=data or {},
     )
+    link_append(event)
+    return event

@@ -30,6 +30,7 @@ from editorial.services.moves import (
 )
 from editorial.workflow import TRANSITIONS, Action, State
 from jobs.outbox import enqueue_with_commit
+from ledger.services import link_append
 
 
 @transaction.atomic
@@ -363,6 +364,7 @@ def _sign(
     )
     sign_off.full_clean()
     sign_off.save()
+    link_append(sign_off)
     claim_uids = {claim["uid"] for section in revision.content["sections"] for claim in section["claims"]}
     for note in claim_notes:
         if str(note["claim_uid"]) not in claim_uids:

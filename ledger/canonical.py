@@ -1,0 +1,86 @@
+"""The canonical form of every chained record, version 1: what a link's digest is computed over.
+
+It must give the same bytes for the same record years later, on PostgreSQL or
+SQLite, read from the database or still in memory: ids as integers, datetimes
+as UTC ISO 8601 strings with microseconds, choices as their stored strings, and
+JSON with sorted keys and no spaces. A change to this form is a new version
+(`"v": 2`), never an edit of this one.
+
+The functions read fields by name only, so a migration's historical models work too.
+"""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+VERSION = 1
+GENESIS = "0" * 64  # the "previous chain" of an article's first link and of the first checkpoint
+CHECKLIST = ("claims_accurate", "citations_support_claims", "doses_checked", "patient_wording_faithful")
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def moment(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def audit_event_content(event, *, article_id: int) -> dict:
+    return {
+        "v": VERSION,
+        "kind": "audit_event",
+        "id": int(event.pk),
+        "article": int(article_id),
+        "action": str(event.action),
+        "actor": int(event.actor_id),
+        "from_state": str(event.from_state),
+        "to_state": str(event.to_state),
+        "revision": None if event.revision_id is None else int(event.revision_id),
+        "comment": event.comment,
+        "data": event.data if event.data is not None else {},
+        "created_at": moment(event.created_at),
+    }
+
+
+def sign_off_content(sign_off, *, article_id: int) -> dict:
+    return {
+        "v": VERSION,
+        "kind": "sign_off",
+        "id": int(sign_off.pk),
+        "article": int(article_id),
+        "revision": int(sign_off.revision_id),
+        "round": int(sign_off.round),
+        "content_hash": sign_off.content_hash,
+        "reviewer": int(sign_off.reviewer_id),
+        "signed_by": int(sign_off.signed_by_id),
+        "decision": str(sign_off.decision),
+        "comment": sign_off.comment,
+        "conflict": str(sign_off.conflict),
+        "conflict_disclosure": sign_off.conflict_disclosure,
+        "checklist": {item: bool(getattr(sign_off, item)) for item in CHECKLIST},
+        "created_at": moment(sign_off.created_at),
+    }
+
+
+CONTENT = {"audit_event": audit_event_content, "sign_off": sign_off_content}
+
+
+def record_digest(kind: str, record, *, article_id: int) -> str:
+    """The SHA-256 of the record's canonical content."""
+    return sha256(canonical_json(CONTENT[kind](record, article_id=article_id)))
+
+
+def link_chain(digest: str, previous: str) -> str:
+    """The SHA-256 of a link's digest followed by the previous link's chain."""
+    return sha256(digest + previous)
+
+
+def checkpoint_chain(*, previous: str, heads: list, created_at: datetime) -> str:
+    return sha256(
+        canonical_json({"v": VERSION, "previous": previous, "heads": heads, "created_at": moment(created_at)})
+    )

@@ -1,0 +1,67 @@
+"""The tamper-evident chain: one link per recorded fact, and checkpoints over every article's head.
+
+Both are append-only: the application never changes or deletes a link or a
+checkpoint (the models refuse it, like the workflow's own records).
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from editorial.models import AppendOnlyModel
+
+
+class Link(AppendOnlyModel):
+    """One recorded fact (an audit event or a sign-off) in its article's chain.
+
+    `digest` is the SHA-256 of the record's canonical content (`ledger.canonical`);
+    `chain` is the SHA-256 of that digest followed by the previous link's `chain`
+    (64 zeros for an article's first link). Changing, removing or reordering any
+    earlier record of the article changes every `chain` after it.
+    """
+
+    class Kind(models.TextChoices):
+        AUDIT_EVENT = "audit_event", "Audit event"
+        SIGN_OFF = "sign_off", "Sign-off"
+
+    article = models.ForeignKey("articles.Article", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    record_id = models.PositiveBigIntegerField(help_text="The audit event's or the sign-off's id.")
+    sequence = models.PositiveIntegerField(help_text="The link's place in its article's chain, from 1.")
+    digest = models.CharField(max_length=64)
+    chain = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "sequence"], name="ledger_link_one_per_place"),
+            models.UniqueConstraint(fields=["kind", "record_id"], name="ledger_link_one_per_record"),
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="ledger_link_sequence_from_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.record_id}, link {self.sequence} of article {self.article_id}"
+
+
+class Checkpoint(AppendOnlyModel):
+    """The head of every article's chain at one moment, chained to the checkpoint before.
+
+    `heads` is `[[article_id, sequence, chain], …]` sorted by article id; `chain`
+    is the SHA-256 of the checkpoint's canonical content, which includes the
+    previous checkpoint's `chain`. A chain cut short or removed whole no longer
+    reaches the head a checkpoint saw.
+    """
+
+    previous = models.CharField(
+        max_length=64, unique=True, help_text="The previous checkpoint's chain (64 zeros for the first)."
+    )
+    heads = models.JSONField(default=list)
+    chain = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"Checkpoint {self.pk} over {len(self.heads)} articles"

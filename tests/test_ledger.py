@@ -1,0 +1,397 @@
+"""The tamper-evident chain: every audit event and sign-off is linked, and any rewrite of the record shows.
+
+Tampering is done as someone with the database's superuser would: the
+append-only triggers are switched off, a row is changed or removed in raw SQL,
+and the triggers are switched back on.
+"""
+
+import hashlib
+import json
+import threading
+from contextlib import contextmanager
+from datetime import UTC
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article
+from editorial.models import AuditEvent, SignOff
+from editorial.services import article_submit, review_assign, review_start
+from jobs.periodic import periodic_tasks
+from ledger.models import Checkpoint, Link
+from ledger.services import Failure, checkpoint_take, links_backfill, verify
+from ledger.tasks import take_checkpoint
+from tests.factories import ReviewerFactory
+from tests.workflow_helpers import approve, approved, citable_article, submitted, under_review
+
+GENESIS = "0" * 64
+
+
+def sha256(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def chain_of(article):
+    return list(Link.objects.filter(article=article).order_by("sequence").values_list("sequence", "kind", "record_id"))
+
+
+def event_ids(article):
+    return list(AuditEvent.objects.filter(article=article).order_by("pk").values_list("pk", flat=True))
+
+
+def link_at(article, sequence):
+    return Link.objects.get(article=article, sequence=sequence)
+
+
+@contextmanager
+def append_only_switched_off(*tables):
+    """Switch off the tables' triggers as a superuser can, run raw SQL, then switch them back on."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no checks may be pending on a table altered
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            yield cursor
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            placeholders = ", ".join(["%s"] * len(tables))
+            cursor.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})",  # noqa: S608 - placeholders only
+                tables,
+            )
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+            yield cursor
+            for _name, sql in triggers:
+                cursor.execute(sql)
+
+
+def run_verify_ledger(*args):
+    """Run the command as an operator would; return (exit code, stdout, stderr)."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("verify_ledger", *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exit:
+        code = exit.code
+    return code, out.getvalue(), err.getvalue()
+
+
+# Appending
+
+
+def test_each_move_appends_its_audit_event_and_each_sign_off_to_the_article_chain(db, editor, managing_editor):
+    article = citable_article()
+
+    approved(article, editor, managing_editor)
+
+    submit, assign, start, approval = event_ids(article)
+    assert chain_of(article) == [
+        (1, "audit_event", submit),
+        (2, "audit_event", assign),
+        (3, "audit_event", start),
+        (4, "sign_off", SignOff.objects.get().pk),
+        (5, "audit_event", approval),
+    ]
+
+
+def test_each_article_has_its_own_chain_numbered_from_1(db, editor, managing_editor):
+    first, second = citable_article(), citable_article()
+
+    article_submit(article=first, user=editor)
+    article_submit(article=second, user=editor)
+    review_assign(article=first, assigned_by=managing_editor, reviewers=[ReviewerFactory()])
+
+    assert (chain_of(first), chain_of(second)) == (
+        [(1, "audit_event", event_ids(first)[0]), (2, "audit_event", event_ids(first)[1])],
+        [(1, "audit_event", event_ids(second)[0])],
+    )
+
+
+def test_a_link_chains_the_sha256_of_its_record_canonical_json_to_the_link_before(db, editor, managing_editor):
+    article = citable_article()
+    revision, _board = submitted(article, editor, managing_editor)
+    submit = AuditEvent.objects.filter(article=article).order_by("pk").first()
+
+    created_at = submit.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    data = json.dumps(submit.data, sort_keys=True, separators=(",", ":"))
+    content = (
+        f'{{"action":"editorial.submit","actor":{editor.pk},"article":{article.pk},"comment":"",'
+        f'"created_at":"{created_at}","data":{data},"from_state":"draft","id":{submit.pk},"kind":"audit_event",'
+        f'"revision":{revision.pk},"to_state":"submitted","v":1}}'
+    )
+    first, second = link_at(article, 1), link_at(article, 2)
+    assert (first.digest, first.chain) == (sha256(content), sha256(sha256(content) + GENESIS))
+    assert second.chain == sha256(second.digest + first.chain)
+
+
+def test_a_move_costs_the_chain_one_select_and_one_insert(db, editor, managing_editor):
+    article = citable_article()
+    _revision, (member,) = submitted(article, editor, managing_editor)
+
+    with CaptureQueriesContext(connection) as queries:
+        review_start(article=article, user=member.user)
+
+    ledger_queries = [query["sql"].split()[0] for query in queries.captured_queries if "ledger_" in query["sql"]]
+    assert ledger_queries == ["SELECT", "INSERT"]
+
+
+def test_the_backfill_links_an_existing_history_as_the_moves_did(db, editor, managing_editor):
+    first, second = citable_article(), citable_article()
+    approved(first, editor, managing_editor)
+    submitted(second, editor, managing_editor)
+    fields = ("article_id", "kind", "record_id", "sequence", "digest", "chain")
+    linked = list(Link.objects.order_by("article_id", "sequence").values_list(*fields))
+    with append_only_switched_off("ledger_link") as cursor:
+        cursor.execute("DELETE FROM ledger_link")
+
+    appended = links_backfill(apps)
+
+    assert (appended, list(Link.objects.order_by("article_id", "sequence").values_list(*fields))) == (7, linked)
+
+
+# Checkpoints
+
+
+def test_a_checkpoint_chains_every_article_head_to_the_checkpoint_before(db, editor, managing_editor):
+    first, second = citable_article(), citable_article()
+    article_submit(article=first, user=editor)
+    article_submit(article=second, user=editor)
+    opening = checkpoint_take()
+    review_assign(article=first, assigned_by=managing_editor, reviewers=[ReviewerFactory()])
+
+    later = checkpoint_take()
+
+    assert (opening.previous, opening.heads) == (
+        GENESIS,
+        [[first.pk, 1, link_at(first, 1).chain], [second.pk, 1, link_at(second, 1).chain]],
+    )
+    assert (later.previous, later.heads) == (
+        opening.chain,
+        [[first.pk, 2, link_at(first, 2).chain], [second.pk, 1, link_at(second, 1).chain]],
+    )
+
+
+def test_no_checkpoint_is_taken_when_nothing_was_appended_since_the_last(db, editor):
+    article_submit(article=citable_article(), user=editor)
+    checkpoint_take()
+
+    assert (checkpoint_take(), Checkpoint.objects.count()) == (None, 1)
+
+
+def test_the_checkpoint_is_a_periodic_job(db, editor):
+    article_submit(article=citable_article(), user=editor)
+
+    assert periodic_tasks()["take_checkpoint"] == take_checkpoint
+    assert take_checkpoint.call() == Checkpoint.objects.get().pk
+
+
+# Verifying
+
+
+def test_verify_passes_on_a_real_workflow_history(db, editor, managing_editor):
+    first, second = citable_article(), citable_article()
+    approved(first, editor, managing_editor)
+    revision, (member, colleague) = under_review(second, editor, managing_editor, reviewers=2, quorum=2)
+    approve(revision, member)
+    checkpoint_take()
+    approve(revision, colleague)
+
+    assert verify() == []
+
+
+def test_verify_names_a_sign_off_whose_comment_was_changed(db, editor, managing_editor):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    sign_off = SignOff.objects.get()
+    with append_only_switched_off("editorial_signoff") as cursor:
+        cursor.execute("UPDATE editorial_signoff SET comment = %s WHERE id = %s", ["Looks fine.", sign_off.pk])
+
+    assert verify() == [
+        Failure(
+            "editorial_signoff",
+            sign_off.pk,
+            f"no longer matches its link (ledger_link row {link_at(article, 4).pk}, link 4 of article {article.pk}).",
+        )
+    ]
+
+
+def test_verify_names_the_link_of_a_deleted_audit_event(db, editor, managing_editor):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    start = event_ids(article)[2]
+    with append_only_switched_off("editorial_auditevent") as cursor:
+        cursor.execute("DELETE FROM editorial_auditevent WHERE id = %s", [start])
+
+    assert verify() == [
+        Failure("ledger_link", link_at(article, 3).pk, f"its editorial_auditevent row {start} is missing.")
+    ]
+
+
+def test_verify_names_the_gap_and_the_record_of_a_deleted_link(db, editor, managing_editor):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    removed = link_at(article, 3)
+    with append_only_switched_off("ledger_link") as cursor:
+        cursor.execute("DELETE FROM ledger_link WHERE id = %s", [removed.pk])
+
+    assert verify() == [
+        Failure("ledger_link", link_at(article, 4).pk, f"is link 4 of article {article.pk}; link 3 is missing."),
+        Failure("editorial_auditevent", removed.record_id, "has no link in its article's chain."),
+    ]
+
+
+def test_verify_names_the_checkpoint_when_a_whole_article_history_and_chain_are_removed(db, editor):
+    kept, erased = citable_article(), citable_article()
+    article_submit(article=kept, user=editor)
+    article_submit(article=erased, user=editor)
+    checkpoint = checkpoint_take()
+    head = link_at(erased, 1).chain
+    with append_only_switched_off("editorial_auditevent", "ledger_link") as cursor:
+        cursor.execute("DELETE FROM ledger_link WHERE article_id = %s", [erased.pk])
+        cursor.execute("DELETE FROM editorial_auditevent WHERE article_id = %s", [erased.pk])
+
+    assert verify() == [
+        Failure(
+            "ledger_checkpoint",
+            checkpoint.pk,
+            f"article {erased.pk}'s chain no longer reaches link 1 (chain {head[:12]}…) that it recorded.",
+        )
+    ]
+
+
+def test_verify_of_some_articles_checks_only_theirs(db, editor):
+    sound, broken = citable_article(), citable_article()
+    article_submit(article=sound, user=editor)
+    article_submit(article=broken, user=editor)
+    with append_only_switched_off("editorial_auditevent") as cursor:
+        cursor.execute("UPDATE editorial_auditevent SET comment = 'Edited.' WHERE article_id = %s", [broken.pk])
+
+    assert (verify([sound.pk]), len(verify([broken.pk]))) == ([], 1)
+
+
+# The command
+
+
+def test_verify_ledger_exits_0_with_a_summary_when_the_ledger_is_intact(db, editor, managing_editor):
+    approved(citable_article(), editor, managing_editor)
+    checkpoint_take()
+
+    assert run_verify_ledger() == (0, "The ledger is intact: 5 links over 1 article, 1 checkpoint.\n", "")
+
+
+def test_verify_ledger_exits_1_with_one_line_per_failure_and_the_summary_last(db, editor, managing_editor):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    sign_off = SignOff.objects.get()
+    with append_only_switched_off("editorial_signoff") as cursor:
+        cursor.execute("UPDATE editorial_signoff SET content_hash = %s WHERE id = %s", ["a" * 64, sign_off.pk])
+
+    assert run_verify_ledger() == (
+        1,
+        f"editorial_signoff row {sign_off.pk}: no longer matches its link "
+        f"(ledger_link row {link_at(article, 4).pk}, link 4 of article {article.pk}).\n"
+        "The ledger is broken: 1 failure in 5 links over 1 article, 0 checkpoints.\n",
+        "",
+    )
+
+
+def test_verify_ledger_shows_its_progress_on_a_long_run(db, editor):
+    for _ in range(3):
+        article_submit(article=citable_article(), user=editor)
+
+    code, out, err = run_verify_ledger("--batch", "2")
+
+    assert (code, out, err) == (
+        0,
+        "The ledger is intact: 3 links over 3 articles, 0 checkpoints.\n",
+        "Checked 2 of 3 articles…\nChecked 3 of 3 articles…\n",
+    )
+
+
+# Concurrency, on PostgreSQL
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Needs PostgreSQL: concurrent sessions against real row locks, which SQLite cannot show.",
+)
+# Every move really commits; the tables are emptied after each test and the data migrations' roles restored.
+committing = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def holding_a_move_open(article, user, *, while_held):
+    """Make a move on `article` in one session and keep its transaction open while `while_held` runs in another.
+
+    Return whether `while_held` finished before the first move committed.
+    """
+    locked, finished, outcome = threading.Event(), threading.Event(), {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                article_submit(article=Article.objects.get(pk=article.pk), user=user)
+                locked.set()
+                outcome["finished while held"] = finished.wait(timeout=3)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            locked.wait(timeout=30)
+            while_held()
+            finished.set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a move never finished"
+    return outcome["finished while held"]
+
+
+@on_postgresql
+@committing
+def test_moves_on_two_articles_at_once_do_not_wait_for_each_other(editor):
+    first, second = citable_article(), citable_article()
+
+    finished_while_held = holding_a_move_open(
+        first, editor, while_held=lambda: article_submit(article=Article.objects.get(pk=second.pk), user=editor)
+    )
+
+    assert (finished_while_held, chain_of(first), chain_of(second)) == (
+        True,
+        [(1, "audit_event", event_ids(first)[0])],
+        [(1, "audit_event", event_ids(second)[0])],
+    )
+
+
+@on_postgresql
+@committing
+def test_two_moves_on_one_article_at_once_take_turns_and_leave_a_gapless_chain(editor, managing_editor):
+    article = citable_article()
+    member = ReviewerFactory()
+
+    finished_while_held = holding_a_move_open(
+        article,
+        editor,
+        while_held=lambda: review_assign(
+            article=Article.objects.get(pk=article.pk), assigned_by=managing_editor, reviewers=[member]
+        ),
+    )
+
+    submit, assign = event_ids(article)
+    assert (finished_while_held, chain_of(article), verify()) == (
+        False,
+        [(1, "audit_event", submit), (2, "audit_event", assign)],
+        [],
+    )
