@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from simple_history.models import HistoricalChanges
 
 from editorial.models import AuditEvent
-from tests.workflow_helpers import approved, citable_article
+from tests.workflow_helpers import approved, citable_article, edit_claim
 
 pytestmark = [
     pytest.mark.skipif(
@@ -214,3 +214,14 @@ def test_the_grants_list_no_change_of_the_record_for_the_sites_role(roles):
         f'GRANT SELECT, INSERT ON "editorial_signoff" TO "{site}";',
         f'GRANT SELECT, INSERT ON "editorial_historicalsignoff" TO "{site}";',
     }
+
+
+def test_an_account_that_wrote_history_cannot_be_deleted(editor):
+    """Deleting it would blank its name from the history rows it wrote: the history keeps who did what."""
+    article = citable_article()
+    edit_claim(article, "Edited by the editor.", user=editor)
+
+    with pytest.raises(DatabaseError) as refusal, transaction.atomic():
+        editor.delete()
+
+    assert str(refusal.value).splitlines()[0] == "articles_historicalclaim rows are append-only: UPDATE refused"
