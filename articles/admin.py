@@ -11,7 +11,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
@@ -23,6 +23,7 @@ from articles.documents import article_with_tree, build_article_document, presen
 from articles.models import Article, Citation, Claim, Section
 from articles.ordering import park
 from articles.selectors import article_changes_since, article_content_history
+from articles.services import article_version_bump
 from config.history_admin import ReadOnlyHistoryAdmin
 
 
@@ -299,18 +300,16 @@ class ArticleAdmin(ReadOnlyHistoryAdmin, nested_admin.NestedModelAdmin):
     def save_related(self, request, form, formsets, change):
         """Save the sections, claims and citations; then count the save as a new version if anything changed.
 
-        The version and `updated_at` move in one `UPDATE`, which writes no history row of its
-        own; `updated_at` is set after every history row of this save, so it marks where the
-        next version's rows begin. A save that changed nothing writes nothing at all.
+        The version and `updated_at` move in one `UPDATE` (`article_version_bump`), which writes
+        no history row of its own; `updated_at` is set after every history row of this save, so
+        it marks where the next version's rows begin. A save that changed nothing writes nothing at all.
         """
         super().save_related(request, form, formsets, change)
         changed = not change or form.has_article_changes or any(map(_wrote_rows, formsets))
         request.article_saved_nothing = not changed
         if changed:
             # A new article is version 1; its `updated_at` still has to follow its children's rows.
-            article, now = form.instance, timezone.now()
-            Article.objects.filter(pk=article.pk).update(version=F("version") + int(change), updated_at=now)
-            article.version, article.updated_at = article.version + int(change), now
+            article_version_bump(article=form.instance, by=int(change), updated_at=timezone.now())
 
     def log_change(self, request, obj, message):
         if not getattr(request, "article_saved_nothing", False):

@@ -3,12 +3,29 @@
 import uuid
 
 from django.db import transaction
+from django.db.models import F
 
 from articles.models import Article, Citation, Claim, Section
 from articles.ordering import park, park_moving_rows
 from config.history import save_if_changed
 
 ARTICLE_FIELDS = ("question", "title", "lede", "plain_lede", "specialty")
+
+
+def article_version_bump(*, article: Article, by: int = 1, updated_at=None) -> None:
+    """Count a save of `article` as a new version: add `by` to `version`, and set `updated_at` if given.
+
+    The one write to a tracked model that writes no history row, on purpose: `version` is
+    left out of the article's history (it counts saves so that a stale page cannot save over
+    a newer one; it is not content), and `updated_at` is a stamp that every history row
+    already carries as its own date. The content of the save has written its history rows
+    before this runs. One UPDATE, so that two saves at once both count.
+    """
+    values = {"version": F("version") + by} | ({"updated_at": updated_at} if updated_at else {})
+    Article.objects.filter(pk=article.pk).update(**values)
+    article.version += by
+    if updated_at:
+        article.updated_at = updated_at
 
 
 @transaction.atomic

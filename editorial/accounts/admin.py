@@ -4,13 +4,18 @@ An administrator unlocks a locked-out account by deleting its access attempts, a
 someone who lost their phone enrol again by deleting their authenticator. Nothing else
 is written here: the login records are evidence, and an authenticator's secret or a
 recovery code is never shown to anyone but its owner (django-otp's own admin would show
-both, and a QR code that clones the authenticator).
+both, and a QR code that clones the authenticator). Accounts keep Django's own pages, with
+a history page that only reads: who gave whom a role or staff status, and when.
 """
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from config.history_admin import ReadOnlyHistoryAdmin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -63,8 +68,15 @@ class SecondFactorAdmin(DeletableAdmin):
     fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
 
 
+class AccountAdmin(ReadOnlyHistoryAdmin, UserAdmin):
+    """Django's account pages, with a history page that only reads: who gave whom a role or staff status, and when."""
+
+    history_list_display = ["is_active", "is_staff", "is_superuser"]
+
+
 _replace(AccessAttempt, AccessAttemptAdmin)
 _replace(AccessLog, AccessLogAdmin)
 _replace(AccessFailureLog, AccessFailureLogAdmin)
 _replace(TOTPDevice, SecondFactorAdmin)
 _replace(StaticDevice, SecondFactorAdmin)
+_replace(get_user_model(), AccountAdmin)

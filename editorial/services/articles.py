@@ -1,10 +1,9 @@
 """Moves on an article as a whole: submit it for review, withdraw it, hold it, release a hold, restore a version."""
 
 from django.db import transaction
-from django.db.models import F
 
 from articles.models import Article
-from articles.services import ARTICLE_FIELDS, article_sync
+from articles.services import ARTICLE_FIELDS, article_sync, article_version_bump
 from config.history import acting_as
 from editorial import notifications
 from editorial.errors import (
@@ -88,7 +87,7 @@ def article_restore(*, article: Article, user, revision: Revision, note: str = "
     with acting_as(user):
         article_sync(data=data, references=references)
     # Count it as a new version, so that an editor's page loaded before the restore cannot save over it.
-    Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
+    article_version_bump(article=article)
     comment = f"Restored from revision {revision.number}" + (f": {note.strip()}" if note.strip() else "")
     data = {"restored_from": revision.number}
     return _submit_working_copy(
