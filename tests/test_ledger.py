@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article
-from editorial.models import AuditEvent, SignOff
+from editorial.models import AppendOnlyError, AuditEvent, SignOff
 from editorial.services import article_submit, review_assign, review_start
 from jobs.periodic import periodic_tasks
 from ledger.models import Checkpoint, Link
@@ -155,6 +155,18 @@ def test_the_backfill_links_an_existing_history_as_the_moves_did(db, editor, man
     appended = links_backfill(apps)
 
     assert (appended, list(Link.objects.order_by("article_id", "sequence").values_list(*fields))) == (7, linked)
+
+
+@pytest.mark.parametrize("change", ["save", "delete"])
+def test_links_and_checkpoints_are_never_changed_or_deleted_by_the_application(change, db, editor):
+    article_submit(article=citable_article(), user=editor)
+    records = [Link.objects.get(), checkpoint_take()]
+
+    for record in records:
+        with pytest.raises(AppendOnlyError):
+            getattr(record, change)()
+
+    assert (Link.objects.count(), Checkpoint.objects.count()) == (1, 1)
 
 
 # Checkpoints
