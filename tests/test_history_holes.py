@@ -35,14 +35,15 @@ from django.utils import timezone
 from config.history import acting_as
 from editorial.roles import MANAGING_EDITORS
 from editorial.services import article_hold, article_submit
+from editorial.tasks import schedule_run
 from tests.factories import ReferenceFactory, ReviewerFactory, UserFactory
+from tests.test_lifecycle_jobs import SOON, waiting_to_go_live
 from tests.test_retractions import SAMPLE as RETRACTION_WATCH_SAMPLE
 from tests.test_workflow_commands import PAYLOAD, in_days, write_payload
 from tests.workflow_helpers import approved, citable_article, under_review
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = Path(__file__).parent / "samples" / "references"
-PRODUCT_PACKAGES = ["articles", "config", "editorial", "jobs", "reader", "references"]
 
 # The queryset writes to tracked models that leave no history row on purpose, each with its reason.
 # Keyed by file and function, so that a new call anywhere else fails the test, and an entry whose
@@ -167,10 +168,16 @@ def queryset_writes(source: str, names: dict) -> list:
 
 
 def product_sources():
-    for package in PRODUCT_PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            if "migrations" not in path.parts:
-                yield path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8")
+    """Every module of the project's own apps (any app added later too) and of its settings package."""
+    folders = {
+        Path(app.path)
+        for app in apps.get_app_configs()
+        if Path(app.path).is_relative_to(ROOT) and not Path(app.path).relative_to(ROOT).parts[0].startswith(".")
+    }
+    files = {path for folder in folders | {ROOT / "config"} for path in folder.rglob("*.py")}
+    for path in sorted(files):
+        if "migrations" not in path.parts:
+            yield path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8")
 
 
 def test_tracked_models_are_written_only_with_history_outside_the_allowed_helpers():
@@ -182,6 +189,7 @@ def test_tracked_models_are_written_only_with_history_outside_the_allowed_helper
 
 def test_no_raw_sql_updates_a_tracked_table():
     tables = {model._meta.db_table for model in tracked_models()}
+    tables |= {getattr(m, m._meta.simple_history_manager_attribute).model._meta.db_table for m in tracked_models()}
     statements = [
         (path, node.lineno)
         for path, source in product_sources()
@@ -492,3 +500,14 @@ def test_account_history_page_in_the_admin_names_the_author_and_only_reads(clien
     assert (listing.status_code, posted.status_code) == (200, 405)
     assert "root" in listing.content.decode()
     assert get_user_model().objects.get(pk=editor.pk).is_staff is True
+
+
+@pytest.mark.django_db
+def test_scheduled_go_live_run_by_the_worker_names_who_set_the_schedule_in_the_history(editor, managing_editor):
+    """`run_periodic_tasks` only enqueues; the worker's job moves the article in the scheduler's name."""
+    waiting_to_go_live(editor, managing_editor)
+
+    with history_written() as rows:
+        schedule_run(now=timezone.now() + SOON)
+
+    assert authors(rows) == {"managing"}
