@@ -33,6 +33,8 @@ RECORD_TABLES = {
     "editorial_signoff",
     "editorial_claimnote",
     "editorial_auditevent",
+    "ledger_link",
+    "ledger_checkpoint",
 }
 ROW_UPDATE_DELETE, STATEMENT_TRUNCATE = "UPDATE and DELETE of each row", "TRUNCATE"
 
