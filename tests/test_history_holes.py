@@ -20,6 +20,7 @@ to an account's groups and staff or superuser status are tracked with who made t
 
 import ast
 from contextlib import contextmanager
+from importlib import import_module
 from io import StringIO
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db.models import Max
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,7 +38,7 @@ from config.history import acting_as
 from editorial.roles import MANAGING_EDITORS
 from editorial.services import article_hold, article_submit
 from editorial.tasks import schedule_run
-from tests.factories import ReferenceFactory, ReviewerFactory, UserFactory
+from tests.factories import ManagingEditorFactory, ReferenceFactory, ReviewerFactory, UserFactory
 from tests.test_lifecycle_jobs import SOON, waiting_to_go_live
 from tests.test_retractions import SAMPLE as RETRACTION_WATCH_SAMPLE
 from tests.test_workflow_commands import PAYLOAD, in_days, write_payload
@@ -511,3 +513,16 @@ def test_scheduled_go_live_run_by_the_worker_names_who_set_the_schedule_in_the_h
         schedule_run(now=timezone.now() + SOON)
 
     assert authors(rows) == {"managing"}
+
+
+@pytest.mark.django_db
+def test_an_account_without_history_gets_a_first_version_with_its_groups(superuser):
+    """An account made before its history was tracked; the migration that begins it gives it a first row."""
+    baseline = import_module("editorial.accounts.migrations.0003_account_history_baseline")
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):  # as before the history began
+        someone = ManagingEditorFactory(username="someone")
+
+    baseline.baseline(apps, None)
+
+    assert account_versions(someone) == [("+", None, True, False, ["Managing Editors"])]
+    assert someone.history.get().history_change_reason == "As the account stood when its history began"
