@@ -52,15 +52,20 @@ def demo_seed(*, password: str = DEFAULT_DEMO_PASSWORD) -> dict:
     content = load_demo_data("content.json")
     groups = {group.name: group for group in Group.objects.all()}
 
+    # The site's first account makes itself, as `createsuperuser` does: its creation is the one
+    # history row that names nobody. It then makes the others, and gives itself its roles.
+    first = next(person for person in people["staff"] if person.get("superuser"))
+    administrator = _demo_user(first, password=password, is_staff=True, is_superuser=True, groups=None)
     users = {}
-    for person in people["staff"]:
-        users[person["username"]] = _demo_user(
-            person,
-            password=password,
-            is_staff=person.get("staff", True),
-            is_superuser=person.get("superuser", False),
-            groups=[groups[role] for role in person["roles"]],
-        )
+    with acting_as(administrator):
+        for person in people["staff"]:
+            users[person["username"]] = _demo_user(
+                person,
+                password=password,
+                is_staff=person.get("staff", True),
+                is_superuser=person.get("superuser", False),
+                groups=[groups[role] for role in person["roles"]],
+            )
     with acting_as(users["managing"]):
         reviewers = []
         for member in people["board"]:
@@ -91,7 +96,8 @@ def demo_seed(*, password: str = DEFAULT_DEMO_PASSWORD) -> dict:
     }
 
 
-def _demo_user(person: dict, *, password: str, is_staff: bool, groups: list, is_superuser: bool = False):
+def _demo_user(person: dict, *, password: str, is_staff: bool, groups: list | None, is_superuser: bool = False):
+    """Create or update a demo account; `groups` None leaves its groups as they are."""
     User = get_user_model()
     user = User.objects.filter(username=person["username"]).first() or User(username=person["username"])
     values = {field: person[field] for field in USER_FIELDS}
@@ -104,7 +110,7 @@ def _demo_user(person: dict, *, password: str, is_staff: bool, groups: list, is_
         changed = True
     if changed:
         user.save()
-    if {group.pk for group in user.groups.all()} != {group.pk for group in groups}:
+    if groups is not None and {group.pk for group in user.groups.all()} != {group.pk for group in groups}:
         user.groups.set(groups)
     return user
 

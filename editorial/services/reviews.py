@@ -362,16 +362,17 @@ def _sign(
         conflict_disclosure=conflict_disclosure.strip(),
         **{item: bool(checklist.get(item)) for item in SignOff.CHECKLIST},
     )
-    sign_off.full_clean()
-    sign_off.save()
-    link_append(sign_off)
     claim_uids = {claim["uid"] for section in revision.content["sections"] for claim in section["claims"]}
-    for note in claim_notes:
-        if str(note["claim_uid"]) not in claim_uids:
-            raise InvalidTransition("A note refers to a claim that is not in this revision.")
-        claim_note = ClaimNote(
-            sign_off=sign_off, claim_uid=note["claim_uid"], flag=note.get("flag", "note"), text=note["text"]
-        )
-        claim_note.full_clean()
-        claim_note.save()
+    with acting_as(reviewer.user):  # the history names the signer, in a request or not
+        sign_off.full_clean()
+        sign_off.save()
+        link_append(sign_off)
+        for note in claim_notes:
+            if str(note["claim_uid"]) not in claim_uids:
+                raise InvalidTransition("A note refers to a claim that is not in this revision.")
+            claim_note = ClaimNote(
+                sign_off=sign_off, claim_uid=note["claim_uid"], flag=note.get("flag", "note"), text=note["text"]
+            )
+            claim_note.full_clean()
+            claim_note.save()
     return sign_off
