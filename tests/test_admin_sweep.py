@@ -155,7 +155,6 @@ WRITE_POLICY = {
     # Accounts and groups: superusers only.
     "admin:auth_user_add": grant(Role.SUPERUSER),
     "admin:auth_user_change": grant(Role.SUPERUSER),
-    "admin:auth_user_delete": grant(Role.SUPERUSER),
     "admin:auth_user_changelist": grant(Role.SUPERUSER),
     "admin:auth_user_password_change": grant(Role.SUPERUSER),
     "admin:auth_group_add": grant(Role.SUPERUSER),

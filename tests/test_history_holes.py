@@ -518,3 +518,21 @@ def test_an_account_without_history_gets_a_first_version_with_its_groups(superus
 
     assert account_versions(someone) == [("+", None, True, False, ["Managing Editors"])]
     assert someone.history.get().history_change_reason == "As the account stood when its history began"
+
+
+@pytest.mark.django_db
+def test_an_account_is_deactivated_never_deleted_in_the_admin(client, superuser, editor):
+    client.force_login(superuser)
+
+    answers = [
+        client.get(reverse("admin:auth_user_delete", args=[editor.pk])).status_code,
+        client.post(reverse("admin:auth_user_delete", args=[editor.pk]), {"post": "yes"}).status_code,
+    ]
+    changelist = client.get(reverse("admin:auth_user_changelist")).content.decode()
+
+    still_there = get_user_model().objects.filter(pk=editor.pk).exists()
+    assert (answers, "delete_selected" in changelist, still_there) == (
+        [403, 403],
+        False,
+        True,
+    )

@@ -73,6 +73,10 @@ class AccountAdmin(ReadOnlyHistoryAdmin, UserAdmin):
 
     history_list_display = ["is_active", "is_staff", "is_superuser"]
 
+    def has_delete_permission(self, request, obj=None):
+        """Accounts are deactivated, never deleted: the history names them, and the record cannot be rewritten."""
+        return False
+
 
 _replace(AccessAttempt, AccessAttemptAdmin)
 _replace(AccessLog, AccessLogAdmin)
