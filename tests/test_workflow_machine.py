@@ -671,7 +671,7 @@ class LifecycleMachine(EditorialWorkflowMachine):
     """
 
     @initialize(
-        start=st.sampled_from(["live", "re-review", "expiring", "held", "scheduled over live", "scheduled"]),
+        start=st.sampled_from(["scheduled", "held", "expiring", "scheduled over live", "re-review", "live"]),
         quorum=QUORUMS,
         go_live_in=st.integers(min_value=1, max_value=4),
     )
