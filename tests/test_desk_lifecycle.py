@@ -342,6 +342,16 @@ def test_review_page_of_newer_words_points_to_the_live_revision_to_hold(client, 
     assert f'<a href="{live_page}#hold">Read revision 1 to hold it for safety</a>' in html
 
 
+def test_hold_page_shows_the_question_of_the_revision_not_of_the_working_copy(client, editor, managing_editor):
+    article = citable_article()
+    revision, _ = approved(article, editor, managing_editor)
+    article.question = "An unsubmitted question nobody approved?"
+    article.save()
+    client.force_login(ReviewerFactory().user)
+    html = client.get(hold_url(revision)).content.decode()
+    assert (revision.content["question"] in html, article.question in html) == (True, False)
+
+
 def test_board_member_holds_the_live_words_from_the_desk(client, editor, managing_editor):
     article = citable_article()
     revision, (member,) = approved(article, editor, managing_editor)
