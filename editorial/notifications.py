@@ -60,6 +60,11 @@ def _letters(about: str, template: str, recipients, context: dict) -> list[Lette
     ]
 
 
+def _managing_editors():
+    """The active managing editors: every workflow email that concerns the whole desk goes to them."""
+    return get_user_model().objects.filter(groups__name=MANAGING_EDITORS, is_active=True)
+
+
 def _users_reviewing(reviewer_ids):
     return get_user_model().objects.filter(reviewer__pk__in=reviewer_ids)
 
@@ -138,7 +143,7 @@ def email_flagged_evidence(reference_ids: list[int], flagging: int) -> int:
     flagged_articles = live_articles_citing_flagged_evidence(reference_ids=reference_ids)
     if not flagged_articles:
         return 0
-    managing_editors = get_user_model().objects.filter(groups__name=MANAGING_EDITORS, is_active=True)
+    managing_editors = _managing_editors()
     context = {
         "entries": [(entry, article_link(entry.article)) for entry in flagged_articles],
         "link": settings.SITE_URL.rstrip("/") + reverse("admin:articles_article_retracted_evidence"),
@@ -157,7 +162,7 @@ def email_hold(event_id: int, reviewer_ids: list[int]) -> int:
     event = AuditEvent.objects.select_related("actor", "revision__article").get(pk=event_id)
     revision = event.revision
     approvers = [sign_off.signed_by for sign_off in revision.sign_offs.filter(decision="approve")]
-    managing_editors = get_user_model().objects.filter(groups__name=MANAGING_EDITORS, is_active=True)
+    managing_editors = _managing_editors()
     recipients = [*managing_editors, *_users_reviewing(reviewer_ids), *approvers]
     article = revision.article
     context = {"event": event, "article": article, "revision": revision, "link": article_link(article)}
@@ -174,7 +179,7 @@ def notify_of_expiry(event, reviewers) -> None:
 def email_expired(event_id: int, reviewer_ids: list[int]) -> int:
     event = AuditEvent.objects.select_related("revision__article").get(pk=event_id)
     article = event.revision.article
-    managing_editors = get_user_model().objects.filter(groups__name=MANAGING_EDITORS, is_active=True)
+    managing_editors = _managing_editors()
     recipients = [*managing_editors, *_users_reviewing(reviewer_ids)]
     context = {"event": event, "article": article, "revision": event.revision, "link": article_link(article)}
     return send_all_once(_letters(f"audit-event:{event_id}", "expired", recipients, context))
@@ -205,7 +210,7 @@ def review_reminder_letters(*, today: date) -> list[Letter]:
     ]
     if not workflows:
         return []
-    managing_editors = list(get_user_model().objects.filter(groups__name=MANAGING_EDITORS, is_active=True))
+    managing_editors = list(_managing_editors())
     assigned = defaultdict(list)
     for assignment in ReviewAssignment.objects.filter(
         article_id__in=[workflow.article_id for _, workflow in workflows], is_open=True, reviewer__user__is_active=True
