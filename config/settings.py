@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "reader",
     "editorial.accounts",
     "ledger",
+    "audit",
 ]
 
 MIDDLEWARE = [

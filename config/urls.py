@@ -11,6 +11,7 @@ urlpatterns = [
     path("review/", include("editorial.urls")),
     path("admin/", admin.site.urls),
     path("account/", include("editorial.accounts.urls")),
+    path("audit/", include("audit.urls")),
 ]
 
 handler500 = "config.errors.server_error"
