@@ -258,6 +258,8 @@ EDITORIAL_DEFAULT_QUORUM = env.int("EDITORIAL_DEFAULT_QUORUM", default=1)
 # Months between reviews of live words (an article may set its own), and how many days ahead reminders start.
 EDITORIAL_REVIEW_INTERVAL_MONTHS = env.int("EDITORIAL_REVIEW_INTERVAL_MONTHS", default=12)
 EDITORIAL_REVIEW_REMINDER_DAYS = env.int("EDITORIAL_REVIEW_REMINDER_DAYS", default=30)
+# The ledger seals a history row once it is this old (docs/ledger.md): longer than any transaction runs.
+LEDGER_SEAL_AFTER_SECONDS = env.int("LEDGER_SEAL_AFTER_SECONDS", default=600)
 
 # The reader site. An article never approved is either not public ("hide": 404) or shown
 # with a caution that it is pending review ("caution"); each article may override this.

@@ -11,7 +11,9 @@ The functions read fields by name only, so a migration's historical models work 
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from uuid import UUID
 
 VERSION = 1
 GENESIS = "0" * 64  # the "previous chain" of an article's first link and of the first checkpoint
@@ -83,4 +85,41 @@ def link_chain(digest: str, previous: str) -> str:
 def checkpoint_chain(*, previous: str, heads: list, created_at: datetime) -> str:
     return sha256(
         canonical_json({"v": VERSION, "previous": previous, "heads": heads, "created_at": moment(created_at)})
+    )
+
+
+FINGERPRINT_BYTES = 8  # per sealed row: a forger must meet 64 bits, and a million rows take 8 MB
+
+
+def row_value(value):
+    """A column's value in the canonical form: the same for PostgreSQL and SQLite, read back years later."""
+    if isinstance(value, datetime):
+        return moment(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return value
+
+
+def row_fingerprint(table: str, row: dict) -> bytes:
+    """The first bytes of the SHA-256 of one row of `table` ({column: value}) in canonical form."""
+    content = {"v": VERSION, "table": table, "row": {column: row_value(value) for column, value in row.items()}}
+    return hashlib.sha256(canonical_json(content).encode()).digest()[:FINGERPRINT_BYTES]
+
+
+def seal_chain(*, previous: str, table: str, runs: list, fingerprints: bytes, created_at: datetime) -> str:
+    return sha256(
+        canonical_json(
+            {
+                "v": VERSION,
+                "previous": previous,
+                "table": table,
+                "runs": runs,
+                "fingerprints": hashlib.sha256(fingerprints).hexdigest(),
+                "created_at": moment(created_at),
+            }
+        )
     )

@@ -65,3 +65,36 @@ class Checkpoint(AppendOnlyModel):
 
     def __str__(self):
         return f"Checkpoint {self.pk} over {len(self.heads)} articles"
+
+
+class Seal(AppendOnlyModel):
+    """A run of rows of one append-only table, fingerprinted row by row, chained to the seal before.
+
+    The rows are those of `runs` (`[[first id, last id], …]`, ascending, gaps
+    left by rolled-back inserts skipped); `fingerprints` holds the first 8 bytes
+    of each row's SHA-256 (`ledger.canonical.row_fingerprint`), in id order.
+    `chain` is the SHA-256 of the seal's canonical content, which includes the
+    previous seal's `chain` (every table's seals form one chain). A row changed,
+    removed or slipped into a sealed range no longer matches its seal.
+    """
+
+    previous = models.CharField(
+        max_length=64, unique=True, help_text="The previous seal's chain (64 zeros for the first)."
+    )
+    table = models.CharField(max_length=100)
+    first_id = models.PositiveBigIntegerField()
+    last_id = models.PositiveBigIntegerField()
+    runs = models.JSONField()
+    fingerprints = models.BinaryField()
+    chain = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["table", "last_id"], name="ledger_seal_table_last")]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_id__gte=models.F("first_id")), name="ledger_seal_run_forwards"),
+        ]
+
+    def __str__(self):
+        return f"Seal {self.pk} of {self.table} rows {self.first_id} to {self.last_id}"

@@ -35,6 +35,7 @@ RECORD_TABLES = {
     "editorial_auditevent",
     "ledger_link",
     "ledger_checkpoint",
+    "ledger_seal",
 }
 ROW_UPDATE_DELETE, STATEMENT_TRUNCATE = "UPDATE and DELETE of each row", "TRUNCATE"
 

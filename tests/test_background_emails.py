@@ -284,7 +284,7 @@ def test_periodic_jobs_are_listed_by_name(db):
         "return how many.\n"
         "send_review_reminders: Remind managing editors and assigned members of live articles whose review "
         "is due soon or overdue.\n"
-        "take_checkpoint: Chain every article's head to the last checkpoint; return the new checkpoint's id, "
+        "take_checkpoint: Seal the history and checkpoint every article's head; return the new checkpoint's id, "
         "None if nothing changed.\n"
     )
 

@@ -8,7 +8,6 @@ and the triggers are switched back on.
 import hashlib
 import json
 import threading
-from contextlib import contextmanager
 from datetime import UTC
 from io import StringIO
 
@@ -23,9 +22,11 @@ from editorial.models import AppendOnlyError, AuditEvent, SignOff
 from editorial.services import article_submit, review_assign, review_start
 from jobs.periodic import periodic_tasks
 from ledger.models import Checkpoint, Link
+from ledger.seals import sealed_tables
 from ledger.services import Failure, checkpoint_take, links_backfill, verify
 from ledger.tasks import take_checkpoint
 from tests.factories import ReviewerFactory
+from tests.tampering import append_only_switched_off
 from tests.workflow_helpers import approve, approved, citable_article, submitted, under_review
 
 GENESIS = "0" * 64
@@ -47,30 +48,11 @@ def link_at(article, sequence):
     return Link.objects.get(article=article, sequence=sequence)
 
 
-@contextmanager
-def append_only_switched_off(*tables):
-    """Switch off the tables' triggers as a superuser can, run raw SQL, then switch them back on."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no checks may be pending on a table altered
-            for table in tables:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-            yield cursor
-            for table in tables:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            placeholders = ", ".join(["%s"] * len(tables))
-            cursor.execute(
-                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})",  # noqa: S608 - placeholders only
-                tables,
-            )
-            triggers = cursor.fetchall()
-            for name, _sql in triggers:
-                cursor.execute(f'DROP TRIGGER "{name}"')
-            yield cursor
-            for _name, sql in triggers:
-                cursor.execute(sql)
+NO_SEALS_YET = "0 seals over 0 history rows ({rows} newer rows not sealed yet)"
+
+
+def unsealed_rows() -> int:
+    return sum(table.count_after(0) for table in sealed_tables())
 
 
 def run_verify_ledger(*args):
@@ -296,7 +278,11 @@ def test_verify_ledger_exits_0_with_a_summary_when_the_ledger_is_intact(db, edit
     approved(citable_article(), editor, managing_editor)
     checkpoint_take()
 
-    assert run_verify_ledger() == (0, "The ledger is intact: 5 links over 1 article, 1 checkpoint.\n", "")
+    assert run_verify_ledger() == (
+        0,
+        f"The ledger is intact: 5 links over 1 article, 1 checkpoint, {NO_SEALS_YET.format(rows=unsealed_rows())}.\n",
+        "",
+    )
 
 
 def test_verify_ledger_exits_1_with_one_line_per_failure_and_the_summary_last(db, editor, managing_editor):
@@ -310,7 +296,8 @@ def test_verify_ledger_exits_1_with_one_line_per_failure_and_the_summary_last(db
         1,
         f"editorial_signoff row {sign_off.pk}: no longer matches its link "
         f"(ledger_link row {link_at(article, 4).pk}, link 4 of article {article.pk}).\n"
-        "The ledger is broken: 1 failure in 5 links over 1 article, 0 checkpoints.\n",
+        f"The ledger is broken: 1 failure in 5 links over 1 article, 0 checkpoints, "
+        f"{NO_SEALS_YET.format(rows=unsealed_rows())}.\n",
         "",
     )
 
@@ -323,7 +310,7 @@ def test_verify_ledger_shows_its_progress_on_a_long_run(db, editor):
 
     assert (code, out, err) == (
         0,
-        "The ledger is intact: 3 links over 3 articles, 0 checkpoints.\n",
+        f"The ledger is intact: 3 links over 3 articles, 0 checkpoints, {NO_SEALS_YET.format(rows=unsealed_rows())}.\n",
         "Checked 2 of 3 articles…\nChecked 3 of 3 articles…\n",
     )
 

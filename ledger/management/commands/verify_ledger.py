@@ -2,6 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from ledger.seals import SealSummary, verify_seals
 from ledger.services import BATCH, Summary, verify
 
 
@@ -12,7 +13,8 @@ def _count(number: int, noun: str) -> str:
 class Command(BaseCommand):
     help = (
         "Recompute every link of the tamper-evident chain from the audit events and sign-offs as they are now, "
-        "and check the checkpoints. Prints one line per failure and a summary last; exits 1 on any failure."
+        "check the checkpoints, and (unless articles are named) every seal over the history. "
+        "Prints one line per failure and a summary last; exits 1 on any failure."
     )
 
     def add_arguments(self, parser):
@@ -25,12 +27,18 @@ class Command(BaseCommand):
         summary = Summary()
         self._batch = batch
         failures = verify(article_ids or None, batch=batch, progress=self._progress, summary=summary)
-        for failure in failures:
-            self.stdout.write(str(failure))
         counted = (
             f"{_count(summary.links, 'link')} over {_count(summary.articles, 'article')}, "
             f"{_count(summary.checkpoints, 'checkpoint')}"
         )
+        if not article_ids:
+            sealed = SealSummary()
+            failures += verify_seals(summary=sealed)
+            counted += f", {_count(sealed.seals, 'seal')} over {_count(sealed.rows, 'history row')}"
+            if sealed.unsealed:
+                counted += f" ({_count(sealed.unsealed, 'newer row')} not sealed yet)"
+        for failure in failures:
+            self.stdout.write(str(failure))
         if failures:
             self.stdout.write(f"The ledger is broken: {_count(len(failures), 'failure')} in {counted}.")
             sys.exit(1)
