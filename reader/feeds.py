@@ -15,6 +15,11 @@ class ApprovedArticlesFeed(Feed):
     title = "Medically reviewed answers"
     subtitle = "Answers approved by our medical advisory board, newest review first."
     link = reverse_lazy("reader:home")
+    # RFC 4287 requires an author for the feed and each entry: the editors write every answer.
+    author_name = "The editors of Medically reviewed answers"
+
+    def item_author_name(self, item):
+        return self.author_name
 
     def items(self):
         return PublishedArticle.objects.order_by("-reviewed_at")[:20]

@@ -27,5 +27,11 @@ class FollowUpQuestionForm(forms.ModelForm):
             raise forms.ValidationError("Please keep your question under 1,000 characters.")
         return question
 
+    def focus_first_error(self) -> None:
+        """Put the cursor in the first field with an error, so that a reader sees what to fix without scrolling."""
+        first = next((name for name in self.fields if name in self.errors), None)
+        if first is not None:
+            self.fields[first].widget.attrs["autofocus"] = True
+
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))

@@ -2,6 +2,13 @@
 
 import json
 
+# schema.org's medical audiences are patients and clinicians; a student is an educational audience.
+AUDIENCE = {
+    "patient": ("medicalAudience", {"@type": "MedicalAudience", "audienceType": "Patient"}),
+    "clinician": ("medicalAudience", {"@type": "MedicalAudience", "audienceType": "Clinician"}),
+    "student": ("audience", {"@type": "EducationalAudience", "educationalRole": "student"}),
+}
+
 
 def medical_web_page(*, page, document: dict, url: str, audience: str) -> str:
     """Return the page's `MedicalWebPage` as JSON, safe to embed in a script element."""
@@ -13,10 +20,6 @@ def medical_web_page(*, page, document: dict, url: str, audience: str) -> str:
         "headline": document["title"],
         "description": document["lede"],
         "about": {"@type": "MedicalSpecialty", "name": document["specialty"]},
-        "medicalAudience": {
-            "@type": "MedicalAudience",
-            "audienceType": "Patient" if audience == "patient" else "Clinician",
-        },
         "dateModified": page.content_updated_at.date().isoformat() if page.content_updated_at else None,
         "lastReviewed": page.reviewed_at.date().isoformat() if page.reviewed_at else None,
         "reviewedBy": [
@@ -25,6 +28,8 @@ def medical_web_page(*, page, document: dict, url: str, audience: str) -> str:
         ],
         "citation": [_citation(reference) for reference in document["references"]],
     }
+    audience_property, audience_value = AUDIENCE[audience]
+    data[audience_property] = audience_value
     text = json.dumps({key: value for key, value in data.items() if value not in (None, [])}, ensure_ascii=False)
     # "</script>" inside a string must not end the element.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -35,7 +40,7 @@ def _citation(reference: dict) -> dict:
     if reference["authors"]:
         citation["author"] = reference["authors"]
     if reference["source"]:
-        citation["isPartOf"] = reference["source"]
+        citation["isPartOf"] = {"@type": "Periodical", "name": reference["source"]}
     if reference["year"]:
         citation["datePublished"] = str(reference["year"])
     if reference["doi"]:

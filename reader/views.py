@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, Ht
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
@@ -254,14 +255,15 @@ def ask_follow_up(request, slug):
         return _notice(request, page)
     thanks = reverse("reader:article", args=[page.slug]) + "?asked=1#follow-up"
     form = FollowUpQuestionForm(request.POST)
-    if form.is_valid() and form.is_spam():
+    if not form.is_valid():  # a mistake costs the reader nothing: only questions kept count toward the limit
+        form.focus_first_error()
+        return _render_article(request, page.slug, reader_audience(request), form=form, status=400)
+    if form.is_spam():
         return HttpResponseRedirect(thanks)
     if cache.questions_counted(_client(request)) > QUESTIONS_PER_HOUR:
         response = render(request, "reader/too_many_questions.html", {"slug": page.slug}, status=429)
         response["Retry-After"] = "3600"
         return response
-    if not form.is_valid():
-        return _render_article(request, page.slug, reader_audience(request), form=form, status=400)
     question = form.save(commit=False)
     question.article_id = page.article_id
     question.full_clean()
@@ -294,6 +296,12 @@ def board(request):
 def board_member(request, slug):
     member = get_object_or_404(Reviewer, slug=slug, is_active=True)
     return render(request, "reader/board_member.html", {"member": member, "articles": articles_approved_by(member)})
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for `/favicon.ico` on every page that names no icon (a PDF view, a feed): send them the SVG."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @require_GET
