@@ -1,9 +1,11 @@
 """Reads about the workflow that cross relations."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.db.models import F, Prefetch
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from articles.models import Article
 from articles.selectors import article_content_history
@@ -11,7 +13,7 @@ from editorial.diffs import claim_changes_between
 from editorial.gates import content_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.revisions import content_hash, working_copy_document
-from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES, TRANSITIONS, Action
+from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES, TRANSITIONS, Action, State
 
 
 @dataclass(frozen=True)
@@ -21,10 +23,22 @@ class TimelineEntry:
     kind: str  # "edit" or "workflow"
     summary: str
     revision_number: int | None = None
+    count: int = 1  # edits of one kind in a row by one person, folded into this entry
+
+    @property
+    def who_name(self) -> str:
+        """The person's name as colleagues know it; "(system)" for a change no person made."""
+        if self.who is None:
+            return "(system)"
+        return self.who.get_full_name() or self.who.get_username()
 
 
 def article_timeline(article: Article, limit: int = 200) -> list[TimelineEntry]:
-    """Return edits, submissions, transitions and sign-offs of an article, newest first (six queries)."""
+    """Return edits, submissions, transitions and sign-offs of an article, newest first (six queries).
+
+    A run of the same edit by the same person ("Citation added" five times) is
+    one entry ("5 citations added"), dated by the latest of them.
+    """
     entries = [
         TimelineEntry(
             when=event.created_at,
@@ -43,7 +57,26 @@ def article_timeline(article: Article, limit: int = 200) -> list[TimelineEntry]:
         TimelineEntry(when=row.history_date, who=row.history_user, kind="edit", summary=_edit_summary(row, "article"))
         for row in article.history.select_related("history_user")[:limit]
     ]
-    return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
+    return _fold_repeated_edits(sorted(entries, key=lambda entry: entry.when, reverse=True))[:limit]
+
+
+def _fold_repeated_edits(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    folded: list[TimelineEntry] = []
+    for entry in entries:
+        last = folded[-1] if folded else None
+        if last and entry.kind == last.kind == "edit" and (entry.who, entry.summary) == (last.who, last.summary):
+            folded[-1] = replace(last, count=last.count + 1)
+        else:
+            folded.append(entry)
+    return [
+        replace(entry, summary=_counted(entry.summary, entry.count)) if entry.count > 1 else entry for entry in folded
+    ]
+
+
+def _counted(summary: str, count: int) -> str:
+    """Say "5 citations added" for "Citation added" done five times."""
+    kind, verb = summary.split(" ", 1)
+    return f"{count} {kind.lower()}s {verb}"
 
 
 def _event_summary(event: AuditEvent) -> str:
@@ -207,7 +240,7 @@ class ReviewPage:
     notes_by_claim: dict
     sign_offs: list  # of the review in progress (its round), when this is the revision in review
     earlier_rounds: list[ReviewRound]  # this revision's other rounds, newest first
-    certifying: list  # in a re-review: the approvals that certified these words last time
+    certifying: list  # the approvals that certified these words last, when readers see this revision
     assignments: list
     timeline: list
     is_review_overdue: bool
@@ -215,6 +248,11 @@ class ReviewPage:
     @property
     def is_current(self) -> bool:
         return self.workflow.current_revision_id == self.revision.pk
+
+    @property
+    def is_live(self) -> bool:
+        """Whether readers see this revision now."""
+        return self.workflow.live_revision_id == self.revision.pk
 
     @property
     def is_rereview(self) -> bool:
@@ -241,7 +279,7 @@ def review_page(revision: Revision, *, today: date) -> ReviewPage:
         if sign_off.round != this_round:
             rounds.setdefault(sign_off.round, []).append(sign_off)
     certifying = []
-    if is_current and workflow.is_rereview and workflow.live_revision_id == revision.pk:
+    if workflow.live_revision_id == revision.pk:
         certifying = list(SignOff.objects.certifying(workflow).select_related("reviewer").order_by("created_at"))
     previous = Revision.objects.filter(article_id=revision.article_id, number=revision.number - 1).first()
     live = workflow.live_revision if workflow.live_revision_id != revision.pk else None
@@ -273,6 +311,29 @@ def review_page(revision: Revision, *, today: date) -> ReviewPage:
         timeline=article_timeline(workflow.article, limit=60),
         is_review_overdue=workflow.review_overdue_on(today),
     )
+
+
+def approval_count(revision: Revision, *, round: int = 1) -> int:
+    """Count the people who approved exactly this revision in one review round: one person is one approval."""
+    approvals = revision.sign_offs.filter(decision=SignOff.Decision.APPROVE, round=round)
+    return approvals.values("signed_by").distinct().count()
+
+
+def approval_outcome(revision: Revision) -> str:
+    """Say what an approval just recorded on `revision` did: the words are live, go live later, or wait for more."""
+    workflow = ArticleWorkflow.objects.get(article_id=revision.article_id)
+    if workflow.is_scheduled and workflow.current_revision_id == revision.pk:
+        goes_live = _moment(workflow.go_live_at)
+        return f"The board's approval is complete: revision {revision.number} goes live on {goes_live}."
+    if workflow.state == State.APPROVED and workflow.live_revision_id == revision.pk:
+        return f"The board's approval is complete: readers see revision {revision.number} now."
+    missing = workflow.required_approvals - approval_count(revision, round=workflow.review_round)
+    more = "1 more approval is" if missing == 1 else f"{missing} more approvals are"
+    return f"{more} needed before readers see revision {revision.number}."
+
+
+def _moment(value: datetime) -> str:
+    return date_format(timezone.localtime(value), "j F Y, H:i T")
 
 
 def approval_events(article_id: int):

@@ -26,6 +26,7 @@ from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm, HoldForm
 from editorial.models import ArticleWorkflow, ReviewAssignment, Revision, SignOff
 from editorial.rules import active_reviewer, available_actions, is_managing_editor
 from editorial.selectors import (
+    approval_outcome,
     held_articles,
     lifecycle_queue,
     review_page,
@@ -191,7 +192,9 @@ def _decide(request, revision, decision):
         messages.error(request, refusal.message)
         return _render_review(request, revision, form=form, notes=notes, status=409)
     if decision == SignOff.Decision.APPROVE:
-        messages.success(request, f"You approved revision {revision.number} of “{revision.article}”.")
+        messages.success(
+            request, f"You approved revision {revision.number} of “{revision.article}”. {approval_outcome(revision)}"
+        )
     else:
         messages.success(request, f"You sent revision {revision.number} back to the editor with your comments.")
     return redirect("desk:review", slug=revision.article.slug, number=revision.number)

@@ -21,6 +21,7 @@ from editorial.errors import (
 from editorial.gates import approval_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.rules import active_reviewer, holds_any_role
+from editorial.selectors import approval_count
 from editorial.services.moves import (
     _close_review,
     _open_assignments,
@@ -328,12 +329,6 @@ def _refuse_stale(workflow: ArticleWorkflow, revision: Revision, content_hash: s
             "The words you reviewed are not the words of this revision. Nothing was recorded; "
             "please reload the review and read it again."
         )
-
-
-def approval_count(revision: Revision, *, round: int = 1) -> int:
-    """Count the people who approved exactly this revision in one review round: one person is one approval."""
-    approvals = revision.sign_offs.filter(decision=SignOff.Decision.APPROVE, round=round)
-    return approvals.values("signed_by").distinct().count()
 
 
 def _refuse_second_sign_off(workflow: ArticleWorkflow, user) -> None:

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         write("Timeline (newest first):")
         for entry in article_timeline(article, limit=limit):
             revision = f" [r{entry.revision_number}]" if entry.revision_number else ""
-            write(f"  {_when(entry.when)}  {entry.who or '(system)'}  {entry.summary}{revision}")
+            write(f"  {_when(entry.when)}  {entry.who_name}  {entry.summary}{revision}")
 
 
 def _write_schedule(write, workflow: ArticleWorkflow) -> None:
