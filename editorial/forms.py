@@ -59,11 +59,11 @@ class DecisionForm(forms.Form):
     citations_support_claims = forms.BooleanField(label=CHECKLIST_LABELS["citations_support_claims"], required=False)
     doses_checked = forms.BooleanField(label=CHECKLIST_LABELS["doses_checked"], required=False)
     patient_wording_faithful = forms.BooleanField(label=CHECKLIST_LABELS["patient_wording_faithful"], required=False)
-    conflict = forms.ChoiceField(
+    conflict = forms.ChoiceField(  # no answer is chosen for the reviewer: an honest declaration is a choice
         label="Conflict of interest for this article",
         choices=SignOff.Conflict.choices,
         widget=forms.RadioSelect,
-        initial=SignOff.Conflict.NONE,
+        error_messages={"required": "Say whether you have a conflict of interest for this article."},
     )
     conflict_disclosure = forms.CharField(
         label="Your disclosure",

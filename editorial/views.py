@@ -20,10 +20,12 @@ from articles.documents import present_document
 from articles.models import Article
 from editorial.accounts.reauth import recent_authentication_required
 from editorial.accounts.session import pending_form_pop
+from editorial.conflicts import disclosure_overlap, disclosure_overlaps
 from editorial.errors import WorkflowError
 from editorial.evidence import live_articles_citing_flagged_evidence
 from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm, HoldForm
 from editorial.models import ArticleWorkflow, ReviewAssignment, Revision, SignOff
+from editorial.revisions import working_copy_document
 from editorial.rules import active_reviewer, available_actions, is_managing_editor
 from editorial.selectors import (
     approval_outcome,
@@ -128,8 +130,15 @@ def _render_review(request, revision, *, form=None, notes=None, status=200):
         "hold_form": HoldForm(initial=initial, auto_id="hold_%s"),  # ids apart from the decision form's
         "notes": notes or ClaimNoteFormSet(prefix="notes", form_kwargs={"claims": claims}),
         "is_managing_editor": is_managing_editor(request.user),
+        "own_disclosure": _own_disclosure(request.user, revision),
     }
     return render(request, "editorial/desk/review.html", context, status=status)
+
+
+def _own_disclosure(user, revision):
+    """The reader's standing disclosures, and the words of them this revision names, if they are a board member."""
+    reviewer = active_reviewer(user)
+    return disclosure_overlap(reviewer, revision.content) if reviewer else None
 
 
 def _claim_choices(revision) -> list[tuple[str, str]]:
@@ -227,7 +236,14 @@ def assign(request, slug):
     elif request.method == "POST":
         status = 400
     open_assignments = ReviewAssignment.objects.filter(article=article, is_open=True).select_related("reviewer")
-    context = {"article": article, "form": form, "open_assignments": open_assignments}
+    revision = article.workflow.current_revision if hasattr(article, "workflow") else None
+    document = revision.content if revision else working_copy_document(article)
+    context = {
+        "article": article,
+        "form": form,
+        "open_assignments": open_assignments,
+        "disclosures": disclosure_overlaps(form.fields["reviewers"].queryset, document),
+    }
     return render(request, "editorial/desk/assign.html", context, status=status)
 
 

@@ -35,7 +35,7 @@ class ArticlePage:
     public_reason: str = ""  # why readers see a notice, in the words the managing editor or board member gave them
     has_update_in_review: bool = False
     has_update_scheduled: bool = False  # a newer revision is approved and waits for its go-live time
-    reviewers: list[Reviewer] = field(default_factory=list)
+    reviewers: list["Certifier"] = field(default_factory=list)
     reviewed_at: datetime | None = None
     next_review_due: date | None = None
     is_review_overdue: bool = False  # the board's scheduled review of the live words is late
@@ -161,14 +161,29 @@ def article_page(slug: str) -> ArticlePage:
     return page
 
 
-def certifying_reviewers(workflow: ArticleWorkflow) -> list[Reviewer]:
+@dataclass(frozen=True)
+class Certifier:
+    """A board member who certified the live words, with the conflict of interest they declared in doing so."""
+
+    reviewer: Reviewer
+    declared_conflict: str = ""  # the disclosure of a sign-off that declared a conflict; empty when none
+
+
+def certifying_reviewers(workflow: ArticleWorkflow) -> list[Certifier]:
     """The board members whose approvals certified the live revision, in the round that reached quorum (one query).
 
     Not every sign-off ever made on the revision: after a re-review readers see
-    who certified the words most recently, as of "Last reviewed".
+    who certified the words most recently, as of "Last reviewed". A conflict
+    declared with a sign-off is public, beside the name.
     """
     sign_offs = SignOff.objects.certifying(workflow).select_related("reviewer")
-    return [sign_off.reviewer for sign_off in sign_offs.order_by("created_at")]
+    return [
+        Certifier(
+            reviewer=sign_off.reviewer,
+            declared_conflict=sign_off.conflict_disclosure if sign_off.conflict == SignOff.Conflict.DISCLOSED else "",
+        )
+        for sign_off in sign_offs.order_by("created_at")
+    ]
 
 
 def approving_reviewers(revision: Revision, *, round: int = 1) -> list[Reviewer]:

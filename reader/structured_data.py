@@ -23,8 +23,12 @@ def medical_web_page(*, page, document: dict, url: str, audience: str) -> str:
         "dateModified": page.content_updated_at.date().isoformat() if page.content_updated_at else None,
         "lastReviewed": page.reviewed_at.date().isoformat() if page.reviewed_at else None,
         "reviewedBy": [
-            {"@type": "Person", "name": reviewer.display_name, "honorificSuffix": reviewer.credentials}
-            for reviewer in page.reviewers
+            {
+                "@type": "Person",
+                "name": certifier.reviewer.display_name,
+                "honorificSuffix": certifier.reviewer.credentials,
+            }
+            for certifier in page.reviewers
         ],
         "citation": [_citation(reference) for reference in document["references"]],
     }

@@ -102,7 +102,11 @@ def build_world() -> World:
     review_assign(article=articles["changes-requested"], assigned_by=managing, reviewers=[sender])
     review_start(article=articles["changes-requested"], user=sender.user)
     review_request_changes(
-        revision=revision, user=sender.user, content_hash=revision.content_hash, comment="Cite the trial."
+        revision=revision,
+        user=sender.user,
+        content_hash=revision.content_hash,
+        conflict="none",
+        comment="Cite the trial.",
     )
     articles["withdrawn"] = citable_article(slug="sweep-withdrawn")
     approved(articles["withdrawn"], editor, managing)

@@ -108,7 +108,11 @@ def test_request_for_changes_emails_the_editor_once(editor, managing_editor, dja
 
     with django_capture_on_commit_callbacks(execute=True):
         review_request_changes(
-            revision=revision, user=reviewer.user, content_hash=revision.content_hash, comment="Check the dose."
+            revision=revision,
+            user=reviewer.user,
+            content_hash=revision.content_hash,
+            conflict="none",
+            comment="Check the dose.",
         )
 
     assert sent() == [([editor.email], f"Changes requested: “{article.title}” (revision 1)")]

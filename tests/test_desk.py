@@ -143,8 +143,9 @@ def test_review_page_lists_approval_blockers(client, editor, managing_editor):
 def test_review_page_costs_a_bounded_number_of_queries(client, review_setup, django_assert_max_num_queries):
     article, revision, reviewer = review_setup
     client.force_login(reviewer.user)
-    # 25: the page, plus what `available_actions` asks once (the member's assignment, authorship, sign-off).
-    with django_assert_max_num_queries(25):
+    # 26: the page, what `available_actions` asks once (the member's assignment, authorship, sign-off),
+    # and the member's own profile for their standing disclosures.
+    with django_assert_max_num_queries(26):
         assert client.get(desk_urls(article, revision)["review"]).status_code == 200
 
 

@@ -287,7 +287,11 @@ def test_changes_requested_in_a_rereview_keep_the_live_words_live(editor, managi
     rereview_opened(article, managing_editor, [member])
 
     review_request_changes(
-        revision=revision, user=member.user, content_hash=revision.content_hash, comment="New guidance since."
+        revision=revision,
+        user=member.user,
+        content_hash=revision.content_hash,
+        conflict="none",
+        comment="New guidance since.",
     )
 
     workflow = workflow_of(article)

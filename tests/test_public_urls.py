@@ -219,7 +219,11 @@ def test_a_revision_sent_back_for_changes_is_never_shown_under_the_caution(clien
     assert client.get(page("sent-back-address")).status_code == 200
 
     review_request_changes(
-        revision=revision, user=reviewer.user, content_hash=revision.content_hash, comment="Check the dose."
+        revision=revision,
+        user=reviewer.user,
+        content_hash=revision.content_hash,
+        conflict="none",
+        comment="Check the dose.",
     )
 
     assert client.get(page("sent-back-address")).status_code == 404

@@ -280,7 +280,9 @@ def test_request_changes_needs_a_reason(editor, managing_editor):
     article = citable_article()
     revision, (reviewer,) = under_review(article, editor, managing_editor)
     with pytest.raises(ReasonRequired):
-        review_request_changes(revision=revision, user=reviewer.user, content_hash=revision.content_hash, comment=" ")
+        review_request_changes(
+            revision=revision, user=reviewer.user, content_hash=revision.content_hash, conflict="none", comment=" "
+        )
     assert state_of(article) == State.UNDER_REVIEW
 
 
@@ -295,6 +297,7 @@ def test_request_changes_goes_back_to_the_editor_with_claim_notes(
             revision=revision,
             user=reviewer.user,
             content_hash=revision.content_hash,
+            conflict="none",
             comment="The dose in claim 1 is wrong.",
             claim_notes=[{"claim_uid": uid, "flag": "dose", "text": "Should be 4.5 mg."}],
         )
@@ -309,7 +312,9 @@ def test_request_changes_goes_back_to_the_editor_with_claim_notes(
 def test_resubmission_after_changes_shows_which_claims_changed(editor, managing_editor):
     article = citable_article()
     first, (reviewer,) = under_review(article, editor, managing_editor)
-    review_request_changes(revision=first, user=reviewer.user, content_hash=first.content_hash, comment="Fix it.")
+    review_request_changes(
+        revision=first, user=reviewer.user, content_hash=first.content_hash, conflict="none", comment="Fix it."
+    )
     changed = edit_claim(article, "Fixed wording.", user=editor)
     second = article_submit(article=article, user=editor)
     changes = claim_statuses(first.content, second.content)

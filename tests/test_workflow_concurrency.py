@@ -506,6 +506,7 @@ def ready_to_request_changes(editor, managing_editor):
         user=reviewer.user,
         content_hash=revision.content_hash,
         comment="The dose in claim 1 is wrong.",
+        conflict="none",
         claim_notes=[{"claim_uid": uid, "flag": "dose", "text": "Should be 4.5 mg."}],
     )
     return Scene(article, move, [[editor.email]])

@@ -260,6 +260,7 @@ class EditorialWorkflowMachine(RuleBasedStateMachine):
                 revision=revision,
                 user=reviewer.user,
                 content_hash=revision.content_hash,
+                conflict="none",
                 comment=reason,
                 claim_notes=notes,
             ),

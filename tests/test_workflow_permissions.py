@@ -437,7 +437,11 @@ def build_state(state: str, article, cast) -> None:
         return
     if state == "changes":
         review_request_changes(
-            revision=revision, user=cast["assigned"], content_hash=revision.content_hash, comment="Check the dose."
+            revision=revision,
+            user=cast["assigned"],
+            content_hash=revision.content_hash,
+            conflict="none",
+            comment="Check the dose.",
         )
         return
     if state == "scheduled":
@@ -449,7 +453,11 @@ def build_state(state: str, article, cast) -> None:
             review_interval_months=None,
         )
     review_approve(
-        revision=revision, user=cast["assigned"], content_hash=revision.content_hash, checklist=FULL_CHECKLIST
+        revision=revision,
+        user=cast["assigned"],
+        content_hash=revision.content_hash,
+        conflict="none",
+        checklist=FULL_CHECKLIST,
     )
     if state == "withdrawn":
         article_withdraw(
@@ -526,6 +534,7 @@ def prepare(action: Action, world: World, actor):
             user=actor,
             content_hash=revision.content_hash,
             checklist=FULL_CHECKLIST,
+            conflict="none",
         )
     if action == Action.REQUEST_CHANGES:
         return partial(
@@ -534,6 +543,7 @@ def prepare(action: Action, world: World, actor):
             user=actor,
             content_hash=revision.content_hash,
             comment="Please check the dose in the first claim.",
+            conflict="none",
         )
     if action == Action.HOLD:  # holding what the person reads: the live revision, else the newest
         held = workflow.live_revision if workflow and workflow.live_revision else revision

@@ -32,6 +32,7 @@ def approve(revision, reviewer, **overrides):
         "user": reviewer.user,
         "content_hash": revision.content_hash,
         "checklist": FULL_CHECKLIST,
+        "conflict": SignOff.Conflict.NONE,
     }
     return review_approve(**(values | overrides))
 

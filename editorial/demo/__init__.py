@@ -133,7 +133,11 @@ def _approve_all(revision, reviewers):
     for reviewer in reviewers:
         review_start(article=revision.article, user=reviewer.user)
         review_approve(
-            revision=revision, user=reviewer.user, content_hash=revision.content_hash, checklist=FULL_CHECKLIST
+            revision=revision,
+            user=reviewer.user,
+            content_hash=revision.content_hash,
+            conflict="none",
+            checklist=FULL_CHECKLIST,
         )
 
 
@@ -182,6 +186,7 @@ def _changes_requested(article, users, board):
         revision=revision,
         user=reviewer.user,
         content_hash=revision.content_hash,
+        conflict="none",
         comment="Please state the daily doses used in the trials next to the effect sizes.",
         claim_notes=[
             {"claim_uid": first_claim["uid"], "flag": "dose", "text": "Give the dose and the population here."}

@@ -125,7 +125,7 @@ def review_approve(
     user,
     content_hash: str,
     checklist: dict,
-    conflict: str = SignOff.Conflict.NONE,
+    conflict: str,
     conflict_disclosure: str = "",
     comment: str = "",
     claim_notes: Iterable[dict] = (),
@@ -225,7 +225,7 @@ def review_request_changes(
     user,
     content_hash: str,
     comment: str,
-    conflict: str = SignOff.Conflict.NONE,
+    conflict: str,
     conflict_disclosure: str = "",
     claim_notes: Iterable[dict] = (),
 ) -> SignOff:
