@@ -110,13 +110,16 @@ def row_fingerprint(table: str, row: dict) -> bytes:
     return hashlib.sha256(canonical_json(content).encode()).digest()[:FINGERPRINT_BYTES]
 
 
-def seal_chain(*, previous: str, table: str, runs: list, fingerprints: bytes, created_at: datetime) -> str:
+def seal_chain(
+    *, previous: str, table: str, columns: list, runs: list, fingerprints: bytes, created_at: datetime
+) -> str:
     return sha256(
         canonical_json(
             {
                 "v": VERSION,
                 "previous": previous,
                 "table": table,
+                "columns": columns,
                 "runs": runs,
                 "fingerprints": hashlib.sha256(fingerprints).hexdigest(),
                 "created_at": moment(created_at),

@@ -72,7 +72,8 @@ class Seal(AppendOnlyModel):
 
     The rows are those of `runs` (`[[first id, last id], …]`, ascending, gaps
     left by rolled-back inserts skipped); `fingerprints` holds the first 8 bytes
-    of each row's SHA-256 (`ledger.canonical.row_fingerprint`), in id order.
+    of each row's SHA-256 (`ledger.canonical.row_fingerprint`) over `columns`,
+    the table's columns when it was sealed, in id order.
     `chain` is the SHA-256 of the seal's canonical content, which includes the
     previous seal's `chain` (every table's seals form one chain). A row changed,
     removed or slipped into a sealed range no longer matches its seal.
@@ -82,6 +83,9 @@ class Seal(AppendOnlyModel):
         max_length=64, unique=True, help_text="The previous seal's chain (64 zeros for the first)."
     )
     table = models.CharField(max_length=100)
+    columns = models.JSONField(
+        help_text="The columns fingerprinted, in order: a column added later is not sealed here."
+    )
     first_id = models.PositiveBigIntegerField()
     last_id = models.PositiveBigIntegerField()
     runs = models.JSONField()

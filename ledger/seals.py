@@ -8,6 +8,10 @@ seals those rows after the fact: each `Seal` fingerprints a run of one table's
 rows and chains to the seal before, so a row changed, removed or slipped into a
 sealed range by someone with direct access to the database shows in `verify_seals`.
 
+A seal records the columns it fingerprinted, and is verified over those: a
+column a migration adds later (with a default in every old row) leaves the old
+seals as they were, while a sealed column dropped is reported.
+
 A row is sealed once it is `SEAL_AFTER` old (`LEDGER_SEAL_AFTER_SECONDS`): a
 transaction still open when its neighbours are sealed would otherwise commit a
 row inside a range already sealed, which reads as a forgery. Rows written since
@@ -52,20 +56,30 @@ class SealedTable:
 
     @property
     def columns(self) -> list[str]:
+        """The table's columns now, in the model's order."""
         return [field.column for field in self.model._meta.concrete_fields]
 
-    def rows(self, *, after: int = 0, upto: int | None = None, limit: int | None = None) -> Iterator[tuple]:
-        """(id, written at, {column: value}) of each row with `after` < id ≤ `upto`, in id order."""
+    def rows(
+        self, *, columns: list[str] | None = None, after: int = 0, upto: int | None = None, limit: int | None = None
+    ) -> Iterator[tuple]:
+        """(id, written at, {column: value}) of each row with `after` < id ≤ `upto`, in id order.
+
+        `columns` (all of them unless given) must still exist: see `missing_columns`.
+        """
+        by_column = {field.column: field.attname for field in self.model._meta.concrete_fields}
+        columns = columns if columns is not None else self.columns
         pk = self.model._meta.pk.attname
-        attnames = [field.attname for field in self.model._meta.concrete_fields]
         queryset = self.model._base_manager.filter(**{f"{pk}__gt": after}).order_by(pk)
         if upto is not None:
             queryset = queryset.filter(**{f"{pk}__lte": upto})
-        values = queryset.values_list(pk, self.written_at, *attnames)
+        values = queryset.values_list(pk, self.written_at, *(by_column[column] for column in columns))
         if limit is not None:
             values = values[:limit]
         for row_id, written_at, *row in values.iterator(chunk_size=SEAL_ROWS):
-            yield row_id, written_at, dict(zip(self.columns, row, strict=True))
+            yield row_id, written_at, dict(zip(columns, row, strict=True))
+
+    def missing_columns(self, columns: list[str]) -> list[str]:
+        return [column for column in columns if column not in self.columns]
 
     def count_after(self, after: int) -> int:
         pk = self.model._meta.pk.attname
@@ -114,8 +128,8 @@ def seals_take(*, now=None) -> list[Seal]:
 def _seal_next_run(table: SealedTable, *, cutoff, now) -> tuple[Seal | None, int]:
     """Seal the table's next run of rows old enough; return the seal (None if none or another run won) and its size."""
     last_sealed = Seal.objects.filter(table=table.name).order_by("-last_id").values_list("last_id", flat=True).first()
-    ids, fingerprints = [], bytearray()
-    for row_id, written_at, row in table.rows(after=last_sealed or 0, limit=SEAL_ROWS):
+    ids, fingerprints, columns = [], bytearray(), table.columns
+    for row_id, written_at, row in table.rows(columns=columns, after=last_sealed or 0, limit=SEAL_ROWS):
         if written_at is not None and written_at > cutoff:
             break
         ids.append(row_id)
@@ -127,13 +141,19 @@ def _seal_next_run(table: SealedTable, *, cutoff, now) -> tuple[Seal | None, int
     seal = Seal(
         previous=previous,
         table=table.name,
+        columns=columns,
         first_id=ids[0],
         last_id=ids[-1],
         runs=runs,
         fingerprints=bytes(fingerprints),
         created_at=now,
         chain=seal_chain(
-            previous=previous, table=table.name, runs=runs, fingerprints=bytes(fingerprints), created_at=now
+            previous=previous,
+            table=table.name,
+            columns=columns,
+            runs=runs,
+            fingerprints=bytes(fingerprints),
+            created_at=now,
         ),
     )
     try:
@@ -186,6 +206,7 @@ def verify_seals(*, progress: Callable[[int, int], None] | None = None, summary:
         expected = seal_chain(
             previous=seal.previous,
             table=seal.table,
+            columns=seal.columns,
             runs=seal.runs,
             fingerprints=fingerprints,
             created_at=seal.created_at,
@@ -198,6 +219,12 @@ def verify_seals(*, progress: Callable[[int, int], None] | None = None, summary:
         table = tables.get(seal.table)
         if table is None:
             failures.append(Failure(Seal._meta.db_table, seal.pk, f"seals table {seal.table}, which no longer exists."))
+            continue
+        missing = table.missing_columns(seal.columns)
+        if missing:
+            failures.append(
+                Failure(Seal._meta.db_table, seal.pk, f"sealed columns {', '.join(missing)} of {seal.table}, now gone.")
+            )
             continue
         failures += _verify_rows(seal, table, fingerprints, summary)
         last_sealed[seal.table] = max(last_sealed.get(seal.table, 0), seal.last_id)
@@ -215,7 +242,7 @@ def _verify_rows(seal: Seal, table: SealedTable, fingerprints: bytes, summary: S
     }
     summary.rows += len(sealed)
     failures, seen = [], set()
-    for row_id, _written_at, row in table.rows(after=seal.first_id - 1, upto=seal.last_id):
+    for row_id, _written_at, row in table.rows(columns=seal.columns, after=seal.first_id - 1, upto=seal.last_id):
         seen.add(row_id)
         if row_id not in sealed:
             failures.append(

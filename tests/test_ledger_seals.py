@@ -6,6 +6,7 @@ revisions, their contributors and claim notes), after the fact. Tampering is
 done as a database superuser would (tests/tampering.py).
 """
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -249,4 +250,42 @@ def test_verify_ledger_counts_the_rows_not_sealed_yet(editor, managing_editor):
 
     assert run_verify_ledger()[1] == (
         f"The ledger is intact: 5 links over 1 article, 0 checkpoints, {NO_SEALS_YET.format(rows=unsealed_rows())}.\n"
+    )
+
+
+# Migrations
+
+
+def test_a_seal_records_the_columns_it_fingerprinted(sealed_approval):
+    seal = Seal.objects.get(table=HISTORICAL_SIGN_OFF)
+    table = next(table for table in sealed_tables() if table.name == HISTORICAL_SIGN_OFF)
+
+    assert seal.columns == table.columns
+
+
+def test_a_column_added_after_sealing_leaves_the_old_seals_verifying(editor, managing_editor, monkeypatch):
+    approved(citable_article(), editor, managing_editor)
+    now = seals.SealedTable.columns.fget
+    with monkeypatch.context() as before_the_migration:  # the tables as they were, one column short
+        before_the_migration.setattr(seals.SealedTable, "columns", property(lambda table: now(table)[:-1]))
+        seals_take()
+
+    assert verify_seals() == []
+    assert all(
+        seal.columns == table.columns[:-1]
+        for seal in Seal.objects.all()
+        for table in sealed_tables()
+        if table.name == seal.table
+    )
+
+
+def test_a_sealed_column_dropped_since_is_reported(sealed_approval):
+    seal = Seal.objects.get(table=HISTORICAL_SIGN_OFF)
+    with append_only_switched_off("ledger_seal") as cursor:
+        cursor.execute(
+            "UPDATE ledger_seal SET columns = %s WHERE id = %s", [json.dumps([*seal.columns, "retired"]), seal.pk]
+        )
+
+    assert (
+        Failure("ledger_seal", seal.pk, f"sealed columns retired of {HISTORICAL_SIGN_OFF}, now gone.") in verify_seals()
     )

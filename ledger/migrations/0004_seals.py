@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('previous', models.CharField(help_text="The previous seal's chain (64 zeros for the first).", max_length=64, unique=True)),
                 ('table', models.CharField(max_length=100)),
+                ('columns', models.JSONField(help_text='The columns fingerprinted, in order: a column added later is not sealed here.')),
                 ('first_id', models.PositiveBigIntegerField()),
                 ('last_id', models.PositiveBigIntegerField()),
                 ('runs', models.JSONField()),
