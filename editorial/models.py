@@ -38,6 +38,12 @@ class Reviewer(models.Model):
     slug = models.SlugField(max_length=80, unique=True, help_text="Used in the board member's public page address.")
     display_name = models.CharField(max_length=120, help_text="As readers see it, for example “Dr Amara Okafor”.")
     credentials = models.CharField(max_length=80, help_text="Post-nominals, for example “MD, MPH” or “PharmD”.")
+    registration = models.CharField(
+        "professional registration",
+        max_length=80,
+        blank=True,
+        help_text="The regulator and number, for example “GMC 7654321”. Sign-off reports show it as it was then.",
+    )
     specialty = models.CharField(max_length=120)
     bio = models.TextField(blank=True)
     conflict_of_interest = models.TextField(

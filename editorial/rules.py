@@ -1,6 +1,8 @@
 """Who is who in the workflow, and what each person may do now: the predicates behind the table's roles."""
 
-from editorial.models import ArticleWorkflow, ReviewAssignment, Reviewer, SignOff
+from django.db.models import Q
+
+from editorial.models import ArticleWorkflow, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.workflow import TRANSITIONS, Action, Role
 
 
@@ -100,3 +102,33 @@ def _wrote(user, revision) -> bool:
 def _signed(user, workflow: ArticleWorkflow) -> bool:
     """Whether `user` already signed the revision in review in this review round."""
     return bool(workflow.current_revision_id and SignOff.objects.of_review(workflow).filter(signed_by=user).exists())
+
+
+# Sign-off reports (`audit`): who may read the proof of who approved what.
+
+
+def may_read_sign_off_report(user, article) -> bool:
+    """Whether `user` may read the sign-off report of `article`.
+
+    Managing editors (and superusers) read every report. A board member reads
+    those of articles they were ever assigned to or signed; an editor those of
+    articles whose revisions they wrote or contributed to. Either must still
+    hold that role: a former member or editor reads nothing.
+    """
+    if not (user and user.is_active):
+        return False
+    if is_managing_editor(user):
+        return True
+    if user.has_perm("editorial.sign_off") and (
+        ReviewAssignment.objects.filter(article=article, reviewer__user=user).exists()
+        or SignOff.objects.filter(revision__article=article, signed_by=user).exists()
+    ):
+        return True
+    return is_editor(user) and (
+        Revision.objects.filter(article=article).filter(Q(created_by=user) | Q(contributors=user)).exists()
+    )
+
+
+def may_export_sign_offs(user) -> bool:
+    """Whether `user` may export every sign-off of the library: managing editors (and superusers) only."""
+    return is_managing_editor(user)

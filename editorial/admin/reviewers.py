@@ -23,7 +23,7 @@ class ReviewerAdmin(ReadOnlyHistoryAdmin):
     prepopulated_fields = {"slug": ("display_name",)}
     raw_id_fields = ("user",)
     fieldsets = (
-        (None, {"fields": ("user", "display_name", "slug", "credentials", "specialty", "is_active")}),
+        (None, {"fields": ("user", "display_name", "slug", "credentials", "registration", "specialty", "is_active")}),
         ("Public profile", {"fields": ("bio", "conflict_of_interest")}),
     )
 

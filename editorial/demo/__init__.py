@@ -38,7 +38,7 @@ from references.services import reference_upsert
 DATA_DIR = Path(__file__).resolve().parent
 DEFAULT_DEMO_PASSWORD = "demo-only-not-for-production"  # noqa: S105 - documented, local use only
 USER_FIELDS = ("first_name", "last_name", "email")
-REVIEWER_FIELDS = ("slug", "display_name", "credentials", "specialty", "bio", "conflict_of_interest")
+REVIEWER_FIELDS = ("slug", "display_name", "credentials", "registration", "specialty", "bio", "conflict_of_interest")
 
 
 def load_demo_data(name: str) -> dict:
