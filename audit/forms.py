@@ -29,5 +29,5 @@ class SignOffPeriodForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("from"), cleaned.get("to")
         if start and end and end < start:
-            raise forms.ValidationError("The period ends before it starts: choose a “to” date on or after “from”.")
+            self.add_error("to", "The period ends before it starts: choose a “to” date on or after “from”.")
         return cleaned

@@ -36,7 +36,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 @login_required
 def article_sign_offs(request, article_id, file_format="html"):
     """The article's sign-off report, looked up by id: a slug may change, the id never does."""
-    article = get_object_or_404(Article, pk=article_id)
+    articles = Article.objects.select_related("workflow__live_revision").defer("workflow__live_revision__content")
+    article = get_object_or_404(articles, pk=article_id)
     if not may_read_sign_off_report(request.user, article):
         raise PermissionDenied("You may read the sign-off reports of articles you worked on or reviewed.")
     report = article_sign_off_report(article)
