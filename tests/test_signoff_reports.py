@@ -155,6 +155,9 @@ def test_article_report_shows_a_member_inactive_when_they_signed(client, editor,
         comment="Cite the newer trial.",
     )
     approve(revision, board[0])
+    member.is_active = True  # back on the board since: the report still says what was true then
+    with acting_as(managing_editor):
+        member.save()
     client.force_login(managing_editor)
 
     rows = report_json(client, article)["sign_offs"]
@@ -183,9 +186,12 @@ def test_article_report_lists_each_certifying_round_of_a_recertified_revision(cl
 
 def test_article_report_leaves_out_a_round_that_never_certified(client, editor, managing_editor, signed):
     article, revision, first = signed
-    member = ReviewerFactory()
-    rereview_opened(article, managing_editor, [member])
-    review_request_changes(revision=revision, user=member.user, content_hash=revision.content_hash, comment="Dated.")
+    members = [ReviewerFactory(), ReviewerFactory()]
+    rereview_opened(article, managing_editor, members, quorum=2)
+    approve(revision, members[0])  # one approval of two: the round does not certify
+    review_request_changes(
+        revision=revision, user=members[1].user, content_hash=revision.content_hash, comment="Dated."
+    )
     client.force_login(managing_editor)
 
     rows = report_json(client, article)["sign_offs"]
