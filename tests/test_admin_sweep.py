@@ -230,6 +230,8 @@ def values_for(name, template, model, world) -> list[str]:
         return [world.articles[state].slug for state in ("live", "draft", "withdrawn")] + ["no-such-article"]
     if name == "slug":
         return [world.articles[state].slug for state in ("draft", *DESK_STATES)] + ["no-such-article"]
+    if name == "article_id":  # the sign-off reports: approved, re-approved after a hold, never approved, none
+        return [str(world.articles[state].pk) for state in ("live", "held", "draft")] + ["999999"]
     if name == "file_format":
         return ["ris", "pdf"]
     if name == "app_label":
@@ -336,6 +338,8 @@ SPECIAL_FORMS = {
 }
 
 QUERY_STRINGS = {
+    # The library's sign-offs: a period that holds every sign-off of the world, streamed as CSV.
+    "audit:library_sign_offs": lambda world: "?from=2000-01-01&to=2100-12-31&format=csv",
     "admin:references_reference_merge": lambda world: "?ids=" + ",".join(str(ref.pk) for ref in world.duplicates),
     "admin:autocomplete": lambda world: "?app_label=articles&model_name=citation&field_name=reference&term=trial",
 }

@@ -651,3 +651,46 @@ def test_article_report_refuses_a_former_editor_who_wrote_it(client, editor, sig
     client.force_login(editor)
 
     assert client.get(reverse("audit:article_sign_offs", args=[article.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("url", [*REPORT_URLS, "audit:library_sign_offs"])
+def test_sign_off_reports_ask_a_managing_editor_for_a_second_factor_first(client, settings, managing_editor, url):
+    settings.STAFF_MFA_REQUIRED = True
+    client.force_login(managing_editor)
+    args = [1] if url in REPORT_URLS else []
+
+    response = client.get(reverse(url, args=args))
+
+    assert (response.status_code, response["Location"].split("?")[0]) == (302, reverse("account:enrol"))
+
+
+# Where the report is linked from.
+
+
+def test_article_admin_page_links_to_the_sign_off_report(client, managing_editor, signed):
+    article, _, _ = signed
+    client.force_login(managing_editor)
+
+    response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    link = f'<a href="{reverse("audit:article_sign_offs", args=[article.pk])}">Sign-off report</a>'
+    assert response.content.decode().count(link) == 1
+
+
+def test_article_admin_page_offers_no_report_to_an_editor_of_another_article(client, signed):
+    article, _, _ = signed
+    client.force_login(UserFactory(username="other-editor", is_staff=True, roles=[EDITORS]))
+
+    response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    assert (response.status_code, response.content.decode().count("Sign-off report")) == (200, 0)
+
+
+def test_desk_review_page_links_to_the_sign_off_report(client, member, signed):
+    article, revision, _ = signed
+    client.force_login(member.user)
+
+    response = client.get(reverse("desk:review", args=[article.slug, revision.number]))
+
+    link = f'<a class="report-link" href="{reverse("audit:article_sign_offs", args=[article.pk])}">Sign-off report</a>'
+    assert response.content.decode().count(link) == 1

@@ -73,6 +73,7 @@ class StaffIdleTimeoutMiddleware:
 class StaffSecondFactorMiddleware:
     """Keep the private area closed to a signed-in user until their second factor is checked.
 
+    The private area is the admin, the review desk and the sign-off reports.
     With STAFF_MFA_REQUIRED on: anyone with an authenticator is asked for a code; board
     members, managing editors and admins without one are sent to enrol. The login and
     logout pages and /account/ itself stay open so that they can do either.
@@ -95,5 +96,6 @@ class StaffSecondFactorMiddleware:
     @staticmethod
     def is_guarded(path: str) -> bool:
         open_paths = (reverse("admin:login"), reverse("admin:logout"))
-        guarded = (reverse("admin:index"), reverse("desk:queue"))
+        # The sign-off reports (`audit`, mounted at /audit/) show who vouched for what: as private as the desk.
+        guarded = (reverse("admin:index"), reverse("desk:queue"), "/audit/")
         return path.startswith(guarded) and path not in open_paths

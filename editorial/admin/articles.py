@@ -36,7 +36,7 @@ from editorial.models import (
     ArticleWorkflow,
     Revision,
 )
-from editorial.rules import available_actions, is_managing_editor
+from editorial.rules import available_actions, is_managing_editor, may_read_sign_off_report
 from editorial.selectors import article_timeline, working_copy_status
 from editorial.services import (
     article_hold,
@@ -171,6 +171,7 @@ class ArticleAdmin(ContentArticleAdmin):
                 "can_restore": Action.RESTORE in actions,
                 "can_rereview": Action.REREVIEW in actions,
                 "can_schedule": Action.SCHEDULE in actions,
+                "can_read_sign_off_report": may_read_sign_off_report(request.user, article),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
