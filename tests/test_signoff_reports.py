@@ -694,3 +694,11 @@ def test_desk_review_page_links_to_the_sign_off_report(client, member, signed):
 
     link = f'<a class="report-link" href="{reverse("audit:article_sign_offs", args=[article.pk])}">Sign-off report</a>'
     assert response.content.decode().count(link) == 1
+
+
+def test_reviewer_admin_page_asks_for_the_registration(client, managing_editor, member):
+    client.force_login(managing_editor)
+
+    response = client.get(reverse("admin:editorial_reviewer_change", args=[member.pk]))
+
+    assert response.content.decode().count('name="registration"') == 1
