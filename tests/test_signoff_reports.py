@@ -702,3 +702,20 @@ def test_reviewer_admin_page_asks_for_the_registration(client, managing_editor, 
     response = client.get(reverse("admin:editorial_reviewer_change", args=[member.pk]))
 
     assert response.content.decode().count('name="registration"') == 1
+
+
+def test_desk_offers_a_managing_editor_the_library_export(client, managing_editor):
+    client.force_login(managing_editor)
+
+    response = client.get(reverse("desk:queue"))
+
+    link = f'<a href="{reverse("audit:library_sign_offs")}">Export the library\'s sign-offs</a>'
+    assert response.content.decode().count(link) == 1
+
+
+def test_desk_offers_a_board_member_no_library_export(client, member):
+    client.force_login(member.user)
+
+    response = client.get(reverse("desk:queue"))
+
+    assert response.content.decode().count(reverse("audit:library_sign_offs")) == 0
