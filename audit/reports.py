@@ -101,6 +101,7 @@ class SignOffRow:
 
 
 COLUMNS = tuple(field.name for field in fields(SignOffRow))
+_TEXT_COLUMNS = {field.name: field.type is str for field in fields(SignOffRow)}
 
 ATTESTATION_WORDING = {
     "claims_accurate": "Every claim is accurate.",
@@ -228,9 +229,6 @@ def statement_row(statement: str, *, article: Article | None = None) -> SignOffR
         statement=statement,
     )
     return SignOffRow(**empty)
-
-
-_TEXT_COLUMNS = {field.name: field.type is str for field in fields(SignOffRow)}
 
 
 def _report_queryset(sign_offs: QuerySet) -> QuerySet:

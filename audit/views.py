@@ -12,8 +12,8 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -35,10 +35,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 @require_safe
 @login_required
 def article_sign_offs(request, article_id, file_format="html"):
-    """The article's sign-off report, looked up by id: a slug may change, the id never does."""
+    """The article's sign-off report, looked up by id: a slug may change, the id never does.
+
+    Only those who may read every report learn that an id names no article (404);
+    anyone else is refused alike, whether the article exists or not.
+    """
     articles = Article.objects.select_related("workflow__live_revision").defer("workflow__live_revision__content")
-    article = get_object_or_404(articles, pk=article_id)
-    if not may_read_sign_off_report(request.user, article):
+    article = articles.filter(pk=article_id).first()
+    if article is None and may_export_sign_offs(request.user):
+        raise Http404("No such article.")
+    if article is None or not may_read_sign_off_report(request.user, article):
         raise PermissionDenied("You may read the sign-off reports of articles you worked on or reviewed.")
     report = article_sign_off_report(article)
     name = f"sign-offs-article-{article.pk}-{timezone.localdate():%Y-%m-%d}"

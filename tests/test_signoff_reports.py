@@ -309,6 +309,12 @@ def test_article_report_of_an_unknown_article_is_not_found(client, managing_edit
     assert client.get(reverse("audit:article_sign_offs", args=[999999])).status_code == 404
 
 
+def test_article_report_of_an_unknown_article_is_refused_to_an_editor(client, editor):
+    client.force_login(editor)
+
+    assert client.get(reverse("audit:article_sign_offs", args=[999999])).status_code == 403
+
+
 # An article never approved: said plainly, in every format.
 
 
