@@ -26,7 +26,7 @@ from editorial.evidence import live_articles_citing_flagged_evidence
 from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm, HoldForm
 from editorial.models import ArticleWorkflow, ReviewAssignment, Revision, SignOff
 from editorial.revisions import working_copy_document
-from editorial.rules import active_reviewer, available_actions, is_managing_editor, may_read_sign_off_report
+from editorial.rules import active_reviewer, available_actions, is_managing_editor
 from editorial.selectors import (
     approval_outcome,
     held_articles,
@@ -131,7 +131,6 @@ def _render_review(request, revision, *, form=None, notes=None, status=200):
         "notes": notes or ClaimNoteFormSet(prefix="notes", form_kwargs={"claims": claims}),
         "is_managing_editor": is_managing_editor(request.user),
         "own_disclosure": _own_disclosure(request.user, revision),
-        "can_read_sign_off_report": may_read_sign_off_report(request.user, revision.article),
     }
     return render(request, "editorial/desk/review.html", context, status=status)
 
