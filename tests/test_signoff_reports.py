@@ -190,7 +190,7 @@ def test_article_report_leaves_out_a_round_that_never_certified(client, editor, 
     rereview_opened(article, managing_editor, members, quorum=2)
     approve(revision, members[0])  # one approval of two: the round does not certify
     review_request_changes(
-        revision=revision, user=members[1].user, content_hash=revision.content_hash, comment="Dated."
+        revision=revision, user=members[1].user, content_hash=revision.content_hash, comment="Dated.", conflict="none"
     )
     client.force_login(managing_editor)
 
@@ -249,6 +249,20 @@ def test_article_report_page_marks_a_request_for_changes(client, editor, managin
     response = client.get(reverse("audit:article_sign_offs", args=[article.pk]))
 
     assert response.content.decode().count('<span class="decision">Requested changes</span>') == 1
+
+
+def test_article_report_page_quotes_a_declared_conflict(client, editor, managing_editor, member):
+    article = citable_article()
+    revision = article_submit(article=article, user=editor)
+    review_assign(article=article, assigned_by=managing_editor, reviewers=[member])
+    review_start(article=article, user=member.user)
+    approve(revision, member, conflict="disclosed", conflict_disclosure="Speaker fees from the maker in 2025.")
+    client.force_login(managing_editor)
+
+    response = client.get(reverse("audit:article_sign_offs", args=[article.pk]))
+
+    declared = "<strong>Declared:</strong> “Speaker fees from the maker in 2025.”"
+    assert response.content.decode().count(declared) == 1
 
 
 def test_article_report_page_says_what_is_not_recorded(client, managing_editor, signed):
@@ -487,7 +501,7 @@ def test_library_export_lists_every_sign_off_of_the_period_certified_or_not(clie
     member = ReviewerFactory()
     rereview_opened(article, managing_editor, [member])
     sent_back = review_request_changes(
-        revision=revision, user=member.user, content_hash=revision.content_hash, comment="Dated."
+        revision=revision, user=member.user, content_hash=revision.content_hash, comment="Dated.", conflict="none"
     )
     client.force_login(managing_editor)
     today = timezone.localdate().isoformat()
