@@ -1,8 +1,8 @@
 """The strict Content-Security-Policy breaks nothing: Chromium reports no violation.
 
 Tabs here enforce the policy (no `bypass_csp`) and record every `securitypolicyviolation`
-event from the first script on, on the reader's article page, the desk's review page and
-the admin's article page, including the admin's autocomplete and nested inlines in use.
+event from the first script on, on the reader's article page, the desk's review page, the
+article's sign-off report and the admin's article page, including the admin's autocomplete and nested inlines in use.
 """
 
 import pytest
@@ -48,6 +48,8 @@ def test_reader_desk_and_admin_pages_report_no_violation(browser, demo_site):
         "desk review": violations_on(member, f"{base}/review/{LDN}/r2/"),
         "admin article list": violations_on(admin, f"{base}/admin/articles/article/?q={LDN}"),
     }
+    report = member.locator("a.report-link").get_attribute("href")  # linked from the desk's review page
+    found["sign-off report"] = violations_on(member, f"{base}{report}")
     admin.click("#result_list tbody tr a >> nth=0")
     admin.wait_for_load_state("networkidle")
     admin.locator(".select2-selection").first.click()  # the references' autocomplete
