@@ -12,11 +12,14 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from simple_history.models import HistoricalChanges
 
+from config.history import acting_as
 from editorial.models import AuditEvent
+from editorial.roles import MANAGING_EDITORS
 from tests.workflow_helpers import approved, citable_article, edit_claim
 
 pytestmark = [
@@ -100,6 +103,22 @@ def test_a_superuser_cannot_delete_an_article_s_history(editor, managing_editor)
     refusal = refused("DELETE FROM articles_historicalarticle")
 
     assert refusal == "articles_historicalarticle rows are append-only: DELETE refused"
+
+
+def test_a_superuser_cannot_rewrite_who_gave_a_role_a_permission(managing_editor):
+    role = Group.objects.get(name=MANAGING_EDITORS)
+    with acting_as(managing_editor):
+        role.permissions.add(Permission.objects.get(content_type__app_label="articles", codename="delete_article"))
+
+    refusals = [
+        refused("UPDATE editorial_accounts_historicalgroup SET history_user_id = NULL"),
+        refused("DELETE FROM editorial_accounts_historicalgroup_permissions"),
+    ]
+
+    assert refusals == [
+        "editorial_accounts_historicalgroup rows are append-only: UPDATE refused",
+        "editorial_accounts_historicalgroup_permissions rows are append-only: DELETE refused",
+    ]
 
 
 def test_a_superuser_cannot_empty_the_audit_log(editor, managing_editor):

@@ -27,8 +27,9 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.management.commands.changepassword import Command as ChangePasswordCommand
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.db.models import Max
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -169,13 +170,14 @@ def queryset_writes(source: str, names: dict) -> list:
     return visitor.found
 
 
+def is_ours(folder: Path) -> bool:
+    """An app of the project's own, not a library (the virtual environment is a hidden folder)."""
+    return folder.is_relative_to(ROOT) and not folder.relative_to(ROOT).parts[0].startswith(".")
+
+
 def product_sources():
     """Every module of the project's own apps (any app added later too) and of its settings package."""
-    folders = {
-        Path(app.path)
-        for app in apps.get_app_configs()
-        if Path(app.path).is_relative_to(ROOT) and not Path(app.path).relative_to(ROOT).parts[0].startswith(".")
-    }
+    folders = {Path(app.path) for app in apps.get_app_configs() if is_ours(Path(app.path))}
     files = {path for folder in folders | {ROOT / "config"} for path in folder.rglob("*.py")}
     for path in sorted(files):
         if "migrations" not in path.parts:
@@ -362,11 +364,70 @@ def test_reindex_published_command_writes_only_the_untracked_reader_index(editor
 
 
 @pytest.mark.django_db
-def test_seed_demo_command_names_a_person_in_every_history_row_but_the_first_accounts_creation():
+def test_seed_demo_command_names_a_person_in_every_history_row():
     with history_written() as rows:
         call_command("seed_demo", stdout=StringIO())
 
-    assert [row for row in rows if row[1] is None] == [("HistoricalUser", None)]  # it made itself
+    assert [row for row in rows if row[1] is None] == []
+
+
+@pytest.mark.django_db
+def test_createsuperuser_command_names_the_account_it_creates_as_its_author(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password-1")
+
+    with history_written() as rows:
+        call_command(
+            "createsuperuser", interactive=False, username="first", email="first@example.org", stdout=StringIO()
+        )
+
+    assert rows == [("HistoricalUser", "first")]  # nobody else was there: it made itself
+
+
+@pytest.mark.django_db
+def test_changepassword_command_writes_no_history_row_that_would_name_nobody(monkeypatch, editor):
+    monkeypatch.setattr(ChangePasswordCommand, "_get_pass", lambda self, prompt="": "a-long-enough-password-1")
+
+    with history_written() as rows:
+        call_command("changepassword", "editor", stdout=StringIO())
+
+    assert (rows, get_user_model().objects.get(pk=editor.pk).check_password("a-long-enough-password-1")) == ([], True)
+
+
+# Every command is audited: it has a test above, or it writes no tracked row, for the reason given.
+COMMANDS_AUDITED = {
+    "assign_reviewers": test_assign_reviewers_command_names_its_user_in_the_history,
+    "hold_article": test_hold_article_command_names_its_user_in_the_history,
+    "release_article": test_release_article_command_names_its_user_in_the_history,
+    "rereview_article": test_rereview_article_command_names_its_user_in_the_history,
+    "schedule_article": test_schedule_article_command_names_its_user_in_the_history,
+    "submit_article": test_submit_article_command_names_its_user_in_the_history,
+    "withdraw_article": test_withdraw_article_command_names_its_user_in_the_history,
+    "seed_demo": test_seed_demo_command_names_a_person_in_every_history_row,
+    "import_references": test_import_references_command_names_its_user_in_the_history,
+    "import_retractions": test_import_retractions_command_names_its_user_in_the_history,
+    "reindex_published": test_reindex_published_command_writes_only_the_untracked_reader_index,
+    "createsuperuser": test_createsuperuser_command_names_the_account_it_creates_as_its_author,
+    "changepassword": test_changepassword_command_writes_no_history_row_that_would_name_nobody,
+    "run_periodic_tasks": "Only enqueues; the jobs' moves name a person (the scheduled go-live test below).",
+    "workflow_status": "Reads the workflow; writes nothing.",
+    "verify_ledger": "Reads the chain; writes nothing.",
+    "database_roles": "Changes grants and owners, never a row.",
+    "backup_drill": "Writes only to a scratch database it drops.",
+}
+# Django's and the libraries' own commands that write tracked rows (accounts) are audited above;
+# the rest touch no tracked model (`migrate` writes baselines that say why they name nobody).
+OTHERS_WRITING_TRACKED_ROWS = {"createsuperuser", "changepassword"}
+
+
+def test_every_management_command_of_the_project_is_audited_for_the_person_it_names():
+    ours = {config.name for config in apps.get_app_configs() if is_ours(Path(config.path))}
+    commands = {name for name, app in get_commands().items() if app in ours}
+
+    assert sorted(commands | OTHERS_WRITING_TRACKED_ROWS) == sorted(COMMANDS_AUDITED), (
+        "A management command was added or removed: give a new one that writes tracked rows a test here "
+        "that its history rows name a person (an --as user, see editorial/management/commands/_arguments.py), "
+        "or say in COMMANDS_AUDITED why it writes none."
+    )
 
 
 # Accounts: roles and staff status are tracked with who changed them.

@@ -4,14 +4,16 @@ An administrator unlocks a locked-out account by deleting its access attempts, a
 someone who lost their phone enrol again by deleting their authenticator. Nothing else
 is written here: the login records are evidence, and an authenticator's secret or a
 recovery code is never shown to anyone but its owner (django-otp's own admin would show
-both, and a QR code that clones the authenticator). Accounts keep Django's own pages, with
-a history page that only reads: who gave whom a role or staff status, and when.
+both, and a QR code that clones the authenticator). Accounts and roles (groups) keep Django's
+own pages, with a history page that only reads: who gave whom a role or staff status, who
+gave a role which permission, and when.
 """
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -78,9 +80,16 @@ class AccountAdmin(ReadOnlyHistoryAdmin, UserAdmin):
         return False
 
 
+class RoleAdmin(ReadOnlyHistoryAdmin, GroupAdmin):
+    """Django's role (group) pages, with a history page that only reads: who gave a role which permission, and when."""
+
+    history_list_display = ["name"]
+
+
 _replace(AccessAttempt, AccessAttemptAdmin)
 _replace(AccessLog, AccessLogAdmin)
 _replace(AccessFailureLog, AccessFailureLogAdmin)
 _replace(TOTPDevice, SecondFactorAdmin)
 _replace(StaticDevice, SecondFactorAdmin)
 _replace(get_user_model(), AccountAdmin)
+_replace(Group, RoleAdmin)

@@ -52,8 +52,8 @@ def demo_seed(*, password: str = DEFAULT_DEMO_PASSWORD) -> dict:
     content = load_demo_data("content.json")
     groups = {group.name: group for group in Group.objects.all()}
 
-    # The site's first account makes itself, as `createsuperuser` does: its creation is the one
-    # history row that names nobody. It then makes the others, and gives itself its roles.
+    # The site's first account makes itself, as `createsuperuser` does: its creation's history row
+    # names it (editorial.accounts.models). It then makes the others, and gives itself its roles.
     first = next(person for person in people["staff"] if person.get("superuser"))
     administrator = _demo_user(first, password=password, is_staff=True, is_superuser=True, groups=None)
     users = {}
