@@ -8,8 +8,9 @@ with `pg_restore`, runs the verification command against the copy in a
 subprocess, compares the two fingerprints, and drops the scratch database.
 
 The fingerprint is what an auditor relies on years later: every link of every
-article's chain, every checkpoint, the append-only triggers (which must come
-back with the schema), and the number of rows of every table.
+article's chain, every checkpoint, every seal over the history, the append-only
+triggers (which must come back with the schema), each table's owner and grants,
+and the number of rows of every table.
 """
 
 import hashlib
@@ -96,6 +97,7 @@ class Fingerprint:
     links_digest: str = ""
     heads: dict = field(default_factory=dict)  # {article_id: (sequence, chain)}
     checkpoints: list = field(default_factory=list)  # [(id, previous, chain, heads as JSON text)]
+    seals: list = field(default_factory=list)  # [(id, table, first id, last id, chain)]
     guards: list = field(default_factory=list)  # [(table, trigger, function, type, enabled)]
     rows: dict = field(default_factory=dict)  # {table: count}
     privileges: dict = field(default_factory=dict)  # {table: (owner, access privileges)}
@@ -184,6 +186,7 @@ def fingerprint_read(conn: psycopg.Connection) -> Fingerprint:
     print_.checkpoints = conn.execute(
         "SELECT id, previous, chain, heads::text FROM ledger_checkpoint ORDER BY id"
     ).fetchall()
+    print_.seals = conn.execute('SELECT id, "table", first_id, last_id, chain FROM ledger_seal ORDER BY id').fetchall()
     print_.guards = conn.execute(
         "SELECT c.relname, t.tgname, p.proname, t.tgtype, t.tgenabled FROM pg_trigger t "
         "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
@@ -240,6 +243,14 @@ def fingerprints_compare(source: Fingerprint, restored: Fingerprint) -> list[str
                 f"Table {table} is owned by {owner} with privileges {acl or 'the default'} in the source, "
                 f"by {restored_owner} with {restored_acl or 'the default'} in the restore."
             )
+    before = {row[0]: row[1:] for row in source.seals}
+    after = {row[0]: row[1:] for row in restored.seals}
+    for seal_id in sorted(before.keys() | after.keys()):
+        if before.get(seal_id) != after.get(seal_id):
+            differences.append(
+                f"Seal {seal_id} is {_seal(before.get(seal_id))} in the source, "
+                f"{_seal(after.get(seal_id))} in the restore."
+            )
     missing = sorted(set(source.guards) - set(restored.guards))
     extra = sorted(set(restored.guards) - set(source.guards))
     for table, trigger, function, _type, enabled in missing:
@@ -257,6 +268,10 @@ def _rows(count) -> str:
 
 def _head(head) -> str:
     return "nothing (no chain)" if head is None else f"link {head[0]} (chain {head[1][:12]}…)"
+
+
+def _seal(value) -> str:
+    return "missing" if value is None else f"{value[0]} rows {value[1]} to {value[2]} (chain {value[3][:12]}…)"
 
 
 def _checkpoint(value) -> str:
@@ -287,7 +302,9 @@ def drill_run(
         report.fingerprint = _dump(source, programs["pg_dump"], dump)
         report.seconds["dump"] = time.monotonic() - started
         log(f"Dumped {source.name} ({dump.stat().st_size} bytes, {report.fingerprint.links} links).")
+        started = time.monotonic()
         _database_create(source, scratch)
+        report.seconds["create"] = time.monotonic() - started
         try:
             started = time.monotonic()
             _restore(scratch, programs["pg_restore"], dump)
@@ -298,11 +315,15 @@ def drill_run(
             started = time.monotonic()
             _verify(scratch, report)
             report.seconds["verify"] = time.monotonic() - started
+            started = time.monotonic()
             with scratch.connect() as conn:
                 restored = fingerprint_read(conn)
+            report.seconds["compare"] = time.monotonic() - started
             report.differences = fingerprints_compare(report.fingerprint, restored)
         finally:
+            started = time.monotonic()
             _database_drop(source, scratch)
+            report.seconds["drop"] = time.monotonic() - started
             log(f"Dropped {scratch.name}.")
     return report
 
@@ -324,7 +345,11 @@ def _dump(source: Database, pg_dump: Path, dump: Path) -> Fingerprint:
 
 def _restore(scratch: Database, pg_restore: Path, dump: Path) -> None:
     """Restore into the empty scratch database: owners, grants and triggers as they were, or fail."""
-    _run([str(pg_restore), "--exit-on-error", f"--dbname={scratch.name}", str(dump)], scratch, "pg_restore")
+    _run(
+        [str(pg_restore), "--exit-on-error", "--single-transaction", f"--dbname={scratch.name}", str(dump)],
+        scratch,
+        "pg_restore",
+    )
 
 
 def _verify(scratch: Database, report: DrillReport) -> None:

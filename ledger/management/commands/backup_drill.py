@@ -17,8 +17,9 @@ def _count(number: int, noun: str) -> str:
 class Command(BaseCommand):
     help = (
         "Dump this PostgreSQL database (pg_dump, custom format), restore it into a new scratch database, "
-        "run the ledger's verification there in a subprocess, compare every link, checkpoint, append-only "
-        "trigger and table's row count with the source, and drop the scratch database. Exits 1 on any difference. "
+        "run the ledger's verification there in a subprocess, compare every link, checkpoint, seal, "
+        "append-only trigger, grant and table's row count with the source, and drop the scratch database. "
+        "Exits 1 on any difference. "
         "Needs a role that may create databases (the owner role or a superuser). See docs/backup.md."
     )
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         fingerprint = report.fingerprint
         counted = (
             f"{_count(fingerprint.links, 'link')} in {_count(len(fingerprint.heads), 'chain')}, "
-            f"{_count(len(fingerprint.checkpoints), 'checkpoint')}, "
+            f"{_count(len(fingerprint.checkpoints), 'checkpoint')}, {_count(len(fingerprint.seals), 'seal')}, "
             f"{_count(len(fingerprint.guards), 'append-only trigger')}, {_count(len(fingerprint.rows), 'table')}"
         )
         seconds = time.monotonic() - started
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             failed += [f"{len(report.differences)} difference(s)"] if report.differences else []
             self.stdout.write(f"The restore drill FAILED ({', '.join(failed)}) in {seconds:.1f} s: {counted}.")
             sys.exit(1)
+        self.stderr.write(", ".join(f"{step} {spent:.1f} s" for step, spent in report.seconds.items()))
         kept = f" The verified dump is {dump}." if dump else ""
         self.stdout.write(f"The restore drill passed in {seconds:.1f} s: {counted} identical in the restore.{kept}")
 
