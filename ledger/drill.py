@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
@@ -298,34 +299,35 @@ def drill_run(
     report = DrillReport(source=source.name, scratch=scratch.name, verification=verification_command())
     with tempfile.TemporaryDirectory(prefix="backup-drill-") as folder:
         dump = dump_path or Path(folder) / "drill.dump"
-        started = time.monotonic()
-        report.fingerprint = _dump(source, programs["pg_dump"], dump)
-        report.seconds["dump"] = time.monotonic() - started
+        with _timed(report, "dump"):
+            report.fingerprint = _dump(source, programs["pg_dump"], dump)
         log(f"Dumped {source.name} ({dump.stat().st_size} bytes, {report.fingerprint.links} links).")
-        started = time.monotonic()
-        _database_create(source, scratch)
-        report.seconds["create"] = time.monotonic() - started
+        with _timed(report, "create"):
+            _database_create(source, scratch)
         try:
-            started = time.monotonic()
-            _restore(scratch, programs["pg_restore"], dump)
-            report.seconds["restore"] = time.monotonic() - started
+            with _timed(report, "restore"):
+                _restore(scratch, programs["pg_restore"], dump)
             log(f"Restored into {scratch.name}.")
             if after_restore is not None:
                 after_restore(scratch)
-            started = time.monotonic()
-            _verify(scratch, report)
-            report.seconds["verify"] = time.monotonic() - started
-            started = time.monotonic()
-            with scratch.connect() as conn:
-                restored = fingerprint_read(conn)
-            report.seconds["compare"] = time.monotonic() - started
-            report.differences = fingerprints_compare(report.fingerprint, restored)
+            with _timed(report, "verify"):
+                _verify(scratch, report)
+            with _timed(report, "compare"), scratch.connect() as conn:
+                report.differences = fingerprints_compare(report.fingerprint, fingerprint_read(conn))
         finally:
-            started = time.monotonic()
-            _database_drop(source, scratch)
-            report.seconds["drop"] = time.monotonic() - started
+            with _timed(report, "drop"):
+                _database_drop(source, scratch)
             log(f"Dropped {scratch.name}.")
     return report
+
+
+@contextmanager
+def _timed(report: DrillReport, step: str):
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        report.seconds[step] = time.monotonic() - started
 
 
 def _dump(source: Database, pg_dump: Path, dump: Path) -> Fingerprint:
