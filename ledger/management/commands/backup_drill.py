@@ -42,6 +42,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Verification on the restore ({' '.join(report.verification)}):")
         output = report.verification_output if report.verification_code == 0 else report.verification_errors
         self.stdout.write("  " + output.replace("\n", "\n  "))
+        if report.fingerprint.checkpoints:  # what to keep beside the dump, out of the administrators' reach
+            checkpoint_id, _previous, chain, _heads = report.fingerprint.checkpoints[-1]
+            self.stdout.write(f"The dump's last checkpoint: {checkpoint_id}, chain {chain}.")
         for difference in report.differences:
             self.stdout.write(f"Difference: {difference}")
         fingerprint = report.fingerprint
