@@ -1,4 +1,6 @@
 import pytest
+from django.db import transaction
+from django.db.backends.postgresql.creation import DatabaseCreation
 from django.db.backends.postgresql.operations import DatabaseOperations
 
 from tests.factories import BoardMemberFactory, EditorFactory, ManagingEditorFactory, UserFactory
@@ -18,8 +20,17 @@ def flushes_empty_the_record_as_a_restore_would():
     def flush_without_triggers(self, sql_list):
         return execute_sql_flush(self, ["SET LOCAL session_replication_role = replica", *sql_list])
 
+    deserialize_db_from_string = DatabaseCreation.deserialize_db_from_string
+
+    def reload_without_triggers(self, data):
+        """`serialized_rollback` saves again the rows migrations wrote (the roles' first history rows)."""
+        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            return deserialize_db_from_string(self, data)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "execute_sql_flush", flush_without_triggers)
+        patch.setattr(DatabaseCreation, "deserialize_db_from_string", reload_without_triggers)
         yield
 
 
