@@ -1,0 +1,71 @@
+import sys
+
+from django.core.management.base import BaseCommand
+
+from audit.checks import (
+    ARTICLE_CHECKS,
+    Counts,
+    Library,
+    LiveBatch,
+    chains_are_intact,
+    disclaimer_versions_approved,
+    live_article_ids,
+)
+
+BATCH = 200  # live articles checked at a time: their revisions and pages are held for one batch only
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+class Command(BaseCommand):
+    help = (
+        "Check every promise made about the articles readers can see: the served pages show exactly the approved "
+        "words, revisions still hash to their hash, the chain is intact, the quorum of valid approvals is met, "
+        "every claim cites a reference, no retracted reference stands without a fix in review, and an overdue "
+        "review is flagged. Prints one line per failure and a summary last; exits 1 on any failure."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--batch", type=int, default=BATCH, help="Articles checked at a time; progress is shown after each."
+        )
+
+    def handle(self, *args, batch, **options):
+        counts, failures = Counts(), 0
+        ids = live_article_ids()
+        library = Library()
+        for start in range(0, len(ids), batch):
+            some = LiveBatch(ids[start : start + batch], library, counts)
+            for check in ARTICLE_CHECKS:
+                failures += self._report(check(some))
+            self._progress("Audited", start + batch, len(ids), batch)
+        failures += self._report(
+            chains_are_intact(
+                ids,
+                counts=counts,
+                progress=lambda done, total: self._progress("Verified the chains of", done, total, batch),
+            )
+        )
+        not_checked = [disclaimer_versions_approved()]
+        for promise in not_checked:
+            self.stdout.write(str(promise))
+        counted = (
+            f"{_count(counts.articles, 'live article')}, {_count(counts.pages, 'served page')}, "
+            f"{_count(counts.approvals, 'approval')}, {_count(counts.ledger.links, 'link')}, "
+            f"{_count(counts.ledger.checkpoints, 'checkpoint')}; {len(not_checked)} not checked"
+        )
+        if failures:
+            self.stdout.write(f"The audit failed: {_count(failures, 'failure')} in {counted}.")
+            sys.exit(1)
+        self.stdout.write(f"The audit passed: {counted}.")
+
+    def _report(self, failures) -> int:
+        for failure in failures:
+            self.stdout.write(str(failure))
+        return len(failures)
+
+    def _progress(self, verb: str, done: int, total: int, batch: int) -> None:
+        if total > batch:  # a long run says how far it is, on stderr, so that stdout stays the findings
+            self.stderr.write(f"{verb} {min(done, total)} of {total} articles…")
