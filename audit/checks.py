@@ -300,10 +300,14 @@ ARTICLE_CHECKS: tuple[Callable[[LiveBatch], list[Failure]], ...] = (
 
 
 def chains_are_intact(
-    article_ids: Iterable[int], *, counts: Counts, progress: Callable[[int, int], None] | None = None
+    article_ids: Iterable[int],
+    *,
+    counts: Counts,
+    batch: int = LEDGER_BATCH,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Failure]:
     """Every audit event and sign-off of these articles is linked, unchanged, in an unbroken, checkpointed chain."""
-    return verify(list(article_ids), batch=LEDGER_BATCH, progress=progress, summary=counts.ledger)
+    return verify(list(article_ids), batch=batch, progress=progress, summary=counts.ledger)
 
 
 def disclaimer_versions_approved() -> NotChecked:

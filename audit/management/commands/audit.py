@@ -45,6 +45,7 @@ class Command(BaseCommand):
             chains_are_intact(
                 ids,
                 counts=counts,
+                batch=batch,
                 progress=lambda done, total: self._progress("Verified the chains of", done, total, batch),
             )
         )

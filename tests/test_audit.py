@@ -1,0 +1,371 @@
+"""`manage.py audit`: each promise about the articles readers can see, broken on purpose, makes the audit fail.
+
+Tampering is done as someone with the database's superuser would (the
+append-only triggers switched off, a row changed in raw SQL, the triggers back
+on), or, for the served page, by changing the bytes in the reader's page cache.
+"""
+
+import gzip
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.pages import reader_client
+from config.history import acting_as
+from editorial.models import ArticleWorkflow, Reviewer, Revision, SignOff
+from editorial.services import article_submit, review_assign
+from ledger.models import Link
+from reader import cache as page_cache
+from tests.factories import CitationFactory, ReferenceFactory, ReviewerFactory
+from tests.test_ledger import append_only_switched_off
+from tests.test_retracted_evidence import flag
+from tests.workflow_helpers import approved, citable_article
+
+pytestmark = pytest.mark.django_db
+
+NOT_CHECKED = (
+    "Not checked: the disclaimer version recorded with each approval was itself approved "
+    "(approvals do not record a disclaimer version yet).\n"
+)
+AUDIENCES = ("clinician", "patient", "student")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def run_audit(*args):
+    """Run the command as an operator would; return (exit code, stdout, stderr)."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("audit", *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exit:
+        code = exit.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def live_article(editor, managing_editor):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    return article
+
+
+def summary(*, failures=0, articles=1, approvals=1, links=5):
+    pages = articles * 6
+    counted = (
+        f"{articles} live article{'s' if articles != 1 else ''}, {pages} served pages, "
+        f"{approvals} approval{'s' if approvals != 1 else ''}, {links} links, 0 checkpoints; 1 not checked"
+    )
+    if failures:
+        return f"{NOT_CHECKED}The audit failed: {failures} failure{'s' if failures != 1 else ''} in {counted}.\n"
+    return f"{NOT_CHECKED}The audit passed: {counted}.\n"
+
+
+def page_url(article):
+    return reverse("reader:article", args=[article.slug])
+
+
+def cached_page_rewritten(article, audience, old, new):
+    """Replace the first `old` in the cached page of `article` for `audience`, as a forged cache entry would."""
+    client_get = reader_client()
+    client_get.cookies["audience"] = audience
+    client_get.get(page_url(article), secure=True)  # renders and caches the page
+    entry = page_cache.article_get(article.slug, audience)
+    content = entry["content"].replace(old.encode(), new.encode(), 1)
+    assert content != entry["content"]
+    forged = {**entry, "content": content, "gzip": gzip.compress(content), "etag": '"forged"'}
+    page_cache.article_set(article.slug, audience, forged)
+
+
+# A clean library
+
+
+def test_audit_passes_the_demo_library_with_a_summary_last():
+    call_command("seed_demo", verbosity=0)
+
+    assert run_audit() == (0, summary(articles=4, approvals=6, links=35), "")
+
+
+def test_audit_passes_an_article_whose_overdue_review_its_pages_flag(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    workflow = ArticleWorkflow.objects.get(article=article)
+    workflow.next_review_due = timezone.localdate() - timedelta(days=1)
+    workflow.save()
+
+    assert run_audit() == (0, summary(), "")
+
+
+def test_audit_shows_its_progress_on_a_long_run(editor, managing_editor):
+    for _ in range(3):
+        live_article(editor, managing_editor)
+
+    assert run_audit("--batch", "2") == (
+        0,
+        summary(articles=3, approvals=3, links=15),
+        "Audited 2 of 3 articles…\nAudited 3 of 3 articles…\n"
+        "Verified the chains of 2 of 3 articles…\nVerified the chains of 3 of 3 articles…\n",
+    )
+
+
+# The page readers are served
+
+
+def test_audit_fails_when_a_cached_page_shows_other_words(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    claim = article.sections.get().claims.first()
+    cached_page_rewritten(article, "patient", claim.plain_text, "Unapproved words.")
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"articles_article row {article.pk}: its page for patient readers at {page_url(article)} (gzip) differs "
+        f"from revision 1: at claim {claim.uid} it shows “Unapproved words.” (claim {claim.uid}) instead of "
+        f"“{claim.plain_text}”.\n"
+        f"articles_article row {article.pk}: its page for patient readers at {page_url(article)} (identity) differs "
+        f"from revision 1: at claim {claim.uid} it shows “Unapproved words.” (claim {claim.uid}) instead of "
+        f"“{claim.plain_text}”.\n" + summary(failures=2),
+    )
+
+
+def test_audit_fails_when_a_cached_page_shows_a_claim_the_revision_lacks(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    claim = article.sections.get().claims.first()
+    extra = f'<li class="claim" id="claim-{claim.uid}">An extra claim.</li></ul>'
+    cached_page_rewritten(article, "student", "</ul>", extra)
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"articles_article row {article.pk}: its page for student readers at {page_url(article)} (gzip) shows "
+        "3 claims; revision 1 has 2.\n"
+        f"articles_article row {article.pk}: its page for student readers at {page_url(article)} (identity) shows "
+        "3 claims; revision 1 has 2.\n" + summary(failures=2),
+    )
+
+
+def test_audit_fails_when_a_cached_page_hides_an_overdue_review(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    client = reader_client()
+    client.get(page_url(article), secure=True)  # cached while the review date is ahead
+    stale = page_cache.article_get(article.slug, "clinician")
+    workflow = ArticleWorkflow.objects.get(article=article)
+    workflow.next_review_due = timezone.localdate() - timedelta(days=1)
+    workflow.save()
+    page_cache.article_set(article.slug, "clinician", {**stale, "reads_the_same_until": None})
+
+    code, out, _ = run_audit()
+
+    due = workflow.next_review_due.isoformat()
+    assert (code, out) == (
+        1,
+        f"editorial_articleworkflow row {workflow.pk}: article {article.pk}'s review is due on {due}, but its page "
+        f"for clinician readers at {page_url(article)} (gzip) does not flag its review overdue.\n"
+        f"editorial_articleworkflow row {workflow.pk}: article {article.pk}'s review is due on {due}, but its page "
+        f"for clinician readers at {page_url(article)} (identity) does not flag its review overdue.\n"
+        + summary(failures=2),
+    )
+
+
+# The revision and the chain
+
+
+def test_audit_fails_when_a_live_revision_s_json_is_changed(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    revision = Revision.objects.get(article=article)
+    content = revision.content
+    content["sections"][0]["claims"][0]["text"] = "Words nobody approved."
+    with append_only_switched_off("editorial_revision"):
+        Revision.objects.filter(pk=revision.pk).update(content=content)
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"editorial_revision row {revision.pk}: revision 1 of article {article.pk} no longer hashes to its "
+        f"recorded hash {revision.short_hash}.\n" + summary(failures=1),
+    )
+
+
+def test_audit_fails_when_an_audit_event_of_the_chain_is_rewritten(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    link = Link.objects.get(article=article, sequence=1)
+    with append_only_switched_off("editorial_auditevent") as cursor:
+        cursor.execute("UPDATE editorial_auditevent SET comment = 'Edited.' WHERE id = %s", [link.record_id])
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"editorial_auditevent row {link.record_id}: no longer matches its link "
+        f"(ledger_link row {link.pk}, link 1 of article {article.pk}).\n" + summary(failures=1),
+    )
+
+
+# The approvals
+
+
+def test_audit_fails_when_a_sign_off_s_hash_is_changed(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    sign_off = SignOff.objects.get()
+    workflow = ArticleWorkflow.objects.get(article=article)
+    with append_only_switched_off("editorial_signoff") as cursor:
+        cursor.execute("UPDATE editorial_signoff SET content_hash = %s WHERE id = %s", ["a" * 64, sign_off.pk])
+    link = Link.objects.get(kind=Link.Kind.SIGN_OFF, record_id=sign_off.pk)
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"editorial_signoff row {sign_off.pk}: does not count towards the quorum: it was signed on hash aaaaaaaaaaaa, "
+        f"not the revision's {sign_off.revision.short_hash}.\n"
+        f"editorial_articleworkflow row {workflow.pk}: revision 1 of article {article.pk} is live with "
+        "0 valid approvals of the 1 its quorum needs.\n"
+        f"editorial_signoff row {sign_off.pk}: no longer matches its link "
+        f"(ledger_link row {link.pk}, link {link.sequence} of article {article.pk}).\n" + summary(failures=3),
+    )
+
+
+def test_audit_fails_when_the_quorum_is_above_the_valid_approvals(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    workflow = ArticleWorkflow.objects.get(article=article)
+    workflow.quorum = 2
+    workflow.save()
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"editorial_articleworkflow row {workflow.pk}: revision 1 of article {article.pk} is live with "
+        "1 valid approval of the 2 its quorum needs.\n" + summary(failures=1),
+    )
+
+
+def test_audit_fails_when_the_member_was_inactive_when_signing(editor, managing_editor):
+    live_article(editor, managing_editor)
+    sign_off = SignOff.objects.get()
+    workflow = ArticleWorkflow.objects.get()
+    with append_only_switched_off("editorial_historicalreviewer") as cursor:
+        cursor.execute(
+            "UPDATE editorial_historicalreviewer SET is_active = %s WHERE id = %s", [False, sign_off.reviewer_id]
+        )
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"editorial_signoff row {sign_off.pk}: does not count towards the quorum: board profile "
+        f"{sign_off.reviewer_id} was inactive when it was signed.\n"
+        f"editorial_articleworkflow row {workflow.pk}: revision 1 of article {workflow.article_id} is live with "
+        "0 valid approvals of the 1 its quorum needs.\n" + summary(failures=2),
+    )
+
+
+def test_audit_fails_when_the_member_had_no_credentials_when_signing(editor, managing_editor):
+    live_article(editor, managing_editor)
+    sign_off = SignOff.objects.get()
+    workflow = ArticleWorkflow.objects.get()
+    with append_only_switched_off("editorial_historicalreviewer") as cursor:
+        cursor.execute("UPDATE editorial_historicalreviewer SET credentials = '' WHERE id = %s", [sign_off.reviewer_id])
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"editorial_signoff row {sign_off.pk}: does not count towards the quorum: board profile "
+        f"{sign_off.reviewer_id} had no credentials when it was signed.\n"
+        f"editorial_articleworkflow row {workflow.pk}: revision 1 of article {workflow.article_id} is live with "
+        "0 valid approvals of the 1 its quorum needs.\n" + summary(failures=2),
+    )
+
+
+def test_audit_accepts_a_member_deactivated_after_signing(editor, managing_editor):
+    live_article(editor, managing_editor)
+    reviewer = Reviewer.objects.get()
+    reviewer.is_active = False
+    reviewer.save()
+
+    assert run_audit() == (0, summary(), "")
+
+
+def test_audit_fails_when_an_approval_records_no_conflict_declaration(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    sign_off = SignOff.objects.get()
+    workflow = ArticleWorkflow.objects.get()
+    with append_only_switched_off("editorial_signoff") as cursor:
+        cursor.execute("UPDATE editorial_signoff SET conflict = '' WHERE id = %s", [sign_off.pk])
+    link = Link.objects.get(kind=Link.Kind.SIGN_OFF, record_id=sign_off.pk)
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"editorial_signoff row {sign_off.pk}: does not count towards the quorum: it records no "
+        "conflict-of-interest declaration.\n"
+        f"editorial_articleworkflow row {workflow.pk}: revision 1 of article {article.pk} is live with "
+        "0 valid approvals of the 1 its quorum needs.\n"
+        f"editorial_signoff row {sign_off.pk}: no longer matches its link "
+        f"(ledger_link row {link.pk}, link {link.sequence} of article {article.pk}).\n" + summary(failures=3),
+    )
+
+
+# The evidence
+
+
+def test_audit_fails_when_a_claim_of_the_live_revision_cites_no_reference(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    revision = Revision.objects.get(article=article)
+    content = revision.content
+    claim = content["sections"][0]["claims"][1]
+    claim["citations"] = []
+    with append_only_switched_off("editorial_revision"):
+        Revision.objects.filter(pk=revision.pk).update(content=content)
+
+    code, out, _ = run_audit()
+
+    heading = content["sections"][0]["heading"]
+    assert (code, out) == (
+        1,
+        f"editorial_revision row {revision.pk}: revision 1 of article {article.pk} no longer hashes to its "
+        f"recorded hash {revision.short_hash}.\n"
+        f"editorial_revision row {revision.pk}: claim 2 of “{heading}” ({claim['uid']}) in revision 1 "
+        "cites no reference.\n" + summary(failures=2),
+    )
+
+
+def test_audit_fails_when_a_cited_reference_is_retracted_without_a_fix(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    reference = article.sections.get().claims.first().citations.get().reference
+    flag(reference, "retracted")
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"references_reference row {reference.pk}: is retracted and cited as reference 1 by the live revision of "
+        f"article {article.pk}, with no revision in review to replace it.\n" + summary(failures=1),
+    )
+
+
+def test_audit_passes_a_retracted_reference_whose_fix_is_in_review(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    claim = article.sections.get().claims.first()
+    reference = claim.citations.get().reference
+    flag(reference, "retracted")
+    with acting_as(editor):
+        claim.citations.get().delete()
+        CitationFactory(claim=claim, reference=ReferenceFactory())
+    article_submit(article=article, user=editor)
+    review_assign(article=article, assigned_by=managing_editor, reviewers=[ReviewerFactory()])
+
+    assert run_audit() == (0, summary(links=7), "")
