@@ -19,10 +19,11 @@ from audit.pages import reader_client
 from config.history import acting_as
 from editorial.models import ArticleWorkflow, Reviewer, Revision, SignOff
 from editorial.services import article_submit, review_assign
-from ledger.models import Link
+from ledger.models import Link, Seal
+from ledger.seals import SealSummary, seals_take, verify_seals
 from reader import cache as page_cache
 from tests.factories import CitationFactory, ReferenceFactory, ReviewerFactory
-from tests.test_ledger import append_only_switched_off
+from tests.tampering import append_only_switched_off
 from tests.test_retracted_evidence import flag
 from tests.workflow_helpers import approved, citable_article
 
@@ -60,11 +61,17 @@ def live_article(editor, managing_editor):
 
 
 def summary(*, failures=0, articles=1, approvals=1, links=5):
-    pages = articles * 6
+    """The audit's last line(s), with the seals counted as `verify_seals` (tested in test_ledger_seals) counts them."""
+    sealed = SealSummary()
+    verify_seals(summary=sealed)
     counted = (
-        f"{articles} live article{'s' if articles != 1 else ''}, {pages} served pages, "
-        f"{approvals} approval{'s' if approvals != 1 else ''}, {links} links, 0 checkpoints; 1 not checked"
+        f"{articles} live article{'s' if articles != 1 else ''}, {articles * 6} served pages, "
+        f"{approvals} approval{'s' if approvals != 1 else ''}, {links} links, 0 checkpoints, "
+        f"{sealed.seals} seal{'s' if sealed.seals != 1 else ''} over {sealed.rows} history rows"
     )
+    if sealed.unsealed:
+        counted += f" ({sealed.unsealed} newer rows not sealed yet)"
+    counted += "; 1 not checked"
     if failures:
         return f"{NOT_CHECKED}The audit failed: {failures} failure{'s' if failures != 1 else ''} in {counted}.\n"
     return f"{NOT_CHECKED}The audit passed: {counted}.\n"
@@ -369,3 +376,23 @@ def test_audit_passes_a_retracted_reference_whose_fix_is_in_review(editor, manag
     review_assign(article=article, assigned_by=managing_editor, reviewers=[ReviewerFactory()])
 
     assert run_audit() == (0, summary(links=7), "")
+
+
+# The history
+
+
+def test_audit_names_a_history_row_changed_by_one_byte_and_its_broken_seal(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    seals_take(now=timezone.now() + timedelta(days=1))
+    row = article.sections.get().claims.first().history.earliest("history_date")
+    seal = Seal.objects.get(table="articles_historicalclaim")
+    changed = row.text[:-1] + ("," if row.text[-1] != "," else ".")
+    with append_only_switched_off("articles_historicalclaim") as cursor:
+        cursor.execute("UPDATE articles_historicalclaim SET text = %s WHERE history_id = %s", [changed, row.pk])
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"articles_historicalclaim row {row.pk}: changed since seal {seal.pk} sealed it.\n" + summary(failures=1),
+    )

@@ -9,6 +9,7 @@ from audit.checks import (
     LiveBatch,
     chains_are_intact,
     disclaimer_versions_approved,
+    history_rows_match_their_seals,
     live_article_ids,
 )
 
@@ -49,14 +50,23 @@ class Command(BaseCommand):
                 progress=lambda done, total: self._progress("Verified the chains of", done, total, batch),
             )
         )
+        failures += self._report(
+            history_rows_match_their_seals(
+                counts=counts, progress=lambda done, total: self._progress("Verified", done, total, 1, "seals")
+            )
+        )
         not_checked = [disclaimer_versions_approved()]
         for promise in not_checked:
             self.stdout.write(str(promise))
         counted = (
             f"{_count(counts.articles, 'live article')}, {_count(counts.pages, 'served page')}, "
             f"{_count(counts.approvals, 'approval')}, {_count(counts.ledger.links, 'link')}, "
-            f"{_count(counts.ledger.checkpoints, 'checkpoint')}; {len(not_checked)} not checked"
+            f"{_count(counts.ledger.checkpoints, 'checkpoint')}, "
+            f"{_count(counts.seals.seals, 'seal')} over {_count(counts.seals.rows, 'history row')}"
         )
+        if counts.seals.unsealed:
+            counted += f" ({_count(counts.seals.unsealed, 'newer row')} not sealed yet)"
+        counted += f"; {len(not_checked)} not checked"
         if failures:
             self.stdout.write(f"The audit failed: {_count(failures, 'failure')} in {counted}.")
             sys.exit(1)
@@ -67,6 +77,6 @@ class Command(BaseCommand):
             self.stdout.write(str(failure))
         return len(failures)
 
-    def _progress(self, verb: str, done: int, total: int, batch: int) -> None:
+    def _progress(self, verb: str, done: int, total: int, batch: int, things: str = "articles") -> None:
         if total > batch:  # a long run says how far it is, on stderr, so that stdout stays the findings
-            self.stderr.write(f"{verb} {min(done, total)} of {total} articles…")
+            self.stderr.write(f"{verb} {min(done, total)} of {total} {things}…")
