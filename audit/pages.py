@@ -10,8 +10,9 @@ lede, the title, every section heading and intro, every claim's lead-in and text
 
 import gzip
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from functools import lru_cache
 
+import lxml.html
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -20,9 +21,6 @@ from articles.documents import present_document
 from articles.rendering import render_inline
 from reader.views import AUDIENCE_COOKIE
 
-VOID_ELEMENTS = frozenset(
-    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr")
-)
 OVERDUE_FLAG = "review-overdue"
 
 
@@ -53,25 +51,27 @@ def page_fetch(client: Client, *, slug: str, audience: str) -> list[ServedPage]:
     """
     url = reverse("reader:article", args=[slug])
     client.cookies[AUDIENCE_COOKIE] = audience
-    pages = []
+    pages, read = [], {}
     for encoding in ("gzip", "identity"):
         response = client.get(url, secure=True, HTTP_ACCEPT_ENCODING=encoding)
         body = response.content
         if response.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
-        reading = _PageReading()
-        if response.status_code == 200:
-            reading.feed(body.decode("utf-8", errors="replace"))
-            reading.close()
+        if response.status_code != 200:
+            words, claim_like, flags = (), 0, frozenset()
+        else:
+            if body not in read:  # both forms of a page are usually the same bytes: read them once
+                read[body] = _page_reading(body.decode("utf-8", errors="replace"))
+            words, claim_like, flags = read[body]
         pages.append(
             ServedPage(
                 url=url,
                 audience=audience,
                 encoding=encoding,
                 status=response.status_code,
-                words=tuple(reading.words),
-                claim_like=reading.claim_like,
-                flags=frozenset(reading.flags),
+                words=words,
+                claim_like=claim_like,
+                flags=flags,
             )
         )
     return pages
@@ -82,17 +82,17 @@ def words_expected(document: dict, audience: str) -> tuple[tuple[str, str], ...]
     shown = present_document(document, audience)
     words = [
         ("question", _plain(document["question"])),
-        ("lede", _text_of(render_inline(shown["display_lede"]))),
+        ("lede", _inline_words(shown["display_lede"])),
         ("title", _plain(document["title"])),
     ]
     for section in shown["sections"]:
         words.append(("heading", _plain(section["heading"])))
         if section["intro"]:
-            words.append(("intro", _text_of(render_inline(section["intro"]))))
+            words.append(("intro", _inline_words(section["intro"])))
         for claim in section["claims"]:
             if claim["lead_in"]:
                 words.append(("lead-in", _plain(f"{claim['lead_in']}:")))
-            words.append((f"claim {claim['uid']}", _text_of(render_inline(claim["display_text"]))))
+            words.append((f"claim {claim['uid']}", _inline_words(claim["display_text"])))
     return tuple(words)
 
 
@@ -100,70 +100,29 @@ def _plain(text: str) -> str:
     return " ".join(text.split())
 
 
-def _text_of(html: str) -> str:
-    reading = _TextReading()
-    reading.feed(str(html))
-    reading.close()
-    return _plain("".join(reading.parts))
+@lru_cache(maxsize=8192)
+def _inline_words(text: str) -> str:
+    """The words of inline Markdown as a reader sees them rendered: tags dropped, entities decoded, spaces collapsed.
+
+    Cached: the clinician's and the student's pages show the same wording.
+    """
+    html = str(render_inline(text))
+    if not html.strip():
+        return ""
+    return _plain(lxml.html.fragment_fromstring(html, create_parent="div").text_content())
 
 
-class _TextReading(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts = []
-
-    def handle_data(self, data):
-        self.parts.append(data)
+CLAIM_LIKE = "//*[contains(concat(' ', normalize-space(@class), ' '), ' claim ')]"
 
 
-class _PageReading(HTMLParser):
-    """Collect the text of every element marked `data-words`, the `data-flag`s, and the claim-like elements."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.words: list[tuple[str, str]] = []
-        self.flags: set[str] = set()
-        self.claim_like = 0
-        self._open: list[tuple[str, int | None]] = []  # (tag, index into _marked or None)
-        self._marked: list[tuple[str, list[str]]] = []
-        self._collecting: list[int] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if flag := attributes.get("data-flag"):
-            self.flags.add(flag)
-        if "claim" in (attributes.get("class") or "").split():
-            self.claim_like += 1
-        if tag in VOID_ELEMENTS:
-            return
-        marked = None
-        if marker := attributes.get("data-words"):
-            if marker == "claim":
-                marker = f"claim {attributes.get('data-claim', '')}"
-            marked = len(self._marked)
-            self._marked.append((marker, []))
-            self._collecting.append(marked)
-        self._open.append((tag, marked))
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID_ELEMENTS:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag):
-        if tag in VOID_ELEMENTS or all(open_tag != tag for open_tag, _ in self._open):
-            return  # a stray end tag closes nothing
-        while self._open:  # close whatever the document left open inside this element
-            open_tag, marked = self._open.pop()
-            if marked is not None:
-                self._collecting.remove(marked)
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data):
-        for index in self._collecting:
-            self._marked[index][1].append(data)
-
-    def close(self):
-        super().close()
-        self.words = [(marker, _plain("".join(parts))) for marker, parts in self._marked]
+def _page_reading(html: str) -> tuple[tuple[tuple[str, str], ...], int, frozenset[str]]:
+    """(words by marker in page order, claim-like elements, flags) of a whole page."""
+    page = lxml.html.document_fromstring(html)
+    words = []
+    for element in page.iterfind(".//*[@data-words]"):
+        marker = element.get("data-words")
+        if marker == "claim":
+            marker = f"claim {element.get('data-claim', '')}"
+        words.append((marker, _plain(element.text_content())))
+    flags = frozenset(element.get("data-flag") for element in page.iterfind(".//*[@data-flag]"))
+    return tuple(words), len(page.xpath(CLAIM_LIKE)), flags
