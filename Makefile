@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check serve clean bench bench-import
+.PHONY: run test lint check serve clean bench bench-import bench-audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,7 @@ bench: $(VENV)/.runtime-installed
 # Time and peak memory of importing a 10,000-entry reference file in each format (PostgreSQL).
 bench-import: $(VENV)/.runtime-installed
 	bash bench/import.sh
+
+# Time and peak memory of `manage.py audit` over 10,000 live articles (PostgreSQL, Redis if running).
+bench-audit: $(VENV)/.runtime-installed
+	bash bench/audit.sh
