@@ -12,6 +12,7 @@ from io import StringIO
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from editorial.services import article_submit, review_assign
 from ledger.models import Link, Seal
 from ledger.seals import SealSummary, seals_take, verify_seals
 from reader import cache as page_cache
+from reader.models import PublicSlug
 from tests.factories import CitationFactory, ReferenceFactory, ReviewerFactory
 from tests.tampering import append_only_switched_off
 from tests.test_retracted_evidence import flag
@@ -184,6 +186,21 @@ def test_audit_fails_when_a_cached_page_hides_an_overdue_review(editor, managing
     )
 
 
+def test_audit_fails_when_a_live_article_s_page_answers_not_found(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    PublicSlug.objects.filter(article=article).delete()
+
+    code, out, _ = run_audit()
+
+    lines = [
+        f"articles_article row {article.pk}: its page for {audience} readers at {page_url(article)} ({encoding}) "
+        "answers 404, not 200.\n"
+        for audience in AUDIENCES
+        for encoding in ("gzip", "identity")
+    ]
+    assert (code, out) == (1, "".join(lines) + summary(failures=6))
+
+
 # The revision and the chain
 
 
@@ -292,6 +309,27 @@ def test_audit_fails_when_the_member_had_no_credentials_when_signing(editor, man
         f"editorial_signoff row {sign_off.pk}: does not count towards the quorum: board profile "
         f"{sign_off.reviewer_id} had no credentials when it was signed.\n"
         f"editorial_articleworkflow row {workflow.pk}: revision 1 of article {workflow.article_id} is live with "
+        "0 valid approvals of the 1 its quorum needs.\n" + summary(failures=2),
+    )
+
+
+def test_audit_fails_when_the_signer_helped_write_the_revision(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    sign_off = SignOff.objects.get()
+    workflow = ArticleWorkflow.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO editorial_revision_contributors (revision_id, user_id) VALUES (%s, %s)",
+            [sign_off.revision_id, sign_off.signed_by_id],
+        )
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"editorial_signoff row {sign_off.pk}: does not count towards the quorum: its signer helped write the "
+        "revision.\n"
+        f"editorial_articleworkflow row {workflow.pk}: revision 1 of article {article.pk} is live with "
         "0 valid approvals of the 1 its quorum needs.\n" + summary(failures=2),
     )
 
