@@ -85,9 +85,9 @@ def page_url(article):
 
 def cached_page_rewritten(article, audience, old, new):
     """Replace the first `old` in the cached page of `article` for `audience`, as a forged cache entry would."""
-    client_get = reader_client()
-    client_get.cookies["audience"] = audience
-    client_get.get(page_url(article), secure=True)  # renders and caches the page
+    client = reader_client()
+    client.cookies["audience"] = audience
+    client.get(page_url(article), secure=True)  # renders and caches the page
     entry = page_cache.article_get(article.slug, audience)
     content = entry["content"].replace(old.encode(), new.encode(), 1)
     assert content != entry["content"]
