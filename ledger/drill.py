@@ -356,7 +356,7 @@ def _restore(scratch: Database, pg_restore: Path, dump: Path) -> None:
 
 def _verify(scratch: Database, report: DrillReport) -> None:
     """Run the verification command against the restored copy, in its own process, as an operator would."""
-    environment = {**os.environ, "DATABASE_URL": scratch.url()}
+    environment = {**os.environ, "DATABASE_URL": scratch.url(), "REDIS_URL": ""}
     result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py, no shell
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *report.verification],
         env=environment,

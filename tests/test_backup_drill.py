@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from ledger.drill import GUARD_FUNCTIONS, Database, DrillError, client_programs, drill_run
+from tests.redis_server import redis_server  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -184,3 +185,13 @@ def test_the_drill_fails_when_the_restore_grants_other_privileges(source):
         f"Table editorial_signoff is owned by {owner} with privileges the default in the source, "
         f"by {owner} with {{{owner}=arwdDxt/{owner},=r/{owner}}} in the restore."
     ]
+
+
+def test_the_drill_checks_the_restore_without_touching_the_live_sites_cache(source, redis_server, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "config.settings")  # the site's settings, not the tests'
+    monkeypatch.setenv("DEBUG", "true")
+    monkeypatch.setenv("REDIS_URL", redis_server.url)  # the site's cache, as production configures it
+
+    report = drill_run(source=source)
+
+    assert (report.is_sound, redis_server.client().dbsize()) == (True, 0)

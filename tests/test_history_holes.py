@@ -411,6 +411,7 @@ COMMANDS_AUDITED = {
     "run_periodic_tasks": "Only enqueues; the jobs' moves name a person (the scheduled go-live test below).",
     "workflow_status": "Reads the workflow; writes nothing.",
     "verify_ledger": "Reads the chain; writes nothing.",
+    "audit": "Reads the served pages and the record; writes nothing (the page cache it fills is not tracked).",
     "database_roles": "Changes grants and owners, never a row.",
     "backup_drill": "Writes only to a scratch database it drops.",
 }
