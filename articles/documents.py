@@ -8,12 +8,16 @@ exactly which words were shown.
 from django.db.models import Prefetch
 
 from articles.models import Article, Citation
+from references.formats.names import names_from_vancouver
 from references.models import Reference
 
 REFERENCE_KEYS = ("kind", "title", "authors", "source", "year", "doi", "pmid", "url")
 # Added after the first revisions were frozen: a document carries them only when set, so
 # articles whose references lack them keep the hash they were approved under.
 OPTIONAL_REFERENCE_KEYS = ("volume", "issue", "pages", "pmcid")
+# The structured authors: carried only when they say more than the `authors` string reads as
+# (full given names, an ORCID, an organisation the string would split or read as a person).
+AUTHOR_STRUCTURE_KEYS = ("author_list", "authors_et_al")
 
 
 def article_with_tree(queryset=None):
@@ -29,7 +33,20 @@ def article_with_tree(queryset=None):
 def reference_document(reference: Reference) -> dict:
     document = {"id": reference.pk, **{key: getattr(reference, key) for key in REFERENCE_KEYS}}
     document.update({key: value for key in OPTIONAL_REFERENCE_KEYS if (value := getattr(reference, key))})
+    document.update(author_structure(reference.authors, reference.author_list, reference.authors_et_al))
     return document
+
+
+def author_structure(authors: str, author_list: list, et_al: bool) -> dict:
+    """The structured authors a document carries beside the string: none when the string reads as them.
+
+    References whose structure came from their string (every one stored before
+    names had structure) so keep the documents, and the hashes, they had.
+    A history row from before the structure (an empty list) is its string alone.
+    """
+    if not author_list or names_from_vancouver(authors) == (author_list, bool(et_al)):
+        return {}
+    return {"author_list": author_list, "authors_et_al": bool(et_al)}
 
 
 def build_article_document(article: Article) -> dict:

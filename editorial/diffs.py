@@ -9,6 +9,9 @@ from django.utils.safestring import SafeString, mark_safe
 from articles.documents import OPTIONAL_REFERENCE_KEYS, REFERENCE_KEYS
 
 REFERENCE_FIELDS = REFERENCE_KEYS + OPTIONAL_REFERENCE_KEYS
+# A change to the structured authors reads as a change to the authors.
+_FIELD_NAMES = {"author_list": "authors", "authors_et_al": "authors"}
+_COMPARED_FIELDS = (*REFERENCE_FIELDS, "author_list", "authors_et_al")
 
 # The most matching work one comparison may do (diagonals tried and words compared; about 0.1 µs
 # each here). Within it, any change of up to a few hundred words is shown word by word; past it
@@ -230,7 +233,8 @@ def _reference_changes(before: list[dict], after: list[dict]) -> list[str]:
     notes = [f"Now also cites “{new[i]['title']}”." for i in new.keys() - old.keys()]
     notes += [f"No longer cites “{old[i]['title']}”." for i in old.keys() - new.keys()]
     for ref_id in new.keys() & old.keys():
-        changed = [name for name in REFERENCE_FIELDS if old[ref_id].get(name, "") != new[ref_id].get(name, "")]
+        changed = [name for name in _COMPARED_FIELDS if old[ref_id].get(name, "") != new[ref_id].get(name, "")]
+        changed = list(dict.fromkeys(_FIELD_NAMES.get(name, name) for name in changed))
         if changed:
             notes.append(f"“{new[ref_id]['title']}”: {', '.join(changed)} changed.")
     return sorted(notes)

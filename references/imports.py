@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from config.history import history_user
 from references.duplicates import title_key
-from references.formats.names import ET_AL
+from references.formats.names import names_text, vancouver_authors
 from references.formats.reading import read_entries
 from references.formats.records import ParsedEntry
 from references.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
@@ -35,7 +35,9 @@ from references.models import Reference, ReferenceImport
 
 IDENTIFIERS = {"doi": ("DOI", normalise_doi), "pmid": ("PMID", normalise_pmid), "pmcid": ("PMCID", normalise_pmcid)}
 # What a file may change on a reference the library already holds.
-UPDATABLE = ("title", "authors", "source", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
+UPDATABLE = ("title", "source", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
+# The authors change as one: the list, its et-al flag and their string.
+AUTHOR_FIELDS = ("authors", "author_list", "authors_et_al")
 BATCH_SIZE = 500
 
 Progress = Callable[[int, int], None]
@@ -159,7 +161,10 @@ def import_apply(entries: list[ParsedEntry], *, format: str, progress: Progress 
                 for entry_plan in batch:
                     entry_plan.reference.updated_at = now
                     references.append(entry_plan.reference)
-                fields = sorted({name for p in batch for name in p.changes} | {"updated_at"})
+                fields = {name for p in batch for name in p.changes} | {"updated_at"}
+                if "authors" in fields:
+                    fields |= set(AUTHOR_FIELDS)
+                fields = sorted(fields)
                 bulk_update_with_history(references, Reference, fields, default_user=user)
                 done += len(batch)
                 _report(progress, done, total)
@@ -327,12 +332,19 @@ def _compare(plan: EntryPlan, stored: Reference) -> None:
         for name in UPDATABLE
         if values.get(name) not in (None, "") and getattr(stored, name) != values[name]
     }
+    given_names = (values.get("author_list", []), values.get("authors_et_al", False))
+    if given_names[0] and (stored.author_list, stored.authors_et_al) != given_names:
+        changes["authors"] = (names_text(stored.author_list, stored.authors_et_al), names_text(*given_names))
     plan.reference, plan.changes = stored, changes
     if not changes:
         plan.outcome = Outcome.UNCHANGED
         return
     for name, (_, value) in changes.items():
-        setattr(stored, name, value)
+        if name != "authors":
+            setattr(stored, name, value)
+    if "authors" in changes:
+        stored.author_list, stored.authors_et_al = given_names
+        stored.authors = values["authors"]
     try:
         _validate(stored)
     except ValidationError as error:
@@ -355,22 +367,25 @@ def _clean(values: dict) -> dict:
         raise ValidationError("it has no title.")
     if cleaned.get("kind") not in Reference.Kind.values:
         cleaned.pop("kind", None)
-    if cleaned.get("authors"):
-        cleaned["authors"] = _fit_authors(cleaned["authors"])
+    if cleaned.get("author_list"):
+        cleaned["author_list"], cleaned["authors_et_al"] = _fit_authors(
+            cleaned["author_list"], cleaned.get("authors_et_al", False)
+        )
+        cleaned["authors"] = vancouver_authors(cleaned["author_list"], cleaned["authors_et_al"])
     return cleaned
 
 
-def _fit_authors(authors: str) -> str:
-    """Shorten a list too long to store to its first names and "et al.", as citation styles do."""
+def _fit_authors(names: list[dict], et_al: bool) -> tuple[list[dict], bool]:
+    """Shorten a list whose string is too long to store to its first names and "et al.", as citation styles do."""
     limit = Reference._meta.get_field("authors").max_length
-    if len(authors) <= limit:
-        return authors
-    names, kept = [name.strip() for name in authors.split(",")], []
+    if len(vancouver_authors(names, et_al)) <= limit:
+        return names, et_al
+    kept = []
     for name in names:
-        if len(", ".join([*kept, name, ET_AL])) > limit:
+        if len(vancouver_authors([*kept, name], True)) > limit:
             break
         kept.append(name)
-    return ", ".join([*kept, ET_AL])
+    return kept, True
 
 
 def _validate(reference: Reference) -> None:

@@ -177,6 +177,8 @@ def _values_to_fill(keep: Reference, duplicates: list[Reference]) -> tuple[dict,
             donor = next((duplicate for duplicate in duplicates if not _is_blank(getattr(duplicate, field))), None)
             if donor is not None:
                 values[field] = getattr(donor, field)
+                if field == "authors":  # the list and its flag come with the string
+                    values["author_list"], values["authors_et_al"] = donor.author_list, donor.authors_et_al
     gravest = max(duplicates, key=lambda duplicate: GRAVITY[duplicate.retraction_status])
     if GRAVITY[gravest.retraction_status] > GRAVITY[keep.retraction_status]:
         values.update({field: getattr(gravest, field) for field in STANDING_FIELDS})

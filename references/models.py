@@ -9,6 +9,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from config.history import tracked_history
+from references.formats.names import names_from_vancouver, valid_names, vancouver_authors
 from references.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 
 EARLIEST_YEAR = 1800
@@ -32,8 +33,23 @@ class Reference(models.Model):
 
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.RESEARCH)
     title = models.CharField(max_length=500)
+    # The authors are the ordered list `author_list` (see references/formats/names.py for its shape)
+    # and the flag `authors_et_al`; `authors` is the same list as one Vancouver string, kept in step
+    # by `sync_authors`, for search, plain lines and the revisions frozen before names had structure.
     authors = models.CharField(
-        max_length=1000, blank=True, help_text="As cited, for example “Younger J, Noor N, McCue R, et al.”"
+        max_length=1000,
+        blank=True,
+        editable=False,
+        help_text="The authors as cited, for example “Younger J, Noor N, McCue R, et al.”, written from the list.",
+    )
+    author_list = models.JSONField(
+        "authors",
+        default=list,
+        blank=True,
+        help_text="Persons ({family, given, initials, suffix, orcid}) and organisations ({literal}), in order.",
+    )
+    authors_et_al = models.BooleanField(
+        "et al.", default=False, help_text="The list is shortened: the work has more authors than it names."
     )
     source = models.CharField(max_length=300, blank=True, help_text="The journal, publisher or issuing body.")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -107,9 +123,43 @@ class Reference(models.Model):
             parts.append(", ".join(str(p) for p in (self.source, self.year) if p))
         return " — ".join(parts)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        reference = super().from_db(db, field_names, values)
+        reference._loaded_authors = reference._author_state()
+        return reference
+
+    def _author_state(self) -> tuple:
+        return (self.authors, self.author_list, self.authors_et_al)
+
+    def sync_authors(self) -> None:
+        """Keep the Vancouver string and the structured list saying the same.
+
+        Whichever was changed since loading wins: a string set on its own (older
+        code, fixtures, a merge filling a blank) is read into the list; a list
+        set is written out as the string, unless the string already reads as
+        exactly that list, so that strings stored before the list existed (and
+        frozen into revisions) are never rewritten for nothing.
+        """
+        loaded = getattr(self, "_loaded_authors", None)
+        structure = (self.author_list or [], bool(self.authors_et_al))
+        string_only = loaded is not None and self.authors != loaded[0] and list(structure) == [*loaded[1:]]
+        if string_only or (not structure[0] and not structure[1]):
+            self.author_list, self.authors_et_al = names_from_vancouver(self.authors)
+        elif names_from_vancouver(self.authors) != structure:
+            self.authors = vancouver_authors(*structure)
+
+    def save(self, *args, **kwargs):
+        self.sync_authors()
+        super().save(*args, **kwargs)
+        self._loaded_authors = self._author_state()
+
     def clean_fields(self, exclude=None):
-        """Put identifiers in canonical form before any other check sees them."""
+        """Put identifiers in canonical form and the author string in step before any other check sees them."""
         errors = {}
+        self.sync_authors()
+        if problem := valid_names(self.author_list):
+            errors["author_list"] = [ValidationError(problem, code="invalid_names")]
         for field, normalise in (
             ("doi", normalise_doi),
             ("pmid", normalise_pmid),

@@ -33,7 +33,8 @@ from bibtexparser.model import (
 from bibtexparser.writer import BibtexFormat
 
 from references.formats.csl import csl_type
-from references.formats.names import ET_AL, is_initials, join_authors, split_authors, vancouver, vancouver_from_display
+from references.formats.kinds import KINDS
+from references.formats.names import ET_AL, given_or_initials, is_initials, names_of, organisation, person
 from references.formats.records import ParsedEntry, ReferenceFileError, make_entry, read_year
 
 # Where the source is, in order of preference: the journal, the book of a chapter or paper,
@@ -54,6 +55,8 @@ _UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_:.\-]+")
 _ENTRY_TYPES = {"article-journal": ("article", "journal"), "report": ("techreport", "institution")}
 _OTHER_ENTRY_TYPE = ("misc", "publisher")
 _LATEX = LatexDecodingMiddleware()
+# Our own field for the evidence kind: BibTeX has none, and styles ignore fields they do not know.
+KIND_FIELD = "evidencekind"
 
 
 def parse(text: str) -> list[ParsedEntry]:
@@ -148,7 +151,9 @@ def _entry(number: int, line: int, entry: Entry) -> ParsedEntry:
     if not values["title"]:
         problems.append("has no title.")
     if isinstance(fields.get("author"), list):
-        values["authors"] = join_authors([_vancouver(name) for name in fields["author"]])
+        names = [_name(name) for name in fields["author"]]
+        values["author_list"] = [name for name in names if name and name != ET_AL]
+        values["authors_et_al"] = ET_AL in names
     values["source"] = next((_text(fields[name]) for name in _SOURCES if _text(fields.get(name))), "")
     try:
         values["year"] = read_year(_verbatim(fields.get("year")), _verbatim(fields.get("date")))
@@ -161,6 +166,8 @@ def _entry(number: int, line: int, entry: Entry) -> ParsedEntry:
         values[name] = _verbatim(fields.get(name))
     if not values["pmid"] and _verbatim(fields.get("eprinttype")).lower() == "pubmed":
         values["pmid"] = _verbatim(fields.get("eprint"))  # biblatex's way of giving a PMID
+    if (kind := _verbatim(fields.get(KIND_FIELD)).strip()) in KINDS:
+        values["kind"] = kind
     return make_entry(number, line, values, problems)
 
 
@@ -186,8 +193,8 @@ def _verbatim(value) -> str:
     return _ESCAPED.sub(r"\1", _URL_MACRO.sub(r"\1", value)).replace("{", "").replace("}", "")
 
 
-def _vancouver(name: NameParts) -> str:
-    """One BibTeX name in Vancouver form.
+def _name(name: NameParts) -> dict | str | None:
+    """One BibTeX name as a stored one.
 
     BibTeX's own name parts put "van der" with the family name; a name with no
     first name is an organisation, kept whole, or BibTeX's "others" (et al.);
@@ -195,17 +202,20 @@ def _vancouver(name: NameParts) -> str:
     """
     first, family, jr = (_text(" ".join(part)) for part in (name.first, name.von + name.last, name.jr))
     if not first:
-        return ET_AL if family == "others" else vancouver_from_display(f"{family},")
+        if not family:
+            return None
+        return ET_AL if family == "others" else organisation(family)
     if not name.von and not jr and is_initials(family):
-        return f"{first} {family}"
-    return f"{vancouver(family, first)} {jr}".strip()
+        return person(first, initials=family)
+    return person(family, first, suffix=jr)
 
 
 def _bibtex_entry(key: str, values: dict) -> Entry:
     entry_type, source_field = _ENTRY_TYPES.get(csl_type(values), _OTHER_ENTRY_TYPE)
     fields = [Field("title", "{" + _latex(values.get("title", "")) + "}")]  # inner braces keep its capitals
-    if names := split_authors(values.get("authors", "")):
-        fields.append(Field("author", " and ".join(_bibtex_name(name) for name in names)))
+    names, et_al = names_of(values)
+    if names:
+        fields.append(Field("author", " and ".join([*map(_bibtex_name, names), *(["others"] if et_al else [])])))
     if values.get("source"):
         fields.append(Field(source_field, _latex(values["source"])))
     if values.get("year"):
@@ -218,17 +228,23 @@ def _bibtex_entry(key: str, values: dict) -> Entry:
     for name in ("doi", "pmid", "pmcid", "url"):
         if values.get(name):
             fields.append(Field(name, _url_safe(values[name])))
+    if values.get("kind") in KINDS:
+        fields.append(Field(KIND_FIELD, values["kind"]))
     return Entry(entry_type, key, fields)
 
 
 def _bibtex_name(name: dict) -> str:
-    """'Younger, J. W.' for a person, "others" for et al., an organisation braced so that BibTeX keeps it whole."""
+    """'Younger, Jarred W' or 'Younger, J. W.' ('Smith, Jr, John' with a suffix) for a person; an
+    organisation braced so that BibTeX keeps it whole, commas and "and" included."""
     if "literal" in name:
-        return "others" if name["literal"] == ET_AL else "{" + _latex(name["literal"]) + "}"
+        return "{" + _latex(name["literal"]) + "}"
     family = _latex(name["family"])
-    if re.search(r"\band\b", family, re.IGNORECASE):  # braced, "and" is not a separator
+    if re.search(r"\band\b|,", family, re.IGNORECASE):  # braced, "and" is not a separator
         family = "{" + family + "}"
-    return f"{family}, {'. '.join(name['given'].split())}."
+    given = _latex(given_or_initials(name))
+    if name.get("suffix"):
+        return f"{family}, {_latex(name['suffix'])}, {given}".rstrip(", ")
+    return f"{family}, {given}".rstrip(", ")
 
 
 def _latex(text: str) -> str:

@@ -2,15 +2,26 @@
 
 CSL has no word for our evidence kinds (a systematic review is an
 "article-journal" like any paper), so `kind` travels in `note` as
-"kind: systematic_review" and is read back from there; everything else maps to
-a standard CSL variable.
+"kind: systematic_review" and is read back from there; a shortened author list
+likewise as "authors: et al." (CSL has no et-al flag, and an author named
+"et al." would be a person to every reader). Everything else maps to a
+standard CSL variable: persons as `family`/`given`/`suffix`, organisations as
+`literal`.
 """
 
 import re
 
-from references.formats.names import join_authors, split_authors, vancouver
+from references.formats.names import (
+    given_or_initials,
+    is_et_al,
+    names_of,
+    organisation,
+    person,
+    vancouver_authors,
+)
 
 _KIND_NOTE = "kind: "
+_ET_AL_NOTE = "authors: et al."
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
@@ -26,8 +37,9 @@ def csl_type(values: dict) -> str:
 def to_csl(values: dict, *, item_id: str) -> dict:
     """One reference (its field values) as a CSL-JSON item with the given id."""
     item = {"id": item_id, "type": csl_type(values), "title": values.get("title", "")}
-    if authors := split_authors(values.get("authors", "")):
-        item["author"] = authors
+    names, et_al = names_of(values)
+    if names:
+        item["author"] = [csl_name(name) for name in names]
     if values.get("source"):
         item["container-title"] = values["source"]
         if item["type"] == "report":
@@ -45,9 +57,24 @@ def to_csl(values: dict, *, item_id: str) -> dict:
     ):
         if values.get(field):
             item[variable] = str(values[field])
-    if values.get("kind"):
-        item["note"] = f"{_KIND_NOTE}{values['kind']}"
+    notes = [f"{_KIND_NOTE}{values['kind']}"] if values.get("kind") else []
+    if et_al:
+        notes.append(_ET_AL_NOTE)
+    if notes:
+        item["note"] = "\n".join(notes)
     return item
+
+
+def csl_name(name: dict) -> dict:
+    """One stored name as a CSL name: family, given (or spaced initials) and suffix, or a literal."""
+    if "literal" in name:
+        return {"literal": name["literal"]}
+    csl = {"family": name["family"]}
+    if given := given_or_initials(name, dotted=False):
+        csl["given"] = given
+    if name.get("suffix"):
+        csl["suffix"] = name["suffix"]
+    return csl
 
 
 def from_csl(item: dict) -> dict:
@@ -63,9 +90,13 @@ def from_csl(item: dict) -> dict:
     if isinstance(title, str) and title.strip():
         values["title"] = " ".join(title.split())
     authors = item.get("author")
-    names = [_name(name) for name in authors if isinstance(name, dict)] if isinstance(authors, list) else []
-    if names := [name for name in names if name]:
-        values["authors"] = join_authors(names)
+    names, et_al = [], False
+    for name in authors if isinstance(authors, list) else []:
+        read = _name(name) if isinstance(name, dict) else None
+        if read == "et al.":
+            et_al = True
+        elif read:
+            names.append(read)
     source = item.get("container-title") or item.get("publisher")
     if isinstance(source, str) and source.strip():
         values["source"] = " ".join(source.split())
@@ -88,13 +119,24 @@ def from_csl(item: dict) -> dict:
         for line in note.splitlines():
             if line.startswith(_KIND_NOTE):
                 values["kind"] = line[len(_KIND_NOTE) :].strip()
+            elif line.strip() == _ET_AL_NOTE:
+                et_al = True
+    if names or et_al:
+        values["author_list"], values["authors_et_al"] = names, et_al
+        values["authors"] = vancouver_authors(names, et_al)
     return values
 
 
-def _name(name: dict) -> str:
-    if name.get("literal"):
-        return " ".join(str(name["literal"]).split())
-    return vancouver(str(name.get("family") or ""), str(name.get("given") or ""))
+def _name(name: dict) -> dict | str | None:
+    """A CSL name as a stored one; "et al." for a literal et al. (the list's flag), None for a blank one."""
+    if isinstance(literal := name.get("literal"), str) and literal.strip():
+        return "et al." if is_et_al(literal) else organisation(literal)
+    family = " ".join(
+        str(name.get(part) or "") for part in ("dropping-particle", "non-dropping-particle", "family")
+    ).strip()
+    if not family:
+        return None
+    return person(family, str(name.get("given") or ""), suffix=str(name.get("suffix") or ""))
 
 
 def _year(issued) -> int | None:

@@ -20,6 +20,26 @@ PUBLICATION_TYPES = {
 }
 
 
+# Our own note, written in every format beside the publication types: it carries the kinds no
+# publication type names ("other") and wins over the types when read back.
+KIND_NOTE = "kind: "
+KINDS = ("guideline", "systematic_review", "trial", "research", "other")
+
+
+def kind_note(kind: str | None) -> str:
+    return f"{KIND_NOTE}{kind}" if kind in KINDS else ""
+
+
+def kind_from_notes(notes) -> str | None:
+    """The kind a "kind: …" note names, None when no note names one we know."""
+    for note in notes:
+        for line in str(note).splitlines():
+            line = line.strip()
+            if line.startswith(KIND_NOTE) and (kind := line[len(KIND_NOTE) :].strip()) in KINDS:
+                return kind
+    return None
+
+
 def kind_from_publication_types(types: list[str]) -> str | None:
     """The evidence kind the publication types name, "research" for any other type, None for none at all.
 

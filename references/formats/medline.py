@@ -8,13 +8,14 @@ No library reads it as we need, and it is simple enough not to need one.
 
 import re
 
-from references.formats.kinds import PUBLICATION_TYPES, kind_from_publication_types
-from references.formats.names import join_authors, split_authors, vancouver_from_display
+from references.formats.kinds import PUBLICATION_TYPES, kind_from_notes, kind_from_publication_types, kind_note
+from references.formats.names import ET_AL, name_from_display, names_of, organisation, person
 from references.formats.records import ParsedEntry, ReferenceFileError, make_entry, read_year, text_lines
 
 # A letter, then up to three letters or digits, padded with spaces so that the hyphen is the fifth character.
 _TAG = re.compile(r"^(?=.{4}-)([A-Z][A-Z0-9]{1,3}) *-(?: (.*))?$")
 _DOI = re.compile(r"^(.*?)\s*\[doi\]$")
+_ORCID = re.compile(r"^ORCID:\s*(?:https?://orcid\.org/)?(\S+)$", re.IGNORECASE)
 
 
 def parse(text: str) -> list[ParsedEntry]:
@@ -42,7 +43,11 @@ def parse(text: str) -> list[ParsedEntry]:
 
 
 def dump(items: list[tuple[str, dict]]) -> str:
-    """Write (key, values) pairs as MEDLINE records; MEDLINE has no place for the key or a URL."""
+    """Write (key, values) pairs as MEDLINE records; MEDLINE has no place for the key.
+
+    Two tags are ours, as PubMed does not write them: `UR` for the URL (Ovid's
+    tag for it) and a general note `GN  - kind: …` with the evidence kind.
+    """
     return "\n".join(_record(values) for _key, values in items)
 
 
@@ -56,11 +61,7 @@ def _entry(number: int, line: int, fields: list[list[str]]) -> ParsedEntry:
     values["title"] = first.get("TI") or first.get("BTI")  # BTI: the title of a book, such as a guideline on Bookshelf
     if not values["pmid"] and not values["title"]:
         problems.append("has neither a PMID nor a title (TI).")
-    # FAU ("Younger, Jarred") is fuller than AU ("Younger J"); CN, a group author, sits among them in order.
-    person = "FAU" if "FAU" in tags else "AU"
-    values["authors"] = join_authors(
-        [vancouver_from_display(value) if tag == person else value for tag, value in fields if tag in (person, "CN")]
-    )
+    values["author_list"], values["authors_et_al"] = _names(fields)
     values["source"] = first.get("JT") or first.get("TA") or first.get("PB")
     try:
         values["year"] = read_year(first.get("DP", ""))
@@ -70,8 +71,44 @@ def _entry(number: int, line: int, fields: list[list[str]]) -> ParsedEntry:
     identifiers = tags.get("LID", []) + tags.get("AID", [])  # "10.1007/… [doi]"; "[pii]" is the publisher's own
     values["doi"] = next((match.group(1) for value in identifiers if (match := _DOI.match(value))), None)
     values["pmcid"] = first.get("PMC")
-    values["kind"] = kind_from_publication_types(tags.get("PT", []))
+    values["url"] = first.get("UR")
+    values["kind"] = kind_from_notes(tags.get("GN", [])) or kind_from_publication_types(tags.get("PT", []))
     return make_entry(number, line, values, problems)
+
+
+def _names(fields: list[list[str]]) -> tuple[list[dict], bool]:
+    """The authors in order: FAU ("Younger, Jarred W") with the AU after it ("Younger JW") giving its
+    exact initials, an AU alone, CN (a group author) whole, and AUID's ORCID on the name before it."""
+    names, et_al, open_full = [], False, False
+    for tag, value in fields:
+        value = value.strip()
+        if not value:
+            continue
+        if tag == "CN":
+            if value.lower().rstrip(".") == "et al":
+                et_al = True
+            else:
+                names.append(organisation(value))
+            open_full = False
+        elif tag in ("FAU", "AU"):
+            name = name_from_display(value)
+            if name == ET_AL:
+                et_al, open_full = True, False
+            elif tag == "AU" and open_full and "family" in names[-1] and name and "family" in name:
+                names[-1] = person(
+                    names[-1]["family"],
+                    names[-1].get("given", ""),
+                    initials=name.get("initials", ""),
+                    suffix=names[-1].get("suffix") or name.get("suffix", ""),
+                    orcid=names[-1].get("orcid", ""),
+                )
+                open_full = False
+            elif name:
+                names.append(name)
+                open_full = tag == "FAU"
+        elif tag == "AUID" and names and "family" in names[-1] and (match := _ORCID.match(value)):
+            names[-1] = {**names[-1], "orcid": match.group(1)}
+    return names, et_al
 
 
 def _record(values: dict) -> str:
@@ -79,11 +116,16 @@ def _record(values: dict) -> str:
     if values.get("pmid"):
         lines.append(("PMID", values["pmid"]))
     lines.append(("TI", values.get("title", "")))
-    for name in split_authors(values.get("authors", "")):
+    for name in names_of(values)[0]:  # MEDLINE has no "et al.": a shortened list is written as far as it goes
         if "literal" in name:
             lines.append(("CN", name["literal"]))  # a group author
-        else:
-            lines.append(("AU", f"{name['family']} {name['given'].replace(' ', '')}"))  # initials only, so not FAU
+            continue
+        suffix = f" {name['suffix']}" if name.get("suffix") else ""
+        if name.get("given"):
+            lines.append(("FAU", f"{name['family']}, {name['given']}{suffix}"))
+        lines.append(("AU", f"{name['family']} {name.get('initials', '')}".strip() + suffix))
+        if name.get("orcid"):
+            lines.append(("AUID", f"ORCID: {name['orcid']}"))
     if values.get("kind") in PUBLICATION_TYPES:
         lines.append(("PT", PUBLICATION_TYPES[values["kind"]]))
     for field, tag in (("source", "JT"), ("year", "DP"), ("volume", "VI"), ("issue", "IP"), ("pages", "PG")):
@@ -93,4 +135,8 @@ def _record(values: dict) -> str:
         lines.append(("LID", f"{values['doi']} [doi]"))
     if values.get("pmcid"):
         lines.append(("PMC", values["pmcid"]))
+    if values.get("url"):
+        lines.append(("UR", values["url"]))
+    if note := kind_note(values.get("kind")):
+        lines.append(("GN", note))
     return "".join(f"{tag:<4}- {value}\n" for tag, value in lines)

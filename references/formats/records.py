@@ -3,9 +3,27 @@
 import re
 from dataclasses import dataclass, field
 
+from references.formats.names import vancouver_authors
+
 # The Reference fields a file can carry. `kind` is set only when the file says what kind
 # of evidence an entry is (PubMed's publication types do); otherwise it is left out.
-FIELDS = ("kind", "title", "authors", "source", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
+# `authors` is always the Vancouver string of `author_list` and `authors_et_al`.
+FIELDS = (
+    "kind",
+    "title",
+    "authors",
+    "author_list",
+    "authors_et_al",
+    "source",
+    "year",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "pmcid",
+    "url",
+)
 
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
@@ -20,7 +38,9 @@ class ParsedEntry:
 
     `position` is for people: "entry 3 (line 41)". `values` holds only fields the
     entry gives, with identifiers as written (normalising is the importer's job),
-    `year` as an int and `authors` as a Vancouver list ("Younger J, Noor N").
+    `year` as an int, `author_list` as stored names (see `names.py`) with
+    `authors_et_al` when the list is shortened, and `authors` as their
+    Vancouver string ("Younger J, Noor N, et al.").
     `error` is blank for a usable entry, else a sentence that reads after the
     position: "has no title (TI or T1)." ("Entry 3 (line 41) has no title (TI or T1).").
     """
@@ -70,11 +90,13 @@ def make_entry(number: int, line: int | None, values: dict, problems: list[str])
     Several problems become one sentence: "has no title (TI or T1) and has a year “x” that is not a number."
     """
     tidy = {}
+    names, et_al = values.get("author_list") or [], bool(values.get("authors_et_al"))
+    values = {**values, "author_list": names, "authors_et_al": et_al, "authors": vancouver_authors(names, et_al)}
     for name in FIELDS:
         value = values.get(name)
         if isinstance(value, str):
             value = clean(value)
-        if value not in (None, ""):
+        if value not in (None, "", [], False):
             tidy[name] = value
     error = " and ".join(problem.rstrip(".") for problem in problems) + "." if problems else ""
     return ParsedEntry(number=number, line=line, values=tidy, error=error)

@@ -10,8 +10,8 @@ import re
 import rispy
 
 from references.formats.csl import csl_type
-from references.formats.kinds import PUBLICATION_TYPES, kind_from_publication_types
-from references.formats.names import ET_AL, join_authors, split_authors, vancouver_from_display
+from references.formats.kinds import PUBLICATION_TYPES, kind_from_notes, kind_from_publication_types, kind_note
+from references.formats.names import given_or_initials, names_from_display, names_of
 from references.formats.records import ParsedEntry, ReferenceFileError, make_entry, read_year, text_lines
 
 # Two letters (or a letter and a digit), two spaces, a hyphen and a space: "TY  - JOUR".
@@ -94,7 +94,7 @@ def _entry(number: int, line: int, body: list[str]) -> ParsedEntry:
         problems.append("has no title (TI or T1).")
     # AU and A1 are the same thing; exporters that write both repeat the names.
     names = record.get("authors") or record.get("first_authors") or []
-    values["authors"] = join_authors([vancouver_from_display(name) for name in names])
+    values["author_list"], values["authors_et_al"] = names_from_display(names)
     values["source"] = _first(record, _SOURCES)
     try:
         values["year"] = read_year(*(record.get(tag, "") for tag in _DATES))
@@ -113,7 +113,9 @@ def _entry(number: int, line: int, body: list[str]) -> ParsedEntry:
     custom2 = record.get("custom2", "").strip()  # EndNote's PubMed import puts the PMCID there
     values["pmcid"] = custom2 if _PMCID.match(custom2) else _link(links, _PMC_LINK)
     values["url"] = next((url for url in links if not _is_identifier_link(url)), None)
-    values["kind"] = kind_from_publication_types(record.get("type_of_work", "").split(";"))
+    values["kind"] = kind_from_notes(record.get("notes", [])) or kind_from_publication_types(
+        record.get("type_of_work", "").split(";")
+    )
     return make_entry(number, line, values, problems)
 
 
@@ -138,8 +140,8 @@ def _record(key: str, values: dict) -> dict:
     """One entry as rispy's named tags, in the order reference managers write them."""
     reference_type = _REFERENCE_TYPES[csl_type(values)]
     record = {"type_of_reference": reference_type, "id": key, "title": values.get("title", "")}
-    if names := [_display_name(name) for name in split_authors(values.get("authors", ""))]:
-        record["authors"] = names
+    if names := [_display_name(name) for name in names_of(values)[0]]:
+        record["authors"] = names  # RIS has no "et al.": a shortened list is written as far as it goes
     if values.get("source"):
         record["publisher" if reference_type == "RPRT" else "secondary_title"] = values["source"]
     for field, tag in (("year", "year"), ("volume", "volume"), ("issue", "number")):
@@ -158,13 +160,15 @@ def _record(key: str, values: dict) -> dict:
         record["urls"] = [values["url"]]
     if values.get("kind") in PUBLICATION_TYPES:
         record["type_of_work"] = PUBLICATION_TYPES[values["kind"]]
+    if note := kind_note(values.get("kind")):
+        record["notes"] = [note]  # N1: the kind exactly, "other" included, which no M3 type names
     return record
 
 
 def _display_name(name: dict) -> str:
-    """'Younger, J. W.' for a person; an organisation with a trailing comma, so it is read back whole."""
-    if name.get("literal") == ET_AL:
-        return ET_AL
+    """'Younger, Jarred W' or 'Younger, J. W.' (', Jr' after) for a person; an organisation with a
+    trailing comma, EndNote's way, so that it is read back whole."""
     if "literal" in name:
         return f"{name['literal']},"
-    return f"{name['family']}, {'. '.join(name['given'].split())}."
+    display = f"{name['family']}, {given_or_initials(name)}".rstrip(", ")
+    return f"{display}, {name['suffix']}" if name.get("suffix") else display
