@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from config.history import history_user
 from references.duplicates import title_key
-from references.formats.names import names_text, vancouver_authors
+from references.formats.names import names_from_vancouver, names_text, vancouver_authors
 from references.formats.reading import read_entries
 from references.formats.records import ParsedEntry
 from references.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
@@ -367,6 +367,8 @@ def _clean(values: dict) -> dict:
         raise ValidationError("it has no title.")
     if cleaned.get("kind") not in Reference.Kind.values:
         cleaned.pop("kind", None)
+    if cleaned.get("authors") and not cleaned.get("author_list"):  # values given as a string only
+        cleaned["author_list"], cleaned["authors_et_al"] = names_from_vancouver(cleaned["authors"])
     if cleaned.get("author_list"):
         cleaned["author_list"], cleaned["authors_et_al"] = _fit_authors(
             cleaned["author_list"], cleaned.get("authors_et_al", False)

@@ -6,14 +6,22 @@ import pytest
 
 from references.formats import bibtex, csl_json, medline, ris
 from references.formats.kinds import kind_from_publication_types
-from references.formats.names import vancouver_from_display
+from references.formats.names import name_from_display, organisation, person, vancouver_authors, vancouver_name
 from references.formats.records import ParsedEntry
 
 SAMPLES = Path(__file__).parent / "samples" / "references"
+
+
+def named(*names: dict, et_al: bool = False) -> dict:
+    """The author values read from these names: the list, the flag when set, and their Vancouver string."""
+    values = {"authors": vancouver_authors(list(names), et_al), "author_list": list(names)}
+    return {**values, "authors_et_al": True} if et_al else values
+
+
 YOUNGER_TITLE = "The use of low-dose naltrexone (LDN) as a novel anti-inflammatory treatment for chronic pain"
 YOUNGER = {
     "title": YOUNGER_TITLE,
-    "authors": "Younger J, Parkitny L, McLain D",
+    **named(person("Younger", "Jarred"), person("Parkitny", "Luke"), person("McLain", "David")),
     "source": "Clinical Rheumatology",
     "year": 2014,
     "volume": "33",
@@ -24,7 +32,7 @@ YOUNGER = {
 }
 GUIDELINE = {
     "title": "Managing chronic pain in adults: a guideline for primary care",
-    "authors": "Example Society for Pain Medicine",
+    **named(organisation("Example Society for Pain Medicine")),
     "source": "Example Society for Pain Medicine",
     "year": 2022,
     "url": "https://example.org/guidelines/chronic-pain",
@@ -64,7 +72,9 @@ def test_ris_sample_reads_into_exact_values_with_entry_numbers_and_first_lines()
             values={
                 "kind": "trial",
                 "title": "Low-dose naltrexone for fibromyalgia pain: a randomised, placebo-controlled crossover trial",
-                "authors": "Example A, Sample BC, van der Placeholder C",
+                **named(
+                    person("Example", "Ann"), person("Sample", initials="BC"), person("van der Placeholder", "Carla")
+                ),
                 "source": "Journal of Example Pain Research",
                 "year": 2021,
                 "volume": "12",
@@ -134,7 +144,7 @@ def test_ris_pmcid_comes_from_c2_where_endnote_puts_it():
 def test_ris_authors_repeated_as_a1_are_read_once():
     values = ris_entry("TI  - Paper", "AU  - Example, Ann", "A1  - Example, Ann")
 
-    assert values == {"title": "Paper", "authors": "Example A"}
+    assert values == {"title": "Paper", **named(person("Example", "Ann"))}
 
 
 def test_ris_identifiers_are_passed_on_as_written_for_the_importer_to_normalise():
@@ -153,7 +163,8 @@ def test_ris_entry_without_an_end_before_the_next_is_an_error_entry():
 
 
 def test_ris_dump_writes_the_key_as_id_and_people_and_organisations_so_they_read_back():
-    text = ris.dump([("younger-2014", {**YOUNGER, "authors": "Younger JW, Example Society for Pain Medicine, et al."})])
+    names = named(person("Younger", initials="JW"), organisation("Example Society for Pain Medicine"), et_al=True)
+    text = ris.dump([("younger-2014", {**YOUNGER, **names})])
 
     assert text == (
         "TY  - JOUR\n"
@@ -161,7 +172,6 @@ def test_ris_dump_writes_the_key_as_id_and_people_and_organisations_so_they_read
         f"TI  - {YOUNGER_TITLE}\n"
         "AU  - Younger, J. W.\n"
         "AU  - Example Society for Pain Medicine,\n"
-        "AU  - et al.\n"
         "T2  - Clinical Rheumatology\n"
         "PY  - 2014\n"
         "VL  - 33\n"
@@ -199,7 +209,12 @@ def test_bibtex_sample_reads_into_exact_values_with_latex_decoded_and_repeated_k
             line=16,
             values={
                 "title": "Low-Dose Naltrexone for Fibromyalgia Pain: A Randomised Crossover Trial in 5% of Clinics",
-                "authors": "Müller J, Ejemplo JM, Example Pain Trials Consortium, et al.",
+                **named(
+                    person("Müller", "Jörg"),
+                    person("Ejemplo", "José María"),
+                    organisation("Example Pain Trials Consortium"),
+                    et_al=True,
+                ),
                 "source": "Journal of Example Pain Research",
                 "year": 2021,
                 "volume": "12",
@@ -214,7 +229,7 @@ def test_bibtex_sample_reads_into_exact_values_with_latex_decoded_and_repeated_k
             line=28,
             values={
                 "title": "Managing Chronic Pain in Adults: A Guideline for Primary Care",
-                "authors": "Example Society for Pain Medicine",
+                **named(organisation("Example Society for Pain Medicine")),
                 "source": "Example Society for Pain Medicine",
                 "year": 2022,
                 "url": "https://example.org/guidelines/chronic_pain",
@@ -238,13 +253,16 @@ def test_bibtex_url_macro_and_escaped_underscore_are_unwrapped():
 def test_bibtex_names_in_first_last_order_with_particles_and_vancouver_names_are_read():
     entry = bibtex_entry("title = {Paper}, author = {Jan van der Berg and Younger J and Smith, Jr, John}")
 
-    assert entry.values == {"title": "Paper", "authors": "van der Berg J, Younger J, Smith J Jr"}
+    assert entry.values == {
+        "title": "Paper",
+        **named(person("van der Berg", "Jan"), person("Younger", initials="J"), person("Smith", "John", suffix="Jr")),
+    }
 
 
 def test_bibtex_braced_organisation_containing_and_is_one_author():
     entry = bibtex_entry("title = {Paper}, author = {{Example Society for Pain and Palliative Care}}")
 
-    assert entry.values == {"title": "Paper", "authors": "Example Society for Pain and Palliative Care"}
+    assert entry.values == {"title": "Paper", **named(organisation("Example Society for Pain and Palliative Care"))}
 
 
 def test_bibtex_field_names_are_read_in_any_case_and_biblatex_pubmed_eprint_is_a_pmid():
@@ -268,7 +286,7 @@ def test_bibtex_entry_with_an_unreadable_author_name_is_an_error_entry():
 def test_bibtex_dump_writes_an_article_with_latex_escaped_and_a_safe_unique_key():
     values = {
         "title": "Pain & 5% of {COVID}-19 -- a_b",
-        "authors": "Müller J, Example Society, et al.",
+        **named(person("Müller", initials="J"), organisation("Example Society"), et_al=True),
         "source": "Journal of Example Pain Research",
         "year": 2021,
         "pages": "1-9",
@@ -315,7 +333,9 @@ def test_medline_sample_reads_into_exact_values_with_records_numbered_from_their
                 "title": (
                     "Low-dose naltrexone for chronic pain: a systematic review and meta-analysis of example trials."
                 ),
-                "authors": "Example A, Example Pain Review Group, Sample BC",
+                **named(
+                    person("Example", "Ann"), organisation("Example Pain Review Group"), person("Sample", "Bea C")
+                ),
                 "source": "Journal of example evidence",
                 "year": 2023,
                 "volume": "7",
@@ -331,7 +351,11 @@ def test_medline_sample_reads_into_exact_values_with_records_numbered_from_their
 def test_medline_without_full_author_names_reads_the_short_ones():
     entry = medline_entry("PMID- 24526250", "TI  - Paper.", "AU  - Younger J", "AU  - Parkitny L")
 
-    assert entry.values == {"pmid": "24526250", "title": "Paper.", "authors": "Younger J, Parkitny L"}
+    assert entry.values == {
+        "pmid": "24526250",
+        "title": "Paper.",
+        **named(person("Younger", initials="J"), person("Parkitny", initials="L")),
+    }
 
 
 def test_medline_book_record_gives_its_title_and_publisher():
@@ -368,12 +392,22 @@ def test_publication_types_name_the_strongest_evidence_kind_and_a_narrative_revi
 
 def test_medline_dump_writes_tagged_lines_with_vancouver_names_and_group_authors():
     text = medline.dump(
-        [("ignored", {**YOUNGER, "authors": "Younger JW, Example Pain Review Group", "kind": "research"})]
+        [
+            (
+                "ignored",
+                {
+                    **YOUNGER,
+                    **named(person("Younger", "Jarred W"), organisation("Example Pain Review Group")),
+                    "kind": "research",
+                },
+            )
+        ]
     )
 
     assert text == (
         "PMID- 24526250\n"
         f"TI  - {YOUNGER_TITLE}\n"
+        "FAU - Younger, Jarred W\n"
         "AU  - Younger JW\n"
         "CN  - Example Pain Review Group\n"
         "PT  - Journal Article\n"
@@ -383,6 +417,7 @@ def test_medline_dump_writes_tagged_lines_with_vancouver_names_and_group_authors
         "IP  - 4\n"
         "PG  - 451-459\n"
         "LID - 10.1007/s10067-014-2517-2 [doi]\n"
+        "GN  - kind: research\n"
     )
 
 
@@ -398,7 +433,9 @@ def test_csl_json_sample_reads_into_exact_values_without_line_numbers():
             values={
                 "kind": "trial",
                 "title": "Low-dose naltrexone for fibromyalgia pain: a randomised crossover trial",
-                "authors": "Example A, Sample BC, Example Pain Trials Consortium",
+                **named(
+                    person("Example", "Ann"), person("Sample", "Bea C."), organisation("Example Pain Trials Consortium")
+                ),
                 "source": "Journal of Example Pain Research",
                 "year": 2021,
                 "volume": "12",
@@ -458,19 +495,25 @@ def test_csl_json_dump_writes_pretty_json_with_the_key_as_id():
 
 
 @pytest.mark.parametrize(
-    ("written", "vancouver"),
+    ("written", "name"),
     [
-        ("Younger, Jarred W.", "Younger JW"),
-        ("Jarred W. Younger", "Younger JW"),
-        ("Younger JW", "Younger JW"),
-        ("Jan van der Berg", "van der Berg J"),
-        ("Jean-Paul Example", "Example JP"),
-        ("World Health Organization", "World Health Organization"),
-        ("Example Pain Review Group", "Example Pain Review Group"),
-        ("Mayo Clinic,", "Mayo Clinic"),
-        ("Cochrane", "Cochrane"),
+        ("Younger, Jarred W.", {"family": "Younger", "given": "Jarred W.", "initials": "JW"}),
+        ("Jarred W. Younger", {"family": "Younger", "given": "Jarred W.", "initials": "JW"}),
+        ("Younger JW", {"family": "Younger", "initials": "JW"}),
+        ("Jan van der Berg", {"family": "van der Berg", "given": "Jan", "initials": "J"}),
+        ("Jean-Paul Example", {"family": "Example", "given": "Jean-Paul", "initials": "JP"}),
+        ("Smith, John, Jr", {"family": "Smith", "given": "John", "initials": "J", "suffix": "Jr"}),
+        ("World Health Organization", {"literal": "World Health Organization"}),
+        ("Example Pain Review Group", {"literal": "Example Pain Review Group"}),
+        ("Mayo Clinic,", {"literal": "Mayo Clinic"}),
+        ("University of California, San Francisco,", {"literal": "University of California, San Francisco"}),
+        ("Cochrane", {"literal": "Cochrane"}),
         ("et al", "et al."),
     ],
 )
-def test_names_as_files_write_them_read_into_vancouver_form(written, vancouver):
-    assert vancouver_from_display(written) == vancouver
+def test_names_as_files_write_them_read_into_the_stored_shape(written, name):
+    assert name_from_display(written) == name
+
+
+def test_a_persons_vancouver_form_is_family_initials_and_suffix():
+    assert vancouver_name(person("Smith", "John Adam", suffix="Jr")) == "Smith JA Jr"

@@ -63,7 +63,7 @@ def test_medline_record_with_neither_pmid_nor_title_is_an_error_entry():
         ParsedEntry(
             number=2,
             line=4,
-            values={"authors": "Example A", "year": 2020},
+            values={"authors": "Example A", "author_list": [{"family": "Example", "initials": "A"}], "year": 2020},
             error="has neither a PMID nor a title (TI).",
         ),
     ]
