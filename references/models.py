@@ -126,7 +126,8 @@ class Reference(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         reference = super().from_db(db, field_names, values)
-        reference._loaded_authors = reference._author_state()
+        if not {"authors", "author_list", "authors_et_al"} & reference.get_deferred_fields():
+            reference._loaded_authors = reference._author_state()
         return reference
 
     def _author_state(self) -> tuple:
@@ -157,9 +158,10 @@ class Reference(models.Model):
     def clean_fields(self, exclude=None):
         """Put identifiers in canonical form and the author string in step before any other check sees them."""
         errors = {}
-        self.sync_authors()
         if problem := valid_names(self.author_list):
             errors["author_list"] = [ValidationError(problem, code="invalid_names")]
+        else:
+            self.sync_authors()
         for field, normalise in (
             ("doi", normalise_doi),
             ("pmid", normalise_pmid),
