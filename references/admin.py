@@ -85,7 +85,23 @@ class ReferenceAdminForm(forms.ModelForm):
 
     class Meta:
         model = Reference
-        exclude = ("authors_et_al",)
+        fields = (
+            "kind",
+            "title",
+            "author_list",
+            "source",
+            "year",
+            "volume",
+            "issue",
+            "pages",
+            "doi",
+            "pmid",
+            "pmcid",
+            "url",
+            "retraction_status",
+            "retraction_date",
+            "retraction_source",
+        )
         formfield_callback = staticmethod(_formfield)
 
     def __init__(self, *args, **kwargs):

@@ -123,33 +123,6 @@ class Reference(models.Model):
             parts.append(", ".join(str(p) for p in (self.source, self.year) if p))
         return " — ".join(parts)
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        reference = super().from_db(db, field_names, values)
-        if not {"authors", "author_list", "authors_et_al"} & reference.get_deferred_fields():
-            reference._loaded_authors = reference._author_state()
-        return reference
-
-    def _author_state(self) -> tuple:
-        return (self.authors, self.author_list, self.authors_et_al)
-
-    def sync_authors(self) -> None:
-        """Keep the Vancouver string and the structured list saying the same.
-
-        Whichever was changed since loading wins: a string set on its own (older
-        code, fixtures, a merge filling a blank) is read into the list; a list
-        set is written out as the string, unless the string already reads as
-        exactly that list, so that strings stored before the list existed (and
-        frozen into revisions) are never rewritten for nothing.
-        """
-        loaded = getattr(self, "_loaded_authors", None)
-        structure = (self.author_list or [], bool(self.authors_et_al))
-        string_only = loaded is not None and self.authors != loaded[0] and list(structure) == [*loaded[1:]]
-        if string_only or (not structure[0] and not structure[1]):
-            self.author_list, self.authors_et_al = names_from_vancouver(self.authors)
-        elif names_from_vancouver(self.authors) != structure:
-            self.authors = vancouver_authors(*structure)
-
     def save(self, *args, **kwargs):
         self.sync_authors()
         super().save(*args, **kwargs)
@@ -193,6 +166,33 @@ class Reference(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        reference = super().from_db(db, field_names, values)
+        if not {"authors", "author_list", "authors_et_al"} & reference.get_deferred_fields():
+            reference._loaded_authors = reference._author_state()
+        return reference
+
+    def _author_state(self) -> tuple:
+        return (self.authors, self.author_list, self.authors_et_al)
+
+    def sync_authors(self) -> None:
+        """Keep the Vancouver string and the structured list saying the same.
+
+        Whichever was changed since loading wins: a string set on its own (older
+        code, fixtures, a merge filling a blank) is read into the list; a list
+        set is written out as the string, unless the string already reads as
+        exactly that list, so that strings stored before the list existed (and
+        frozen into revisions) are never rewritten for nothing.
+        """
+        loaded = getattr(self, "_loaded_authors", None)
+        structure = (self.author_list or [], bool(self.authors_et_al))
+        string_only = loaded is not None and self.authors != loaded[0] and list(structure) == [*loaded[1:]]
+        if string_only or (not structure[0] and not structure[1]):
+            self.author_list, self.authors_et_al = names_from_vancouver(self.authors)
+        elif names_from_vancouver(self.authors) != structure:
+            self.authors = vancouver_authors(*structure)
 
 
 class ReferenceImport(models.Model):

@@ -105,9 +105,7 @@ def test_document_carries_the_list_when_it_says_more_than_the_string():
 
 
 @pytest.mark.django_db
-def test_an_approved_revision_still_matches_its_working_copy_and_its_hash_after_the_migration(
-    editor, managing_editor
-):
+def test_an_approved_revision_still_matches_its_working_copy_and_its_hash_after_the_migration(editor, managing_editor):
     """A reference stored as a string alone (as before the migration) and then migrated changes no document."""
     article = citable_article()
     reference = first_reference(article)

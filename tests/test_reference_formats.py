@@ -333,9 +333,7 @@ def test_medline_sample_reads_into_exact_values_with_records_numbered_from_their
                 "title": (
                     "Low-dose naltrexone for chronic pain: a systematic review and meta-analysis of example trials."
                 ),
-                **named(
-                    person("Example", "Ann"), organisation("Example Pain Review Group"), person("Sample", "Bea C")
-                ),
+                **named(person("Example", "Ann"), organisation("Example Pain Review Group"), person("Sample", "Bea C")),
                 "source": "Journal of example evidence",
                 "year": 2023,
                 "volume": "7",
