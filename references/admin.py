@@ -131,10 +131,13 @@ class ReferenceAdmin(ReadOnlyHistoryAdmin):
     list_filter = ("kind", "retraction_status", "year", PossibleDuplicateFilter)
     actions = ["merge_selected"]
     search_fields = ("title", "authors", "source", "doi", "pmid", "pmcid")
-    readonly_fields = ("where_cited", "possible_duplicates")
+    readonly_fields = ("cited_as", "where_cited", "possible_duplicates")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a pasted "doi.org/…" means https
     fieldsets = (
-        (None, {"fields": ("kind", "title", "author_list", "source", ("year", "volume", "issue", "pages"))}),
+        (
+            None,
+            {"fields": ("kind", "title", "author_list", "cited_as", "source", ("year", "volume", "issue", "pages"))},
+        ),
         ("Identifiers and link", {"fields": ("doi", "pmid", "pmcid", "url")}),
         ("Standing", {"fields": ("retraction_status", "retraction_date", "retraction_source")}),
         ("Where cited", {"fields": ("where_cited",)}),
@@ -147,6 +150,11 @@ class ReferenceAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description="Citations", ordering="citation_count")
     def citation_count(self, obj):
         return obj.citation_count
+
+    @admin.display(description="Cited as")
+    def cited_as(self, obj):
+        """The authors as the plain citation line and search use them, written from the list when saved."""
+        return obj.authors if obj is not None and obj.authors else "—"
 
     @admin.display(description="Claims citing this reference")
     def where_cited(self, obj):

@@ -334,7 +334,7 @@ def _compare(plan: EntryPlan, stored: Reference) -> None:
     }
     given_names = (values.get("author_list", []), values.get("authors_et_al", False))
     if given_names[0] and (stored.author_list, stored.authors_et_al) != given_names:
-        changes["authors"] = (names_text(stored.author_list, stored.authors_et_al), names_text(*given_names))
+        changes["authors"] = (_names_line(stored.author_list, stored.authors_et_al), _names_line(*given_names))
     plan.reference, plan.changes = stored, changes
     if not changes:
         plan.outcome = Outcome.UNCHANGED
@@ -388,6 +388,11 @@ def _fit_authors(names: list[dict], et_al: bool) -> tuple[list[dict], bool]:
             break
         kept.append(name)
     return kept, True
+
+
+def _names_line(names: list[dict], et_al: bool) -> str:
+    """The names as an editor types them, on one line for a preview: "Younger, Jarred; Noor, N; et al."."""
+    return "; ".join(names_text(names, et_al).splitlines())
 
 
 def _validate(reference: Reference) -> None:
