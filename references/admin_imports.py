@@ -221,6 +221,7 @@ class ReferenceImportAdmin(admin.ModelAdmin):
             and record.uploaded_by_id == request.user.pk
             and self.has_add_permission(request),
             "problems": plan.problems if plan else record.problems,
+            "warnings": plan.warnings if plan else record.warnings,
         }
         return TemplateResponse(request, "admin/references/referenceimport/preview.html", context)
 

@@ -16,11 +16,13 @@ new references, and retraction standing only by the retraction import.
 """
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -64,6 +66,7 @@ class EntryPlan:
     reference: Reference | None = None
     changes: dict[str, tuple] = field(default_factory=dict)  # field → (stored, from the file)
     error: str = ""
+    warnings: list[str] = field(default_factory=list)  # fields dropped or kept as given, each a sentence
 
     @property
     def position(self) -> str:
@@ -99,6 +102,16 @@ class ImportPlan:
         """(position, reason) for each entry that cannot be imported, in file order."""
         return [(plan.position, plan.error) for plan in self.with_outcome(Outcome.ERROR)]
 
+    @property
+    def warnings(self) -> list[tuple[str, str]]:
+        """(position, warning) for each warning of an entry that is imported, in file order."""
+        return [
+            (plan.position, warning)
+            for plan in self.entries
+            if plan.outcome is not Outcome.ERROR
+            for warning in plan.warnings
+        ]
+
     def summary_lines(self) -> list[str]:
         counts = self.counts
         lines = [
@@ -108,7 +121,11 @@ class ImportPlan:
             f"Unchanged: {counts['unchanged']}",
             f"Entries with errors, not imported: {counts['error']}",
         ]
-        return lines + [f"  {position}: {reason}" for position, reason in self.problems]
+        lines += [f"  {position}: {reason}" for position, reason in self.problems]
+        if warnings := self.warnings:
+            lines.append(f"Warnings on entries imported: {len(warnings)}")
+            lines += [f"  {position}: {warning}" for position, warning in warnings]
+        return lines
 
 
 def import_plan(entries: list[ParsedEntry], *, format: str, lock: bool = False) -> ImportPlan:
@@ -197,6 +214,7 @@ def reference_file_preview(
         uploaded_by=user,
         counts=plan.counts,
         problems=plan.problems,
+        warnings=plan.warnings,
     )
     if keep:
         record.full_clean()
@@ -228,8 +246,8 @@ def reference_file_import(*, record: ReferenceImport, user, progress: Progress |
         format, entries = read_entries(bytes(record.content), filename=record.file_name, format=record.format)
         plan = import_apply(entries, format=format, progress=progress)
         record.status, record.imported_at = ReferenceImport.Status.IMPORTED, timezone.now()
-        record.counts, record.problems = plan.counts, plan.problems
-        record.save(update_fields=["status", "imported_at", "counts", "problems"])
+        record.counts, record.problems, record.warnings = plan.counts, plan.problems, plan.warnings
+        record.save(update_fields=["status", "imported_at", "counts", "problems", "warnings"])
     return plan
 
 
@@ -292,10 +310,17 @@ class _Index:
 
 
 def _judge(entry: ParsedEntry, library: _Index, in_file: _Index) -> EntryPlan:
+    warnings = list(entry.warnings)
+    plan = _judged(entry, library, in_file, warnings)
+    plan.warnings = warnings
+    return plan
+
+
+def _judged(entry: ParsedEntry, library: _Index, in_file: _Index, warnings: list[str]) -> EntryPlan:
     if entry.error:
         return EntryPlan(entry, Outcome.ERROR, error=entry.error)
     try:
-        values = _clean(entry.values)
+        values = _clean(entry.values, warnings)
     except ValidationError as error:
         return EntryPlan(entry, Outcome.ERROR, error=" ".join(error.messages))
     earlier, error = in_file.match(values)
@@ -351,8 +376,12 @@ def _compare(plan: EntryPlan, stored: Reference) -> None:
         plan.outcome, plan.error, plan.changes = Outcome.ERROR, _sentence(error), {}
 
 
-def _clean(values: dict) -> dict:
-    """Normalise identifiers and fit the author list; raise ValidationError naming what is wrong."""
+def _clean(values: dict, warnings: list[str]) -> dict:
+    """Normalise identifiers, fit the author list and drop unusable details the reference can do without.
+
+    Raises ValidationError naming what is wrong with what the reference needs
+    (its title, its identifiers); each detail dropped adds a sentence to `warnings`.
+    """
     cleaned = dict(values)
     problems = []
     for name, (label, normalise) in IDENTIFIERS.items():
@@ -367,6 +396,7 @@ def _clean(values: dict) -> dict:
         raise ValidationError("it has no title.")
     if cleaned.get("kind") not in Reference.Kind.values:
         cleaned.pop("kind", None)
+    _drop_unusable_details(cleaned, warnings)
     if cleaned.get("authors") and not cleaned.get("author_list"):  # values given as a string only
         cleaned["author_list"], cleaned["authors_et_al"] = names_from_vancouver(cleaned["authors"])
     if cleaned.get("author_list"):
@@ -388,6 +418,46 @@ def _fit_authors(names: list[dict], et_al: bool) -> tuple[list[dict], bool]:
             break
         kept.append(name)
     return kept, True
+
+
+_NO_PAGES = re.compile(r"no pagination", re.IGNORECASE)
+_URL_CHECK = URLValidator()
+
+
+def _drop_unusable_details(values: dict, warnings: list[str]) -> None:
+    """Leave out, with a warning each, details that would not be stored as given: a URL that is not
+    one (the first of several is kept), pages that say there are none, and text too long for its field."""
+    if (url := values.get("url")) and not _is_url(url):
+        encoded = url.replace(" ", "%20")
+        if url.count("://") == 1 and _is_url(encoded):  # one address written with spaces in it
+            values["url"] = encoded
+            warnings.append(f"has a URL with spaces, “{url}”; it is used with the spaces encoded.")
+        elif candidates := [part for part in url.split() if _is_url(part)]:
+            values["url"] = candidates[0]
+            warnings.append(f"has a URL field holding “{url}”; the first web address in it is used.")
+        else:
+            del values["url"]
+            warnings.append(f"has a URL “{url}” that is not a web address; it is left out.")
+    if _NO_PAGES.search(values.get("pages", "")):
+        warnings.append(f"has pages “{values.pop('pages')}”, which say there are none; they are left out.")
+    for name in ("source", "volume", "issue", "pages"):
+        limit = Reference._meta.get_field(name).max_length
+        if len(values.get(name, "")) > limit:
+            label = Reference._meta.get_field(name).verbose_name
+            article = "" if name == "pages" else "an " if label[0] in "aeiou" else "a "
+            warnings.append(
+                f"has {article}{label} “{values.pop(name)}” longer than {limit} characters; it is left out."
+            )
+
+
+def _is_url(text: str) -> bool:
+    if len(text) > Reference._meta.get_field("url").max_length:
+        return False
+    try:
+        _URL_CHECK(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def _names_line(names: list[dict], et_al: bool) -> str:

@@ -218,6 +218,11 @@ class ReferenceImport(models.Model):
     imported_at = models.DateTimeField(null=True, blank=True)
     counts = models.JSONField(default=dict, blank=True, help_text="Entries by outcome: new, update, unchanged, error.")
     problems = models.JSONField(default=list, blank=True, help_text="[position, reason] for each entry not imported.")
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[position, warning] for each detail of an imported entry left out or kept as given.",
+    )
 
     history = tracked_history(excluded_fields=["content"])  # the file never changes; keep one copy of it
 

@@ -40,6 +40,9 @@ from references.formats.records import ParsedEntry, ReferenceFileError, make_ent
 # Where the source is, in order of preference: the journal, the book of a chapter or paper,
 # then the body that issued a report or guideline.
 _SOURCES = ("journal", "journaltitle", "booktitle", "institution", "organization", "publisher")
+# An entry opened with no citation key: "@article{" and then, on the same line or the next, "author = ".
+# (@string blocks are "name = value" by design.)
+_KEYLESS = re.compile(r"(@\s*(?!(?:string|preamble|comment)\b)[A-Za-z]+\s*\{)(\s*[A-Za-z][\w\-]*\s*=)", re.IGNORECASE)
 _URL_MACRO = re.compile(r"\\url\{([^{}]*)\}")
 _ESCAPED = re.compile(r"\\([_%&#$])")
 _DASHES = re.compile(r"\s*(?:--+|[\u2013\u2014])\s*")
@@ -64,14 +67,14 @@ def parse(text: str) -> list[ParsedEntry]:
 
     Raises ReferenceFileError when the file ends inside an entry (it is truncated).
     """
-    library = _parsed(text)
+    library, warnings = _parsed(text)
     entries = []
     for block in library.blocks:
         if not isinstance(block, Entry | ParsingFailedBlock) or _is_repeated_string(block):
             continue
         number, line = len(entries) + 1, block.start_line + 1
         if isinstance(block, Entry):
-            entries.append(_entry(number, line, block))
+            entries.append(_entry(number, line, block, warnings.get(block.start_line, [])))
             continue
         if _runs_to_the_end(block, text):
             raise ReferenceFileError(f"The file ends inside entry {number} (line {line}): it looks truncated.")
@@ -98,18 +101,31 @@ def dump(items: list[tuple[str, dict]]) -> str:
     return bibtexparser.write_string(Library(entries), unparse_stack=unparse_stack, bibtex_format=layout)
 
 
-def _parsed(text: str) -> Library:
-    """The file's blocks with strings resolved, field names in lower case and names split into parts.
+def _parsed(text: str) -> tuple[Library, dict[int, list[str]]]:
+    """The file's blocks with strings resolved, field names in lower case and names split into parts,
+    and the warnings of each entry by the line it starts on.
 
     bibtexparser sets an entry whose key repeats an earlier one aside, unparsed;
     we give each such entry a key of its own first so that it is read like the rest.
+    An entry with no key at all (EndNote writes "@article{" then the fields) gets one
+    too. An entry giving a field twice keeps the first, with a warning, unless the
+    field is its title and the two differ: then which paper it is cannot be told.
     """
+    text = _KEYLESS.sub(lambda match: f"{match.group(1)}keyless-{match.start()},{match.group(2)}", text)
     split = bibtexparser.parse_string(text, parse_stack=[])
-    blocks = []
+    blocks, warnings = [], {}
     for index, block in enumerate(split.blocks):
         if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, Entry):
             block = block.ignore_error_block
             block.key = f"{block.key}\n{index}"  # no citation key has a line break
+        elif isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):
+            entry, repeated = _first_of_each_field(block.ignore_error_block)
+            if "title" not in repeated:
+                block = entry
+                names = ", ".join(f"“{name}”" for name in repeated)
+                plural = "s" if len(repeated) > 1 else ""
+                if repeated:
+                    warnings[entry.start_line] = [f"gives the field{plural} {names} more than once; the first is used."]
         blocks.append(block)
     library = Library(blocks, fail_on_duplicate_key=False)
     stack = [
@@ -120,7 +136,22 @@ def _parsed(text: str) -> Library:
     ]
     for middleware in stack:
         library = middleware.transform(library)
-    return library
+    return library, warnings
+
+
+def _first_of_each_field(entry: Entry) -> tuple[Entry, list[str]]:
+    """The entry with the first of each repeated field, and the names repeated (the title only when the
+    values differ: a title given twice the same is no doubt about the paper)."""
+    fields, seen, repeated = [], {}, []
+    for field in entry.fields:
+        key = field.key.lower()
+        if key in seen:
+            if (key != "title" or seen[key] != field.value) and field.key not in repeated:
+                repeated.append(field.key)
+            continue
+        seen[key] = field.value
+        fields.append(field)
+    return Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line, raw=entry.raw), repeated
 
 
 def _runs_to_the_end(block: ParsingFailedBlock, text: str) -> bool:
@@ -144,7 +175,7 @@ def _failure(block: ParsingFailedBlock) -> str:
     return f"could not be read: {block.error}"
 
 
-def _entry(number: int, line: int, entry: Entry) -> ParsedEntry:
+def _entry(number: int, line: int, entry: Entry, warnings: list[str]) -> ParsedEntry:
     fields = {field.key: field.value for field in entry.fields}
     values, problems = {}, []
     values["title"] = _text(fields.get("title"))
@@ -168,7 +199,7 @@ def _entry(number: int, line: int, entry: Entry) -> ParsedEntry:
         values["pmid"] = _verbatim(fields.get("eprint"))  # biblatex's way of giving a PMID
     if (kind := _verbatim(fields.get(KIND_FIELD)).strip()) in KINDS:
         values["kind"] = kind
-    return make_entry(number, line, values, problems)
+    return make_entry(number, line, values, problems, warnings)
 
 
 def _text(value) -> str:

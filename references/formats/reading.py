@@ -52,7 +52,7 @@ _EXTENSIONS = {
 # What each format's content looks like near a line's start, tried in this order.
 _SIGNATURES = (
     ("csl-json", re.compile(r"\A\s*[\[{]")),
-    ("ris", re.compile(r"^TY  -", re.MULTILINE)),
+    ("ris", re.compile(r"^TY {1,2}-", re.MULTILINE)),
     ("medline", re.compile(r"^(?:PMID|FAU )- ", re.MULTILINE)),
     ("bibtex", re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)),
 )

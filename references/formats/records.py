@@ -49,6 +49,9 @@ class ParsedEntry:
     line: int | None
     values: dict = field(default_factory=dict)
     error: str = ""
+    # Problems in fields the reference does not need: the entry is still used, the field
+    # dropped or kept as given, and each sentence shown with the entry ("has …; it is left out.").
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def position(self) -> str:
@@ -84,7 +87,9 @@ def read_year(*dates: str) -> int | None:
     return None
 
 
-def make_entry(number: int, line: int | None, values: dict, problems: list[str]) -> ParsedEntry:
+def make_entry(
+    number: int, line: int | None, values: dict, problems: list[str], warnings: list[str] | None = None
+) -> ParsedEntry:
     """An entry whose values are tidied (known fields only, whitespace collapsed, blanks left out).
 
     Several problems become one sentence: "has no title (TI or T1) and has a year “x” that is not a number."
@@ -99,4 +104,4 @@ def make_entry(number: int, line: int | None, values: dict, problems: list[str])
         if value not in (None, "", [], False):
             tidy[name] = value
     error = " and ".join(problem.rstrip(".") for problem in problems) + "." if problems else ""
-    return ParsedEntry(number=number, line=line, values=tidy, error=error)
+    return ParsedEntry(number=number, line=line, values=tidy, error=error, warnings=list(warnings or []))

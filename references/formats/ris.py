@@ -17,6 +17,10 @@ from references.formats.records import ParsedEntry, ReferenceFileError, make_ent
 # Two letters (or a letter and a digit), two spaces, a hyphen and a space: "TY  - JOUR".
 # The space after the hyphen is often trimmed from an empty "ER  -".
 _TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+# Some exporters write one space before the hyphen ("TY - JOUR"); a file whose entries start so
+# is read with this looser pattern (only such files: in others, "US - based" may continue a line).
+_LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$")
+_LOOSE_START = re.compile(r"^TY -", re.MULTILINE)
 _DOI_LINK = re.compile(r"^https?://(?:dx\.|www\.)?doi\.org/", re.IGNORECASE)
 _PUBMED_LINK = re.compile(
     r"^https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/(\d+)/?$", re.IGNORECASE
@@ -54,8 +58,9 @@ def parse(text: str) -> list[ParsedEntry]:
     """
     entries = []
     start, body = None, []
+    tag_pattern = _LOOSE_TAG if _LOOSE_START.search(text) and not re.search(r"^TY  -", text, re.MULTILINE) else _TAG
     for number, line in enumerate(text_lines(text), start=1):
-        match = _TAG.match(line)
+        match = tag_pattern.match(line)
         tag = match.group(1) if match else None
         if tag == "TY":
             if start is not None:
@@ -88,8 +93,11 @@ def _unended(number: int, start: int, next_start: int) -> ParsedEntry:
 
 def _entry(number: int, line: int, body: list[str]) -> ParsedEntry:
     (record,) = rispy.RisParser(skip_unknown_tags=True).parse_lines(iter(body))
-    values, problems = {}, []
+    values, problems, warnings = {}, [], []
     values["title"] = _first(record, _TITLES)
+    if not values["title"] and (short := record.get("short_title", "").strip()):
+        values["title"] = short
+        warnings.append("has no title (TI or T1); its short title (ST) is used.")
     if not values["title"]:
         problems.append("has no title (TI or T1).")
     # AU and A1 are the same thing; exporters that write both repeat the names.
@@ -116,7 +124,7 @@ def _entry(number: int, line: int, body: list[str]) -> ParsedEntry:
     values["kind"] = kind_from_notes(record.get("notes", [])) or kind_from_publication_types(
         record.get("type_of_work", "").split(";")
     )
-    return make_entry(number, line, values, problems)
+    return make_entry(number, line, values, problems, warnings)
 
 
 def _first(record: dict, names: tuple[str, ...]) -> str:
