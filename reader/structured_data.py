@@ -2,6 +2,8 @@
 
 import json
 
+from references.formats.names import names_of, vancouver_name
+
 # schema.org's medical audiences are patients and clinicians; a student is an educational audience.
 AUDIENCE = {
     "patient": ("medicalAudience", {"@type": "MedicalAudience", "audienceType": "Patient"}),
@@ -39,10 +41,24 @@ def medical_web_page(*, page, document: dict, url: str, audience: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _author(name: dict) -> dict:
+    """A structured name as schema.org's `Person` (family and given names) or `Organization`."""
+    if "literal" in name:
+        return {"@type": "Organization", "name": name["literal"]}
+    person = {"@type": "Person", "name": vancouver_name(name), "familyName": name["family"]}
+    if name.get("given"):
+        person["givenName"] = name["given"]
+        person["name"] = f"{name['given']} {name['family']}"
+    if name.get("orcid"):
+        person["sameAs"] = f"https://orcid.org/{name['orcid']}"
+    return person
+
+
 def _citation(reference: dict) -> dict:
     citation = {"@type": "ScholarlyArticle", "name": reference["title"]}
-    if reference["authors"]:
-        citation["author"] = reference["authors"]
+    names, _et_al = names_of(reference)
+    if names:
+        citation["author"] = [_author(name) for name in names]
     if reference["source"]:
         citation["isPartOf"] = {"@type": "Periodical", "name": reference["source"]}
     if reference["year"]:

@@ -189,3 +189,31 @@ def test_a_mistaken_follow_up_question_puts_the_cursor_on_its_first_error(client
 
     assert re.search(r'<textarea name="question"[^>]*autofocus', html)
     assert f'action="{reverse("reader:ask", args=[live_article.slug])}#follow-up"' in html
+
+
+def test_a_citations_authors_are_people_and_organisations_not_one_string(client, editor, managing_editor):
+    article = citable_article()
+    reference = article.sections.first().claims.first().citations.first().reference
+    reference.author_list = [
+        {"family": "Okafor", "given": "Amara", "initials": "A"},
+        {"literal": "Cancer Research UK"},
+    ]
+    reference.authors_et_al = True
+    reference.save()
+    approved(article, editor, managing_editor)
+
+    data = json_ld(html_of(client, reverse("reader:article", args=[article.slug])))
+
+    assert data["citation"][0]["author"] == [
+        {"@type": "Person", "name": "Amara Okafor", "familyName": "Okafor", "givenName": "Amara"},
+        {"@type": "Organization", "name": "Cancer Research UK"},
+    ]
+
+
+def test_authors_frozen_as_a_string_before_names_had_structure_are_read_into_people(client, live_article):
+    data = json_ld(html_of(client, reverse("reader:article", args=[live_article.slug])))
+
+    assert data["citation"][0]["author"] == [
+        {"@type": "Person", "name": "Doe J", "familyName": "Doe"},
+        {"@type": "Person", "name": "Roe R", "familyName": "Roe"},
+    ]
