@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from references.formats import bibtex, csl_json, medline, ris
 from references.formats.names import (
+    SUFFIXES,
     name_from_display,
     names_from_vancouver,
     organisation,
@@ -28,7 +29,14 @@ particles = st.sampled_from(["", "van ", "van der ", "de ", "de la ", "von "])
 family_names = st.builds(
     lambda particle, words: particle + " ".join(words), particles, st.lists(capitalised, min_size=1, max_size=2)
 )
-given_names = st.lists(capitalised, min_size=1, max_size=3).map(" ".join)
+# A given name never ends in a generational suffix ("Smith, John Jr" rightly reads "Jr" as the suffix), and
+# its initials are never one ("Smith II" is a suffix in Vancouver form, whatever the given names were).
+given_names = (
+    st.lists(capitalised, min_size=1, max_size=3)
+    .map(" ".join)
+    .filter(lambda given: given.split()[-1] not in SUFFIXES)
+    .filter(lambda given: "".join(word[0] for word in given.split()) not in SUFFIXES)
+)
 initials = st.from_regex(r"[A-ZÅÖÉ]{1,3}", fullmatch=True)
 suffixes = st.sampled_from(["", "", "Jr", "III"])
 people = st.builds(
