@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from articles.models import Article
 from articles.selectors import article_content_history
 from editorial.diffs import claim_changes_between
+from editorial.document_changes import DocumentChanges, document_changes
 from editorial.gates import content_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.revisions import content_hash, working_copy_document
@@ -234,8 +235,8 @@ class ReviewPage:
     revision: Revision
     previous: Revision | None
     live: Revision | None
-    changes_since_previous: list
-    changes_since_live: list
+    changes_since_previous: DocumentChanges | None  # None for a first revision
+    changes_since_live: DocumentChanges | None  # None when readers see this revision, or none
     blockers: list[str]
     notes_by_claim: dict
     sign_offs: list  # of the review in progress (its round), when this is the revision in review
@@ -258,12 +259,6 @@ class ReviewPage:
     def is_rereview(self) -> bool:
         """Whether this page is a re-review of the live words, unchanged (a re-certification)."""
         return self.is_current and self.workflow.is_rereview and self.workflow.live_revision_id == self.revision.pk
-
-    def changed_since_previous(self) -> list:
-        return [change for change in self.changes_since_previous if change.status != "unchanged"]
-
-    def changed_since_live(self) -> list:
-        return [change for change in self.changes_since_live if change.status != "unchanged"]
 
 
 def review_page(revision: Revision, *, today: date) -> ReviewPage:
@@ -294,8 +289,8 @@ def review_page(revision: Revision, *, today: date) -> ReviewPage:
         revision=revision,
         previous=previous,
         live=live,
-        changes_since_previous=claim_changes_between(previous.content if previous else None, revision.content),
-        changes_since_live=claim_changes_between(live.content, revision.content) if live else [],
+        changes_since_previous=document_changes(previous.content, revision.content) if previous else None,
+        changes_since_live=document_changes(live.content, revision.content) if live else None,
         blockers=content_blockers(revision),
         notes_by_claim=notes_by_claim,
         sign_offs=(
