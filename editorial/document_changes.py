@@ -146,6 +146,20 @@ def claim_hash(claim: dict) -> str:
     return hashlib.sha256(canonical_json(claim).encode("utf-8")).hexdigest()
 
 
+def claims_to_attest(content: dict, live_content: dict | None) -> dict[str, tuple[int, str]]:
+    """{uid: (claim number, claim hash)} of the claims of `content` added or changed since the live words.
+
+    A claim is changed when its hash differs, whatever part of it changed. With no live
+    revision, or for the live words themselves, nothing is to attest claim by claim.
+    """
+    if live_content is None:
+        return {}
+    live = {claim["uid"]: claim_hash(claim) for section in live_content["sections"] for claim in section["claims"]}
+    claims = [claim for section in content["sections"] for claim in section["claims"]]
+    hashes = {claim["uid"]: (number, claim_hash(claim)) for number, claim in enumerate(claims, start=1)}
+    return {uid: (number, digest) for uid, (number, digest) in hashes.items() if live.get(uid) != digest}
+
+
 def document_changes(old: dict | None, new: dict) -> DocumentChanges:
     """Every difference between two revision documents; with `old` None, every claim of `new` is added."""
     if old is None:

@@ -45,6 +45,10 @@ class ApprovalBlocked(WorkflowError):
         self.blockers = blockers
 
 
+class UnknownClaim(WorkflowError):
+    """The input names a claim that is not in the revision (a bad or forged form: answered with 400)."""
+
+
 class RestoreRefused(WorkflowError):
     """The revision cannot be restored: not of this article, never approved, or citing a reference since deleted."""
 

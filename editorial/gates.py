@@ -3,7 +3,8 @@
 Each blocker is a sentence that says exactly what to fix.
 """
 
-from editorial.models import Revision, SignOff
+from editorial.document_changes import claims_to_attest
+from editorial.models import ArticleWorkflow, Revision, SignOff
 from references.models import Reference, references_by_id
 
 CHECKLIST_WORDING = {
@@ -45,5 +46,19 @@ def checklist_blockers(checklist: dict) -> list[str]:
     return [CHECKLIST_WORDING[item] for item in SignOff.CHECKLIST if not checklist.get(item)]
 
 
-def approval_blockers(revision: Revision, checklist: dict) -> list[str]:
-    return content_blockers(revision) + checklist_blockers(checklist)
+def attestation_blockers(revision: Revision, attested_claims) -> list[str]:
+    """Return the claims changed since the live words that the reviewer has not attested one by one."""
+    live = ArticleWorkflow.objects.select_related("live_revision").get(article_id=revision.article_id).live_revision
+    to_attest = claims_to_attest(revision.content, live.content if live else None)
+    missing = sorted(number for uid, (number, _) in to_attest.items() if uid not in set(map(str, attested_claims)))
+    if not missing:
+        return []
+    named = ", ".join(str(number) for number in missing)
+    return [
+        f"Attest each claim changed since revision {live.number}, which readers see now: "
+        f"claim{'s' if len(missing) > 1 else ''} {named} {'are' if len(missing) > 1 else 'is'} not attested."
+    ]
+
+
+def approval_blockers(revision: Revision, checklist: dict, attested_claims=()) -> list[str]:
+    return content_blockers(revision) + checklist_blockers(checklist) + attestation_blockers(revision, attested_claims)

@@ -546,6 +546,32 @@ class ClaimNote(AppendOnlyModel):
         return f"{self.get_flag_display()}: {self.text[:60]}"
 
 
+class ClaimAttestation(AppendOnlyModel):
+    """A reviewer's attestation, with an approval, of one claim exactly as the revision words it.
+
+    On a new revision of a live article each claim changed since the live words
+    is attested on its own; `claim_hash` is the SHA-256 of the claim's canonical
+    JSON in the revision document, so the record names the words, not only the
+    claim they belong to.
+    """
+
+    sign_off = models.ForeignKey(SignOff, on_delete=models.PROTECT, related_name="claim_attestations")
+    claim_uid = models.UUIDField()
+    claim_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["sign_off", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sign_off", "claim_uid"], name="claimattestation_once_per_sign_off"),
+            models.CheckConstraint(
+                condition=models.Q(claim_hash__regex=r"^[0-9a-f]{64}$"), name="claimattestation_hash_hex"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Claim {self.claim_uid} attested ({self.claim_hash[:12]})"
+
+
 class AuditEvent(AppendOnlyModel):
     """One entry in the append-only log: every workflow action writes exactly one."""
 

@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from editorial.models import ClaimNote, Revision
+from editorial.models import ClaimAttestation, ClaimNote, Revision
 from ledger.canonical import FINGERPRINT_BYTES, GENESIS, row_fingerprint, seal_chain
 from ledger.models import Seal
 from ledger.services import Failure
@@ -40,6 +40,7 @@ RECORD_TABLES_WRITTEN_AT = {
     Revision: "created_at",
     Revision.contributors.through: "revision__created_at",
     ClaimNote: "sign_off__created_at",
+    ClaimAttestation: "sign_off__created_at",
 }
 
 

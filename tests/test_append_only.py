@@ -35,6 +35,7 @@ RECORD_TABLES = {
     "editorial_revision_contributors",
     "editorial_signoff",
     "editorial_claimnote",
+    "editorial_claimattestation",
     "editorial_auditevent",
     "ledger_link",
     "ledger_checkpoint",

@@ -143,6 +143,7 @@ GUARDED_TABLES = {
     "editorial_revision",
     "editorial_signoff",
     "editorial_claimnote",
+    "editorial_claimattestation",
     "editorial_auditevent",
     "editorial_revision_contributors",
 }

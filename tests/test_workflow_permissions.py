@@ -81,7 +81,7 @@ from editorial.services.moves import workflow_check, workflow_lock
 from editorial.workflow import Action, State
 from references.models import Reference
 from tests.factories import EditorFactory, ManagingEditorFactory, ReviewerFactory, UserFactory
-from tests.workflow_helpers import FULL_CHECKLIST, citable_article, edit_claim
+from tests.workflow_helpers import FULL_CHECKLIST, changed_claims, citable_article, edit_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -535,6 +535,7 @@ def prepare(action: Action, world: World, actor):
             content_hash=revision.content_hash,
             checklist=FULL_CHECKLIST,
             conflict="none",
+            attested_claims=changed_claims(revision),
         )
     if action == Action.REQUEST_CHANGES:
         return partial(

@@ -1,6 +1,7 @@
 """Build articles in every workflow state through the real services."""
 
-from editorial.models import SignOff
+from editorial.document_changes import claims_to_attest
+from editorial.models import ArticleWorkflow, SignOff
 from editorial.services import article_submit, review_approve, review_assign, review_start
 from tests.factories import CitationFactory, ClaimFactory, ReviewerFactory, SectionFactory
 
@@ -27,14 +28,23 @@ def edit_claim(article, text, *, user=None):
 
 
 def approve(revision, reviewer, **overrides):
+    """Approve as a careful reviewer does: full checklist, no conflict, every claim changed since the live words attested."""
     values = {
         "revision": revision,
         "user": reviewer.user,
         "content_hash": revision.content_hash,
         "checklist": FULL_CHECKLIST,
         "conflict": SignOff.Conflict.NONE,
+        "attested_claims": changed_claims(revision),
     }
     return review_approve(**(values | overrides))
+
+
+def changed_claims(revision) -> list[str]:
+    """The uids of the claims of `revision` changed since the words readers see now (to attest one by one)."""
+    workflow = ArticleWorkflow.objects.filter(article_id=revision.article_id).first()
+    live = workflow.live_revision if workflow else None
+    return list(claims_to_attest(revision.content, live.content if live else None))
 
 
 def submitted(article, editor, managing_editor, *, reviewers=1, quorum=None):

@@ -11,15 +11,26 @@ from django.utils import timezone
 from articles.models import Article
 from config.history import acting_as
 from editorial import notifications
+from editorial.document_changes import claim_hash
 from editorial.errors import (
     AlreadySignedOff,
     ApprovalBlocked,
     AssignmentRefused,
     InvalidTransition,
     StaleRevision,
+    UnknownClaim,
 )
 from editorial.gates import approval_blockers
-from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
+from editorial.models import (
+    ArticleWorkflow,
+    AuditEvent,
+    ClaimAttestation,
+    ClaimNote,
+    ReviewAssignment,
+    Reviewer,
+    Revision,
+    SignOff,
+)
 from editorial.rules import active_reviewer, holds_any_role
 from editorial.selectors import approval_count
 from editorial.services.moves import (
@@ -129,17 +140,21 @@ def review_approve(
     conflict_disclosure: str = "",
     comment: str = "",
     claim_notes: Iterable[dict] = (),
+    attested_claims: Iterable[str] = (),
 ) -> SignOff:
     """Approve exactly the words of `revision`, whose hash the reviewer read as `content_hash`.
 
-    When approvals on this revision reach the quorum, it becomes the live
+    On a new revision of a live article every claim changed since the live words
+    must be in `attested_claims` (uids); each attested claim is recorded with the
+    hash of its words. When approvals on this revision reach the quorum, it becomes the live
     revision readers see (state: Approved) and the review cycle closes.
     """
     workflow = workflow_lock(revision.article_id)
     reviewer = _sign_off_gate(
         Action.APPROVE, workflow=workflow, user=user, revision=revision, content_hash=content_hash
     )
-    blockers = approval_blockers(revision, checklist)
+    attested_claims = _known_claims(revision, attested_claims)
+    blockers = approval_blockers(revision, checklist, attested_claims)
     if blockers:
         raise ApprovalBlocked(blockers)
     sign_off = _sign(
@@ -153,6 +168,7 @@ def review_approve(
         checklist=checklist,
         claim_notes=claim_notes,
     )
+    _attest(sign_off, attested_claims)
     approvals = approval_count(revision, round=workflow.review_round)
     reached_quorum = approvals >= workflow.required_approvals
     now = timezone.now()
@@ -340,6 +356,25 @@ def _refuse_second_sign_off(workflow: ArticleWorkflow, user) -> None:
             f"You already signed off revision {earlier.revision.number}{again} "
             f"({earlier.get_decision_display().lower()}, {earlier.created_at:%d %b %Y %H:%M})."
         )
+
+
+def _known_claims(revision: Revision, uids: Iterable[str]) -> list[str]:
+    """Return the attested uids, once each, refusing any that is not a claim of `revision`."""
+    claims = {claim["uid"] for section in revision.content["sections"] for claim in section["claims"]}
+    uids = list(dict.fromkeys(str(uid) for uid in uids))
+    unknown = [uid for uid in uids if uid not in claims]
+    if unknown:
+        raise UnknownClaim(f"An attested claim is not in revision {revision.number}: {', '.join(unknown)}.")
+    return uids
+
+
+def _attest(sign_off: SignOff, uids: list[str]) -> None:
+    """Record each attested claim by uid and the hash of its words in the signed revision."""
+    claims = {claim["uid"]: claim for section in sign_off.revision.content["sections"] for claim in section["claims"]}
+    for uid in uids:
+        attestation = ClaimAttestation(sign_off=sign_off, claim_uid=uid, claim_hash=claim_hash(claims[uid]))
+        attestation.full_clean()
+        attestation.save()
 
 
 def _sign(
