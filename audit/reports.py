@@ -7,23 +7,24 @@ when they signed (from the profile's history, not as it reads today), the
 account that signed, the attestations, the conflict declared, and the sign-off's
 link in the article's tamper-evident chain (`docs/ledger.md`).
 
-Every value is read by one query, whatever the number of rows: the profile as it
-was, the certification time and the chain link are correlated subqueries, so
-the library-wide export can stream with `iterator()` and never loads the whole
-record at once. `docs/reports.md` documents each column.
+Every value but the claim attestations is read by one query, whatever the number
+of rows: the profile as it was, the certification time and the chain link are
+correlated subqueries; the claim attestations are one more query per chunk of
+rows. So the library-wide export can stream with `iterator()` and never loads
+the whole record at once. `docs/reports.md` documents each column.
 """
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from articles.models import Article
-from editorial.models import AuditEvent, Reviewer, SignOff
+from editorial.models import AuditEvent, ClaimAttestation, Reviewer, SignOff
 from editorial.workflow import Action, State
 from ledger.canonical import moment
 from ledger.models import Link
@@ -32,9 +33,9 @@ FORMAT_VERSION = 1
 NEVER_APPROVED = "This article has never been approved."
 NO_SIGN_OFFS_IN_PERIOD = "No sign-offs were made in this period."
 
-# What the product does not record yet (it comes with claim-level review and versioned
-# disclaimers): always None, which the JSON writes as null and the CSV as an empty cell,
-# meaning "not recorded", never "none given".
+# What the product does not record yet (it comes with versioned disclaimers): always None,
+# which the JSON writes as null and the CSV as an empty cell, meaning "not recorded", never
+# "none given".
 NOT_RECORDED = None
 
 
@@ -70,7 +71,7 @@ class SignOffRow:
     comment: str
     conflict: str
     conflict_disclosure: str
-    claim_attestations: None
+    claim_attestations: list[dict] | None  # [{"uid", "hash"}] of the claims attested one by one
     disclaimer_version: None
     ledger_sequence: int | None
     ledger_chain: str
@@ -235,6 +236,7 @@ def _report_queryset(sign_offs: QuerySet) -> QuerySet:
     """Annotate each sign-off with its round's certification, its profile then, and its chain link."""
     return (
         sign_offs.select_related("revision__article", "reviewer", "signed_by")
+        .prefetch_related(Prefetch("claim_attestations", queryset=ClaimAttestation.objects.order_by("pk")))
         .defer("revision__content")  # the words themselves are not part of the report: their hash is
         .annotate(
             approved_at=Subquery(_certifying_events().values("created_at")[:1]),
@@ -312,7 +314,10 @@ def _row(sign_off: SignOff) -> SignOffRow:
         comment=sign_off.comment,
         conflict=sign_off.conflict,
         conflict_disclosure=sign_off.conflict_disclosure,
-        claim_attestations=NOT_RECORDED,
+        claim_attestations=[
+            {"uid": str(attestation.claim_uid), "hash": attestation.claim_hash}
+            for attestation in sign_off.claim_attestations.all()
+        ],
         disclaimer_version=NOT_RECORDED,
         ledger_sequence=sign_off.link_sequence,
         ledger_chain=sign_off.link_chain or "",

@@ -1,6 +1,6 @@
 """Reads about the workflow that cross relations."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.db.models import F, Prefetch
@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from articles.models import Article
 from articles.selectors import article_content_history
 from editorial.diffs import claim_changes_between
-from editorial.document_changes import DocumentChanges, document_changes
+from editorial.document_changes import DocumentChanges, claim_hash, claims_to_attest, document_changes
 from editorial.gates import content_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.revisions import content_hash, working_copy_document
@@ -245,6 +245,8 @@ class ReviewPage:
     assignments: list
     timeline: list
     is_review_overdue: bool
+    to_attest: dict = field(default_factory=dict)  # {uid: (number, hash)} of claims changed since the live words
+    unchanged_claims: list = field(default_factory=list)  # (ClaimChange, ApprovedRevision | None), since live
 
     @property
     def is_current(self) -> bool:
@@ -284,13 +286,16 @@ def review_page(revision: Revision, *, today: date) -> ReviewPage:
     notes_by_claim: dict[str, list] = {}
     for note in notes.order_by("sign_off__created_at"):
         notes_by_claim.setdefault(str(note.claim_uid), []).append(note)
+    since_live = document_changes(live.content, revision.content) if live else None
     return ReviewPage(
         workflow=workflow,
         revision=revision,
         previous=previous,
         live=live,
         changes_since_previous=document_changes(previous.content, revision.content) if previous else None,
-        changes_since_live=document_changes(live.content, revision.content) if live else None,
+        changes_since_live=since_live,
+        to_attest=claims_to_attest(revision.content, live.content) if live else {},
+        unchanged_claims=_unchanged_claims(workflow.article, revision, since_live) if since_live else [],
         blockers=content_blockers(revision),
         notes_by_claim=notes_by_claim,
         sign_offs=(
@@ -306,6 +311,29 @@ def review_page(revision: Revision, *, today: date) -> ReviewPage:
         timeline=article_timeline(workflow.article, limit=60),
         is_review_overdue=workflow.review_overdue_on(today),
     )
+
+
+def _unchanged_claims(article: Article, revision: Revision, changes: DocumentChanges) -> list[tuple]:
+    """Each claim unchanged since the live words, with the latest approved revision that had exactly its words."""
+    approved = [entry for entry in approved_revisions(article) if entry.revision.number < revision.number]
+    claims = {claim["uid"]: claim for section in revision.content["sections"] for claim in section["claims"]}
+    rows = []
+    for change in changes.claims:
+        if change.status not in ("unchanged", "moved"):
+            continue
+        digest = claim_hash(claims[change.uid])
+        rows.append(
+            (change, next((entry for entry in approved if _claim_digest(entry.revision, change.uid) == digest), None))
+        )
+    return rows
+
+
+def _claim_digest(revision: Revision, uid: str) -> str | None:
+    for section in revision.content["sections"]:
+        for claim in section["claims"]:
+            if claim["uid"] == uid:
+                return claim_hash(claim)
+    return None
 
 
 def approval_count(revision: Revision, *, round: int = 1) -> int:

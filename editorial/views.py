@@ -21,7 +21,7 @@ from articles.models import Article
 from editorial.accounts.reauth import recent_authentication_required
 from editorial.accounts.session import pending_form_pop
 from editorial.conflicts import disclosure_overlap, disclosure_overlaps
-from editorial.errors import WorkflowError
+from editorial.errors import UnknownClaim, WorkflowError
 from editorial.evidence import live_articles_citing_flagged_evidence
 from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm, HoldForm
 from editorial.models import ArticleWorkflow, ReviewAssignment, Revision, SignOff
@@ -103,11 +103,12 @@ def review(request, slug, number):
     typed = pending_form_pop(request)  # a decision posted before re-authenticating: shown again, not recorded
     if typed is not None:
         notes = ClaimNoteFormSet(typed, prefix="notes", form_kwargs={"claims": _claim_choices(revision)})
-        return _render_review(request, revision, form=DecisionForm(typed), notes=notes)
+        attested = typed.getlist("attested_claims")
+        return _render_review(request, revision, form=DecisionForm(typed), notes=notes, attested=attested)
     return _render_review(request, revision)
 
 
-def _render_review(request, revision, *, form=None, notes=None, status=200):
+def _render_review(request, revision, *, form=None, notes=None, status=200, attested=()):
     page = review_page(revision, today=timezone.localdate())
     claims = _claim_choices(revision)
     # `page.sign_offs` are those of the review in progress: a person signs once in each round.
@@ -131,6 +132,8 @@ def _render_review(request, revision, *, form=None, notes=None, status=200):
         "notes": notes or ClaimNoteFormSet(prefix="notes", form_kwargs={"claims": claims}),
         "is_managing_editor": is_managing_editor(request.user),
         "own_disclosure": _own_disclosure(request.user, revision),
+        "attestable": page.to_attest if Action.APPROVE in deciding else {},
+        "attested": set(attested),
     }
     return render(request, "editorial/desk/review.html", context, status=status)
 
@@ -181,8 +184,10 @@ def _decide(request, revision, decision):
     """Record the reviewer's decision on exactly the words they read, or show why not."""
     form = DecisionForm(request.POST, decision=decision)
     notes = ClaimNoteFormSet(request.POST, prefix="notes", form_kwargs={"claims": _claim_choices(revision)})
+    attested = request.POST.getlist("attested_claims")
+    again = {"form": form, "notes": notes, "attested": attested}
     if not (form.is_valid() and notes.is_valid()):
-        return _render_review(request, revision, form=form, notes=notes, status=400)
+        return _render_review(request, revision, status=400, **again)
     common = {
         "revision": revision,
         "user": request.user,
@@ -194,12 +199,12 @@ def _decide(request, revision, decision):
     }
     try:
         if decision == SignOff.Decision.APPROVE:
-            review_approve(checklist=form.checklist, **common)
+            review_approve(checklist=form.checklist, attested_claims=attested, **common)
         else:
             review_request_changes(**common)
     except WorkflowError as refusal:
         messages.error(request, refusal.message)
-        return _render_review(request, revision, form=form, notes=notes, status=409)
+        return _render_review(request, revision, status=400 if isinstance(refusal, UnknownClaim) else 409, **again)
     if decision == SignOff.Decision.APPROVE:
         messages.success(
             request, f"You approved revision {revision.number} of “{revision.article}”. {approval_outcome(revision)}"

@@ -106,7 +106,7 @@ def test_article_report_row_names_everything_an_auditor_asks(client, managing_ed
             "comment": "Checked against the 2024 guideline.",
             "conflict": "none",
             "conflict_disclosure": "",
-            "claim_attestations": None,
+            "claim_attestations": [],
             "disclaimer_version": None,
             "ledger_sequence": link.sequence,
             "ledger_chain": link.chain,
@@ -439,7 +439,18 @@ def test_article_report_csv_writes_not_recorded_as_an_empty_cell(client, managin
 
     row = csv_rows(client.get(reverse("audit:article_sign_offs_csv", args=[article.pk])))[1]
 
-    assert (row[COLUMNS.index("claim_attestations")], row[COLUMNS.index("disclaimer_version")]) == ("", "")
+    assert row[COLUMNS.index("disclaimer_version")] == ""
+
+
+def test_article_report_csv_writes_a_first_approvals_claim_attestations_as_an_empty_list(
+    client, managing_editor, signed
+):
+    article, _, _ = signed
+    client.force_login(managing_editor)
+
+    row = csv_rows(client.get(reverse("audit:article_sign_offs_csv", args=[article.pk])))[1]
+
+    assert row[COLUMNS.index("claim_attestations")] == "[]"
 
 
 def test_article_report_json_has_a_format_version(client, managing_editor, signed):
@@ -481,8 +492,8 @@ def test_article_report_page_reads_in_a_fixed_number_of_queries(
         approve(revision, members[1])
     client.force_login(managing_editor)
 
-    # The session and its user, the permission check, the article, the sign-offs.
-    with django_assert_max_num_queries(6):
+    # The session and its user, the permission check, the article, the sign-offs, their claim attestations.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("audit:article_sign_offs", args=[article.pk]))
 
     assert response.content.decode().count('class="sign-off"') == 7
@@ -582,8 +593,9 @@ def test_library_export_streams_in_a_fixed_number_of_queries(
     client.force_login(managing_editor)
     today = timezone.localdate().isoformat()
 
-    # The session and its user, the permission check, the sign-offs (in chunks: one cursor).
-    with django_assert_max_num_queries(5):
+    # The session and its user, the permission check, the sign-offs (in chunks: one cursor), and the
+    # claim attestations of each chunk.
+    with django_assert_max_num_queries(6):
         response = client.get(library_url(**{"from": today, "to": today, "format": file_format}))
         content = b"".join(response.streaming_content)
 

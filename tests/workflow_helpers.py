@@ -28,7 +28,7 @@ def edit_claim(article, text, *, user=None):
 
 
 def approve(revision, reviewer, **overrides):
-    """Approve as a careful reviewer does: full checklist, no conflict, every claim changed since the live words attested."""
+    """Approve as a careful reviewer does: full checklist, no conflict, each changed claim attested."""
     values = {
         "revision": revision,
         "user": reviewer.user,
