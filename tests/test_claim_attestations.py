@@ -8,7 +8,7 @@ from audit.reports import article_sign_off_report
 from editorial.document_changes import claim_hash
 from editorial.errors import ApprovalBlocked, UnknownClaim
 from editorial.models import AppendOnlyError, ClaimAttestation, SignOff
-from editorial.services import article_submit, review_start
+from editorial.services import article_submit, review_assign, review_start
 from tests.factories import ReviewerFactory
 from tests.test_desk import decision
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, submitted
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def second_revision(editor, managing_editor):
     """A live article whose first claim was reworded in revision 2, now under review by a fresh member."""
     article = citable_article()
-    first, (first_member,) = approved(article, editor, managing_editor)
+    _first, (first_member,) = approved(article, editor, managing_editor)
     edit_claim(article, "Metformin can be used at any eGFR.", user=editor)
     second, (member,) = submitted(article, editor, managing_editor)
     review_start(article=article, user=member.user)
@@ -30,7 +30,7 @@ def second_revision(editor, managing_editor):
 
 
 def test_approval_without_attesting_a_changed_claim_is_refused_naming_it(second_revision):
-    article, second, member, _, _, _ = second_revision
+    _article, second, member, _, _, _ = second_revision
 
     with pytest.raises(ApprovalBlocked) as refusal:
         approve(second, member, attested_claims=[])
@@ -94,7 +94,7 @@ def test_desk_approval_with_a_changed_claim_unticked_is_refused(client, second_r
 
 
 def test_review_page_offers_one_attestation_beside_each_changed_claim(client, second_revision):
-    article, second, member, _, changed, unchanged = second_revision
+    article, second, member, _, changed, _unchanged = second_revision
     client.force_login(member.user)
 
     page = client.get(reverse("desk:review", args=[article.slug, second.number])).content.decode()
@@ -104,7 +104,7 @@ def test_review_page_offers_one_attestation_beside_each_changed_claim(client, se
 
 
 def test_review_page_shows_who_approved_each_unchanged_claim(client, second_revision):
-    article, second, member, first_member, _, unchanged = second_revision
+    article, second, member, first_member, _, _unchanged = second_revision
     client.force_login(member.user)
 
     page = client.get(reverse("desk:review", args=[article.slug, second.number])).content.decode()
@@ -154,8 +154,6 @@ def test_resubmission_with_no_claim_changed_needs_no_claim_attested(editor, mana
     article.save()
     second = article_submit(article=article, user=editor)
     member = ReviewerFactory()
-    from editorial.services import review_assign
-
     review_assign(article=article, assigned_by=managing_editor, reviewers=[member])
     review_start(article=article, user=member.user)
 
