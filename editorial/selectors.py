@@ -246,7 +246,7 @@ class ReviewPage:
     timeline: list
     is_review_overdue: bool
     to_attest: dict = field(default_factory=dict)  # {uid: (number, hash)} of claims changed since the live words
-    unchanged_claims: list = field(default_factory=list)  # (ClaimChange, ApprovedRevision | None), since live
+    unchanged_claims: list = field(default_factory=list)  # (ApprovedRevision | None, [ClaimChange]), since live
 
     @property
     def is_current(self) -> bool:
@@ -256,6 +256,11 @@ class ReviewPage:
     def is_live(self) -> bool:
         """Whether readers see this revision now."""
         return self.workflow.live_revision_id == self.revision.pk
+
+    @property
+    def previous_is_live(self) -> bool:
+        """Whether the revision before this one is the one readers see: then one comparison says it all."""
+        return self.live is not None and self.previous is not None and self.live.pk == self.previous.pk
 
     @property
     def is_rereview(self) -> bool:
@@ -314,7 +319,11 @@ def review_page(revision: Revision, *, today: date) -> ReviewPage:
 
 
 def _unchanged_claims(article: Article, revision: Revision, changes: DocumentChanges) -> list[tuple]:
-    """Each claim unchanged since the live words, with the latest approved revision that had exactly its words."""
+    """The claims unchanged since the live words, grouped by the latest approved revision that had exactly their words.
+
+    Groups come in the order of their first claim; a claim no approved revision had
+    word for word (none, if the live words were approved) is in a group of its own, None.
+    """
     approved = [entry for entry in approved_revisions(article) if entry.revision.number < revision.number]
     claims = {claim["uid"]: claim for section in revision.content["sections"] for claim in section["claims"]}
     rows = []
@@ -322,10 +331,12 @@ def _unchanged_claims(article: Article, revision: Revision, changes: DocumentCha
         if change.status not in ("unchanged", "moved"):
             continue
         digest = claim_hash(claims[change.uid])
-        rows.append(
-            (change, next((entry for entry in approved if _claim_digest(entry.revision, change.uid) == digest), None))
-        )
-    return rows
+        found = next((entry for entry in approved if _claim_digest(entry.revision, change.uid) == digest), None)
+        rows.append((found, change))
+    groups: dict = {}
+    for found, change in rows:
+        groups.setdefault(found.revision.pk if found else None, (found, []))[1].append(change)
+    return list(groups.values())
 
 
 def _claim_digest(revision: Revision, uid: str) -> str | None:

@@ -113,6 +113,26 @@ def test_editor_to_board_to_reader(browser, demo_site):
     shot(reader, "5-reader-sees-the-new-wording")
 
 
+def test_update_of_a_live_article_is_approved_claim_by_claim(browser, demo_site):
+    base, update = demo_site, "/review/low-dose-naltrexone-chronic-pain/r2/"
+    okafor = signed_in(browser, base, "dr.okafor")
+    okafor.goto(base + update)
+    changed = okafor.locator("#since-live-claims + ul .change-changed")
+    expect(changed).to_have_count(1)
+    expect(changed.locator("dd ins")).to_contain_text("Your prescriber raises the dose")
+    expect(okafor.locator(".claim-provenance")).to_contain_text("unchanged since approved in revision 1 by Dr Amara")
+    okafor.check("input[name=conflict][value=none]")
+    for box in ("claims_accurate", "citations_support_claims", "doses_checked", "patient_wording_faithful"):
+        okafor.check(f"input[name={box}]")
+    okafor.click("button:has-text('Approve revision')")
+    expect(okafor.locator(".alert-danger, .alert-error").first).to_contain_text("claim 6 is not attested")
+
+    okafor.check("input[name=attested_claims]")  # beside the claim, outside the form it belongs to
+    shot(okafor, "6-claim-attested")
+    okafor.click("button:has-text('Approve revision')")
+    expect(okafor.locator(".alert-success:not(.live-status)")).to_contain_text("You approved revision 2")
+
+
 def test_desk_pages_have_no_wcag_a_or_aa_violations(browser, demo_site):
     if not AXE_JS.exists():
         tool_missing(f"axe-core is not installed ({AXE_JS}): npm ci --ignore-scripts")
