@@ -23,6 +23,7 @@ import os
 import pickle
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 import redis
@@ -209,8 +210,16 @@ class NearCache:
     A copy is kept only if no invalidation arrived while it was being read, so
     a write that races a read can never leave an old value behind. Values are
     kept pickled, so a caller that changes what it got changes nothing here.
+
+    Bounded in entries and in bytes, least recently used first out: readers
+    (or crawlers) asking for many slugs, real or made up, cost each worker at
+    most `MAX_ENTRIES` copies and `MAX_BYTES` of pickled values. A key Redis
+    does not hold is remembered within the same bounds, so made-up slugs
+    evict each other (and at worst the coldest real pointers), never grow memory.
     """
 
+    MAX_ENTRIES = 10_000
+    MAX_BYTES = 8 * 1024 * 1024  # of pickled values and their keys
     HEALTH_INTERVAL = 1.0  # seconds of silence before the listener checks its connection
     HEALTH_TIMEOUT = 1.0  # seconds Redis has to answer that check
     RETRY_DELAY = 1.0
@@ -219,7 +228,8 @@ class NearCache:
         self._backend = backend
         self._prefixes = tuple(prefixes)
         self._lock = threading.Lock()
-        self._entries: dict[str, bytes] = {}
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
         self._generation = 0
         self._listening = False
         self._pid = None
@@ -244,30 +254,56 @@ class NearCache:
             if not self._listening:
                 return load()
             stored = self._entries.get(key)
+            if stored is not None:
+                self._entries.move_to_end(key)
             generation = self._generation
         if stored is not None:
             return _MISSING if stored == _KNOWN_MISSING else pickle.loads(stored)  # noqa: S301 - pickled here
         value = load()
         with self._lock:
             if self._listening and self._generation == generation:
-                self._entries[key] = _KNOWN_MISSING if value is _MISSING else pickle.dumps(value)
+                self._keep(key, _KNOWN_MISSING if value is _MISSING else pickle.dumps(value))
         return value
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """How many copies this process keeps, and their bytes (keys and pickled values)."""
+        with self._lock:
+            return len(self._entries), self._bytes
+
+    def _keep(self, key: str, stored: bytes) -> None:
+        """Keep a copy (the lock held), then drop the least recently used until within both bounds."""
+        self._drop(key)
+        self._entries[key] = stored
+        self._bytes += len(key) + len(stored)
+        while self._entries and (len(self._entries) > self.MAX_ENTRIES or self._bytes > self.MAX_BYTES):
+            oldest, value = self._entries.popitem(last=False)
+            self._bytes -= len(oldest) + len(value)
+
+    def _drop(self, key: str) -> None:
+        stored = self._entries.pop(key, None)
+        if stored is not None:
+            self._bytes -= len(key) + len(stored)
+
+    def _clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
 
     def forget(self, keys) -> None:
         """Drop this process's copies of `keys` (all of them for None)."""
         with self._lock:
             self._generation += 1
             if keys is None:
-                self._entries.clear()
+                self._clear()
             else:
                 for key in keys:
-                    self._entries.pop(key.decode() if isinstance(key, bytes) else key, None)
+                    self._drop(key.decode() if isinstance(key, bytes) else key)
 
     def _stop_serving(self) -> None:
         with self._lock:
             self._listening = False
             self._generation += 1
-            self._entries.clear()
+            self._clear()
 
     def _start_listener_once_per_process(self) -> None:
         """Start the listener thread in this process (a forked worker does not inherit the parent's)."""
@@ -277,7 +313,8 @@ class NearCache:
             if self._pid == os.getpid():
                 return
             self._pid = os.getpid()
-            self._listening, self._entries = False, {}
+            self._listening = False
+            self._clear()
         threading.Thread(target=self._listen_forever, name="near-cache-invalidation", daemon=True).start()
 
     def stop(self) -> None:
@@ -315,7 +352,7 @@ class NearCache:
             connection.send_command("SUBSCRIBE", INVALIDATION_CHANNEL)
             connection.read_response()
             with self._lock:
-                self._entries.clear()
+                self._clear()
                 self._generation += 1
                 self._listening = not self._stopped
             while not self._stopped:

@@ -130,6 +130,37 @@ def test_a_missing_key_is_remembered_until_it_is_written(worker, other_worker, a
     eventually(lambda: worker.get("pointer:new") == {"etag": "c"}, seconds=0.5)
 
 
+def test_near_cache_keeps_at_most_its_entry_bound_of_made_up_slugs(worker):
+    worker.near_cache.MAX_ENTRIES = 1_000
+
+    for number in range(10_000):
+        worker.get(f"pointer:made-up-{number}")
+
+    assert worker.near_cache.size[0] == 1_000
+
+
+def test_near_cache_keeps_at_most_its_byte_bound(worker, other_worker):
+    worker.near_cache.MAX_BYTES = 50_000
+    for number in range(200):
+        other_worker.set(f"pointer:big-{number}", "x" * 1_000, 60)
+
+    for number in range(200):
+        worker.get(f"pointer:big-{number}")
+
+    assert worker.near_cache.size[1] <= 50_000
+
+
+def test_near_cache_drops_the_least_recently_used_first(worker, admin):
+    worker.near_cache.MAX_ENTRIES = 2
+    worker.get("pointer:first")
+    worker.get("pointer:second")
+    worker.get("pointer:first")
+
+    worker.get("pointer:third")
+
+    assert served_from_memory(admin, worker, "pointer:first")
+
+
 def test_a_value_changed_while_it_was_being_read_is_not_kept(worker, other_worker):
     other_worker.set("pointer:ldn", {"etag": "old"}, 60)
 
