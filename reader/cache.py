@@ -26,6 +26,7 @@ first, the pointer expires: at most `READER_CACHE_SECONDS` after the move.
 """
 
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date
@@ -36,11 +37,13 @@ from django.utils import timezone
 
 AUDIENCES = ("patient", "clinician", "student")
 LOCAL_PAGES = 128
+LOCAL_PAGE_BYTES = 32 * 1024 * 1024  # a worker's own copies of pages, plain and gzipped
 PAGE_BYTES_SECONDS = 60 * 60 * 24  # bytes named by their own hash are never stale
 PURGE_REPEAT_SECONDS = 2.0
 QUESTIONS_WINDOW_SECONDS = 60 * 60
 
 _local_pages: OrderedDict = OrderedDict()
+_local_bytes = 0
 _local_lock = threading.Lock()
 
 
@@ -107,12 +110,42 @@ def article_purge(slugs: Iterable[str]) -> None:
     keys = [article_key(slug, audience) for slug in slugs for audience in AUDIENCES]
     if not keys:
         return
+    keys.append(SITEMAP_VERSION_KEY)  # the article's address, or its review date, may be in them
     backend = caches["default"]  # this thread's instance, reused by the timer's thread
     backend.delete_many(keys)
     if not _is_per_process():  # a worker's own cache is purged in one process only, and expires in a minute
         repeat = threading.Timer(PURGE_REPEAT_SECONDS, backend.delete_many, args=(keys,))
         repeat.daemon = True
         repeat.start()
+
+
+SITEMAP_VERSION_KEY = "reader:sitemap:version"
+
+
+def _sitemap_key(name: str, host: str) -> str | None:
+    """The key of a sitemap file's bytes in the current version, or None while none is set."""
+    version = cache.get(SITEMAP_VERSION_KEY)
+    return None if version is None else f"reader:sitemap:{version}:{host}:{name}"
+
+
+def sitemap_get(name: str, host: str) -> dict | None:
+    """A sitemap file's cached bytes and headers (`name`: the index, or a section and page), or None.
+
+    The files name absolute addresses, so they are kept per host. A purge
+    (`article_purge`) deletes the version, which orphans every file at once;
+    the orphans expire. Board and page files change with no move: they are
+    at most `READER_CACHE_SECONDS` old.
+    """
+    key = _sitemap_key(name, host)
+    return None if key is None else cache.get(key)
+
+
+def sitemap_set(name: str, host: str, entry: dict) -> None:
+    """Cache a sitemap file: `entry` has content, content_type and last_modified (or None)."""
+    cache.add(SITEMAP_VERSION_KEY, uuid.uuid4().hex, settings.READER_CACHE_SECONDS)
+    key = _sitemap_key(name, host)
+    if key is not None:  # purged in between: the next request renders it again
+        cache.set(key, entry, settings.READER_CACHE_SECONDS)
 
 
 def _is_per_process() -> bool:
@@ -127,12 +160,28 @@ def _local_get(etag: str) -> dict | None:
         return page
 
 
+def _page_bytes(page: dict) -> int:
+    return len(page["content"]) + len(page["gzip"])
+
+
 def _local_put(etag: str, page: dict) -> None:
+    """Keep a page in this worker, within LOCAL_PAGES entries and LOCAL_PAGE_BYTES, least recently used out first."""
+    global _local_bytes
     with _local_lock:
+        old = _local_pages.pop(etag, None)
+        if old is not None:
+            _local_bytes -= _page_bytes(old)
         _local_pages[etag] = page
-        _local_pages.move_to_end(etag)
-        while len(_local_pages) > LOCAL_PAGES:
-            _local_pages.popitem(last=False)
+        _local_bytes += _page_bytes(page)
+        while _local_pages and (len(_local_pages) > LOCAL_PAGES or _local_bytes > LOCAL_PAGE_BYTES):
+            _, dropped = _local_pages.popitem(last=False)
+            _local_bytes -= _page_bytes(dropped)
+
+
+def local_size() -> tuple[int, int]:
+    """How many pages this worker keeps in its own memory, and their bytes."""
+    with _local_lock:
+        return len(_local_pages), _local_bytes
 
 
 def questions_counted(client: str) -> int:

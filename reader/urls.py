@@ -1,9 +1,7 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from reader import views
 from reader.feeds import ApprovedArticlesFeed
-from reader.sitemaps import SITEMAPS
 
 app_name = "reader"
 
@@ -17,7 +15,8 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("board/<slug:slug>/", views.board_member, name="board_member"),
     path("feed/", ApprovedArticlesFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -4,6 +4,7 @@ import hashlib
 import re
 
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.middleware.gzip import GZipMiddleware
@@ -31,6 +32,7 @@ from reader.selectors import (
     editorial_page,
     published_articles,
 )
+from reader.sitemaps import SITEMAPS
 from reader.structured_data import medical_web_page
 from references.citation_styles import format_references
 from references.formats.reading import FORMATS
@@ -302,6 +304,45 @@ def board_member(request, slug):
 def favicon(request):
     """Browsers ask for `/favicon.ico` on every page that names no icon (a PDF view, a feed): send them the SVG."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@require_GET
+def sitemap_index(request):
+    """The sitemap index crawlers start from: one file per page of each section (see `reader.sitemaps`)."""
+    return _cached_sitemap(
+        request,
+        "index",
+        lambda: sitemap_views.index(request, SITEMAPS, sitemap_url_name="reader:sitemap_section"),
+    )
+
+
+@require_GET
+def sitemap_section(request, section):
+    """One file of a section's addresses, `?p=` naming the page; served from its cached bytes when it can be."""
+    page = request.GET.get("p", "1")
+    if section not in SITEMAPS or not page.isdigit():
+        raise Http404("No such sitemap.")
+    return _cached_sitemap(
+        request, f"{section}:{int(page)}", lambda: sitemap_views.sitemap(request, SITEMAPS, section=section)
+    )
+
+
+def _cached_sitemap(request, name, render_file):
+    host = request.get_host()
+    entry = cache.sitemap_get(name, host)
+    if entry is None:
+        response = render_file()
+        response.render()
+        entry = {
+            "content": response.content,
+            "content_type": response["Content-Type"],
+            "last_modified": response.get("Last-Modified"),
+        }
+        cache.sitemap_set(name, host, entry)
+    response = HttpResponse(entry["content"], content_type=entry["content_type"])
+    if entry["last_modified"]:
+        response["Last-Modified"] = entry["last_modified"]
+    return response
 
 
 @require_GET

@@ -234,6 +234,8 @@ def values_for(name, template, model, world) -> list[str]:
         return [str(world.articles[state].pk) for state in ("live", "held", "draft")] + ["999999"]
     if name == "file_format":
         return ["ris", "pdf"]
+    if name == "section":  # a sitemap file
+        return ["articles", "board", "no-such-section"]
     if name == "app_label":
         return sorted({model._meta.app_label for model in admin.site._registry})
     if name == "url":

@@ -64,7 +64,7 @@ def warm(client, slug):
 def everything_public(client, slugs) -> str:
     """Every page, file and listing a reader or crawler can fetch about these slugs, as one text."""
     urls = [reverse("reader:home"), reverse("reader:home") + "?q=rewrite", reverse("reader:feed")]
-    urls += [reverse("reader:sitemap")]
+    urls += [reverse("reader:sitemap_section", args=["articles"])]
     for slug in slugs:
         urls += [page(slug)] + [references(slug, file_format) for file_format in ("ris", "bibtex", "medline")]
         urls += [references(slug, "csl-json")]

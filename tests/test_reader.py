@@ -35,7 +35,7 @@ def public_pages(client, article) -> str:
         reverse("reader:home"),
         reverse("reader:home") + "?q=marker",
         reverse("reader:feed"),
-        reverse("reader:sitemap"),
+        reverse("reader:sitemap_section", args=["articles"]),
     ]
     return "".join(client.get(url).content.decode() for url in urls)
 
@@ -274,7 +274,7 @@ def test_feed_and_sitemap_list_only_approved_articles(client, editor, managing_e
     pending = citable_article()
     submitted(pending, editor, managing_editor)
     feed = client.get(reverse("reader:feed")).content.decode()
-    sitemap = client.get(reverse("reader:sitemap")).content.decode()
+    sitemap = client.get(reverse("reader:sitemap_section", args=["articles"])).content.decode()
     assert article_url(live) in feed and article_url(live) in sitemap
     assert article_url(pending) not in feed and article_url(pending) not in sitemap
 

@@ -88,7 +88,7 @@ PUBLIC_ROUTES = {
     "home page": lambda client, slugs: text_of(client.get(reverse("reader:home"))),
     "search": lambda client, slugs: text_of(client.get(reverse("reader:home"), {"q": SEARCH_WORD})),
     "feed": lambda client, slugs: text_of(client.get(reverse("reader:feed"))),
-    "sitemap": lambda client, slugs: text_of(client.get(reverse("reader:sitemap"))),
+    "sitemap": lambda client, slugs: text_of(client.get(reverse("reader:sitemap_section", args=["articles"]))),
     "board member pages": board_member_pages,
 }
 every_public_route = pytest.mark.parametrize("route", PUBLIC_ROUTES.values(), ids=PUBLIC_ROUTES.keys())
@@ -333,7 +333,7 @@ def test_going_live_as_scheduled_shows_the_new_words_on_every_slug_despite_a_war
     assert (moved.status_code, moved["Location"]) == (301, page(NEW_SLUG))
     assert shows_marker(text_of(client.get(page(NEW_SLUG))))
     assert shows_marker(text_of(client.get(reverse("reader:home"), {"q": SEARCH_WORD})))
-    assert NEW_SLUG in text_of(client.get(reverse("reader:sitemap")))
+    assert NEW_SLUG in text_of(client.get(reverse("reader:sitemap_section", args=["articles"])))
 
 
 @every_public_route
@@ -410,7 +410,7 @@ def test_an_expired_answer_takes_no_follow_up_questions(client, editor, managing
 
 @pytest.mark.parametrize(
     "listing",
-    [reverse("reader:home"), reverse("reader:feed"), reverse("reader:sitemap")],
+    [reverse("reader:home"), reverse("reader:feed"), reverse("reader:sitemap_section", args=["articles"])],
     ids=["home and search", "feed", "sitemap"],
 )
 def test_an_expired_answer_leaves_the_listings(listing, client, editor, managing_editor):
