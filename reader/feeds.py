@@ -3,6 +3,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
 from reader.models import PublishedArticle
+from reader.selectors import LISTED_FIELDS
 
 
 class ApprovedArticlesFeed(Feed):
@@ -22,7 +23,7 @@ class ApprovedArticlesFeed(Feed):
         return self.author_name
 
     def items(self):
-        return PublishedArticle.objects.order_by("-reviewed_at")[:20]
+        return PublishedArticle.objects.only(*LISTED_FIELDS).order_by("-reviewed_at", "title")[:20]
 
     def item_title(self, item):
         return item.question

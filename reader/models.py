@@ -33,6 +33,8 @@ class PublishedArticle(models.Model):
 
     class Meta:
         ordering = ["-reviewed_at", "title"]
+        # Home and the feed read the first rows in this order; the sitemap index reads the newest date.
+        indexes = [models.Index(fields=["-reviewed_at", "title"], name="reader_published_newest")]
 
     def __str__(self):
         return self.title

@@ -1,5 +1,6 @@
 """What a reader may see, read in a fixed, small number of queries."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -199,18 +200,48 @@ def editorial_page(slug: str) -> EditorialPage | None:
     return EditorialPage.objects.filter(slug=slug).first()
 
 
+# What a listing shows of an article: never the body or the search vector, the bulk of each row.
+LISTED_FIELDS = ("slug", "question", "title", "lede", "specialty", "reviewed_at", "content_updated_at")
+# Search ranks at most this many of the newest matches, and as many of the newest matching a question or title.
+SEARCH_CANDIDATES = 500
+# Matches are counted up to this many; beyond it readers read "more than 1,000 answers".
+SEARCH_COUNT_CAP = 1_000
+
+
 def published_articles(query: str = ""):
-    """Approved articles, newest review first; with `query`, the best matches first."""
-    articles = PublishedArticle.objects.all()
+    """Approved articles, newest review first (the index on the review date); with `query`, the best matches first.
+
+    On PostgreSQL the work is bounded whatever the library's size: a common
+    word matches most articles, and ranking every match would cost a pass
+    over all of them. So only candidates are ranked: the newest
+    `SEARCH_CANDIDATES` matches, and the newest as many that match in the
+    question or title (weight A), which therefore always outrank a match in
+    the words alone. Two small queries find the candidates.
+    """
+    articles = PublishedArticle.objects.only(*LISTED_FIELDS)
     query = query.strip()
     if not query:
         return articles
     if connection.vendor == "postgresql":
         search = SearchQuery(query, search_type="websearch", config="english")
+        in_heading = _in_heading(query)
+        if in_heading is None:  # only stop words: nothing to look for
+            return articles.none()
+        newest = ("-reviewed_at", "title")
+        candidates = set(
+            PublishedArticle.objects.filter(search_vector=search)
+            .order_by(*newest)
+            .values_list("pk", flat=True)[:SEARCH_CANDIDATES]
+        )
+        candidates |= set(
+            PublishedArticle.objects.filter(search_vector=in_heading)
+            .order_by(*newest)
+            .values_list("pk", flat=True)[:SEARCH_CANDIDATES]
+        )
         return (
-            articles.filter(search_vector=search)
+            articles.filter(pk__in=candidates)
             .annotate(rank=SearchRank(F("search_vector"), search))
-            .order_by("-rank", "-reviewed_at")
+            .order_by("-rank", *newest)
         )
     # Without PostgreSQL: every word must appear somewhere; matches in the question or title rank first.
     matches, in_heading = Q(), Q()
@@ -220,6 +251,42 @@ def published_articles(query: str = ""):
         in_heading |= heading
     rank = Case(When(in_heading, then=Value(1)), default=Value(0), output_field=IntegerField())
     return articles.filter(matches).annotate(rank=rank).order_by("-rank", "-reviewed_at")
+
+
+def _in_heading(query: str) -> SearchQuery | None:
+    """The reader's query restricted to the question and title (weight A), or None when it has no word to find.
+
+    PostgreSQL has no function to weight a query, so its text is rewritten:
+    each lexeme `'pain'` becomes `'pain':A`. The lexemes are already
+    stemmed, so the rewritten query is read with the `simple` configuration.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT websearch_to_tsquery('english', %s)::text", [query])
+        (text,) = cursor.fetchone()
+    if not text:
+        return None
+    return SearchQuery(re.sub(r"('(?:[^']|'')*')", r"\1:A", text), search_type="raw", config="simple")
+
+
+def published_count(query: str = "") -> tuple[int, bool]:
+    """How many approved articles match `query`, and whether that is a floor ("more than").
+
+    Counted up to `SEARCH_COUNT_CAP` with a LIMITed subquery, so a common word
+    does not cost a count of every match.
+    """
+    query = query.strip()
+    if not query:
+        return PublishedArticle.objects.count(), False
+    if connection.vendor == "postgresql":
+        if _in_heading(query) is None:
+            return 0, False
+        matches = PublishedArticle.objects.filter(
+            search_vector=SearchQuery(query, search_type="websearch", config="english")
+        )
+    else:
+        matches = published_articles(query)
+    found = matches.order_by().values("pk")[: SEARCH_COUNT_CAP + 1].count()
+    return min(found, SEARCH_COUNT_CAP), found > SEARCH_COUNT_CAP
 
 
 def board_members():

@@ -31,6 +31,7 @@ from reader.selectors import (
     board_members,
     editorial_page,
     published_articles,
+    published_count,
 )
 from reader.sitemaps import SITEMAPS
 from reader.structured_data import medical_web_page
@@ -57,7 +58,10 @@ def reader_audience(request) -> str:
 def home(request):
     query = request.GET.get("q", "").strip()[:200]
     page = Paginator(published_articles(query), 10).get_page(request.GET.get("page"))
-    return render(request, "reader/home.html", {"page": page, "query": query})
+    context = {"page": page, "query": query}
+    if query:
+        context["match_count"], context["more_matches"] = published_count(query)
+    return render(request, "reader/home.html", context)
 
 
 @require_GET

@@ -1,0 +1,191 @@
+"""The reader stays fast as the library grows: bounded work per request, and a query count that does not grow."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from bench.scale import COMMON_WORD, seed_published
+from reader import cache as reader_cache
+from reader import selectors
+from reader.models import PublishedArticle
+from reader.selectors import published_articles, published_count
+from reader.sitemaps import ArticleSitemap
+
+pytestmark = pytest.mark.django_db
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search runs on PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def queries_of(client, url, **params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+# Sitemaps by the protocol
+
+
+def test_sitemap_index_names_one_file_per_page_of_articles(client, monkeypatch):
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    seed_published(3)
+
+    index = client.get(reverse("reader:sitemap")).content.decode()
+
+    assert (
+        "<loc>http://testserver/sitemap-articles.xml</loc>" in index,
+        "<loc>http://testserver/sitemap-articles.xml?p=2</loc>" in index,
+        "sitemap-articles.xml?p=3" in index,
+    ) == (True, True, False)
+
+
+def test_a_sitemap_file_lists_its_page_of_articles_in_slug_order(client, monkeypatch):
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    seed_published(3)
+
+    second = client.get(reverse("reader:sitemap_section", args=["articles"]), {"p": "2"}).content.decode()
+
+    assert second.count("<url>") == 1
+    assert "/articles/scale-answer-2/" in second
+
+
+def test_a_sitemap_file_is_served_from_the_cache_without_a_query(client, django_assert_num_queries):
+    seed_published(3)
+    url = reverse("reader:sitemap_section", args=["articles"])
+    client.get(url)
+
+    with django_assert_num_queries(0):
+        response = client.get(url)
+
+    assert "/articles/scale-answer-2/" in response.content.decode()
+
+
+def test_a_purge_of_any_article_renders_the_sitemap_files_again(client):
+    seed_published(1)
+    url = reverse("reader:sitemap_section", args=["articles"])
+    client.get(url)
+    seed_published(1, start=1)
+
+    reader_cache.article_purge(["scale-answer-1"])
+
+    assert "/articles/scale-answer-1/" in client.get(url).content.decode()
+
+
+def test_a_sitemap_page_past_the_last_is_not_found(client):
+    seed_published(1)
+
+    response = client.get(reverse("reader:sitemap_section", args=["articles"]), {"p": "2"})
+
+    assert response.status_code == 404
+
+
+def test_an_unknown_sitemap_section_is_not_found(client):
+    assert client.get(reverse("reader:sitemap_section", args=["nothing"])).status_code == 404
+
+
+# Query counts that do not grow with the library
+
+LISTINGS = {
+    "home": (reverse("reader:home"), {}),
+    "home, last page": (reverse("reader:home"), {"page": "last"}),
+    "feed": (reverse("reader:feed"), {}),
+    "search": (reverse("reader:home"), {"q": COMMON_WORD}),
+    "sitemap index": (reverse("reader:sitemap"), {}),
+    "sitemap file": (reverse("reader:sitemap_section", args=["articles"]), {}),
+}
+
+
+@pytest.mark.parametrize("listing", LISTINGS.values(), ids=LISTINGS.keys())
+def test_a_listing_runs_as_many_queries_for_a_large_library_as_for_a_small_one(listing, client):
+    url, params = listing
+    seed_published(12)
+    small = queries_of(client, url, **params)
+    cache.clear()
+    seed_published(60, start=12)
+
+    large = queries_of(client, url, **params)
+
+    assert large == small
+
+
+# Home and the feed read the index on the review date
+
+
+def plan_of(queryset) -> str:
+    return queryset.explain()
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    "listing",
+    [
+        lambda: published_articles()[:10],
+        lambda: PublishedArticle.objects.order_by("-reviewed_at", "title")[:20],
+    ],
+    ids=["home", "feed"],
+)
+def test_home_and_feed_read_the_newest_rows_from_the_review_date_index(listing):
+    seed_published(20_000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE reader_publishedarticle")
+
+    assert "reader_published_newest" in plan_of(listing())
+
+
+# Search that stays fast
+
+
+@on_postgresql
+def test_search_ranks_an_old_title_match_above_newer_matches_in_the_words_alone(monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 3)
+    seed_published(51)  # "pain" is in the titles of answers 0 and 50, and in most bodies
+    long_ago = timezone.now() - timedelta(days=36_500)
+    PublishedArticle.objects.filter(slug__in=["scale-answer-0", "scale-answer-50"]).update(reviewed_at=long_ago)
+
+    first_two = [article.slug for article in published_articles(COMMON_WORD)[:2]]
+
+    assert sorted(first_two) == ["scale-answer-0", "scale-answer-50"]
+
+
+def test_search_counts_matches_up_to_the_cap(monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 5)
+    seed_published(20)
+
+    assert published_count(COMMON_WORD) == (5, True)
+
+
+def test_search_counts_matches_below_the_cap_exactly(monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 5)
+    seed_published(20)
+
+    assert published_count("answer 13") == (1, False)
+
+
+def test_search_says_there_are_more_than_the_cap(client, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 5)
+    seed_published(20)
+
+    html = client.get(reverse("reader:home"), {"q": COMMON_WORD}).content.decode()
+
+    assert "More than 5 answers match" in html
+
+
+# Each worker's own page copies are bounded
+
+
+def test_a_worker_keeps_page_copies_within_its_byte_bound(monkeypatch):
+    monkeypatch.setattr(reader_cache, "LOCAL_PAGE_BYTES", 10_000)
+    for number in range(20):
+        reader_cache._local_put(f'"etag-{number}"', {"content": b"x" * 900, "gzip": b"y" * 100})
+
+    assert reader_cache.local_size()[1] <= 10_000
