@@ -1,11 +1,10 @@
 """What a reader may see, read in a fixed, small number of queries."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -206,6 +205,8 @@ LISTED_FIELDS = ("slug", "question", "title", "lede", "specialty", "reviewed_at"
 SEARCH_CANDIDATES = 500
 # Matches are counted up to this many; beyond it readers read "more than 1,000 answers".
 SEARCH_COUNT_CAP = 1_000
+# The words of the question and title alone, as the GIN index of migration 0009 holds them.
+HEADING = SearchVector("question", "title", config="english")
 
 
 def published_articles(query: str = ""):
@@ -215,8 +216,10 @@ def published_articles(query: str = ""):
     word matches most articles, and ranking every match would cost a pass
     over all of them. So only candidates are ranked: the newest
     `SEARCH_CANDIDATES` matches, and the newest as many that match in the
-    question or title (weight A), which therefore always outrank a match in
-    the words alone. Two small queries find the candidates.
+    question or title, so that the best answers to the question asked are
+    always among those ranked, however old (an index on the question and
+    title alone finds them, migration 0009). Two small queries find the
+    candidates; the count is `published_count`.
     """
     articles = PublishedArticle.objects.only(*LISTED_FIELDS)
     query = query.strip()
@@ -224,9 +227,6 @@ def published_articles(query: str = ""):
         return articles
     if connection.vendor == "postgresql":
         search = SearchQuery(query, search_type="websearch", config="english")
-        in_heading = _in_heading(query)
-        if in_heading is None:  # only stop words: nothing to look for
-            return articles.none()
         newest = ("-reviewed_at", "title")
         candidates = set(
             PublishedArticle.objects.filter(search_vector=search)
@@ -234,7 +234,8 @@ def published_articles(query: str = ""):
             .values_list("pk", flat=True)[:SEARCH_CANDIDATES]
         )
         candidates |= set(
-            PublishedArticle.objects.filter(search_vector=in_heading)
+            PublishedArticle.objects.annotate(heading=HEADING)
+            .filter(heading=search)
             .order_by(*newest)
             .values_list("pk", flat=True)[:SEARCH_CANDIDATES]
         )
@@ -253,21 +254,6 @@ def published_articles(query: str = ""):
     return articles.filter(matches).annotate(rank=rank).order_by("-rank", "-reviewed_at")
 
 
-def _in_heading(query: str) -> SearchQuery | None:
-    """The reader's query restricted to the question and title (weight A), or None when it has no word to find.
-
-    PostgreSQL has no function to weight a query, so its text is rewritten:
-    each lexeme `'pain'` becomes `'pain':A`. The lexemes are already
-    stemmed, so the rewritten query is read with the `simple` configuration.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT websearch_to_tsquery('english', %s)::text", [query])
-        (text,) = cursor.fetchone()
-    if not text:
-        return None
-    return SearchQuery(re.sub(r"('(?:[^']|'')*')", r"\1:A", text), search_type="raw", config="simple")
-
-
 def published_count(query: str = "") -> tuple[int, bool]:
     """How many approved articles match `query`, and whether that is a floor ("more than").
 
@@ -278,8 +264,6 @@ def published_count(query: str = "") -> tuple[int, bool]:
     if not query:
         return PublishedArticle.objects.count(), False
     if connection.vendor == "postgresql":
-        if _in_heading(query) is None:
-            return 0, False
         matches = PublishedArticle.objects.filter(
             search_vector=SearchQuery(query, search_type="websearch", config="english")
         )

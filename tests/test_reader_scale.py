@@ -1,20 +1,24 @@
 """The reader stays fast as the library grows: bounded work per request, and a query count that does not grow."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from bench.scale import COMMON_WORD, seed_published
+from editorial.services import article_withdraw
 from reader import cache as reader_cache
 from reader import selectors
 from reader.models import PublishedArticle
 from reader.selectors import published_articles, published_count
 from reader.sitemaps import ArticleSitemap
+from tests.workflow_helpers import approved, citable_article
 
 pytestmark = pytest.mark.django_db
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search runs on PostgreSQL")
@@ -189,3 +193,41 @@ def test_a_worker_keeps_page_copies_within_its_byte_bound(monkeypatch):
         reader_cache._local_put(f'"etag-{number}"', {"content": b"x" * 900, "gzip": b"y" * 100})
 
     assert reader_cache.local_size()[1] <= 10_000
+
+
+# Rebuilding the index in batches
+
+
+@pytest.fixture
+def two_live_answers(editor, managing_editor):
+    first, second = citable_article(slug="first-answer"), citable_article(slug="second-answer")
+    approved(first, editor, managing_editor)
+    approved(second, editor, managing_editor)
+    PublishedArticle.objects.all().delete()
+    return first, second
+
+
+def test_reindex_published_rebuilds_the_index_in_batches(two_live_answers):
+    call_command("reindex_published", "--batch", "1", stdout=StringIO())
+
+    assert sorted(PublishedArticle.objects.values_list("slug", flat=True)) == ["first-answer", "second-answer"]
+
+
+def test_reindex_published_resumes_after_the_article_given(two_live_answers):
+    first, _ = two_live_answers
+
+    call_command("reindex_published", "--after", str(first.pk), stdout=StringIO())
+
+    assert list(PublishedArticle.objects.values_list("slug", flat=True)) == ["second-answer"]
+
+
+def test_reindex_published_removes_a_withdrawn_article(editor, managing_editor):
+    article = citable_article(slug="withdrawn-answer")
+    approved(article, editor, managing_editor)
+    stale = PublishedArticle.objects.get(article=article)
+    article_withdraw(article=article, user=managing_editor, reason="Safety.", public_reason="New evidence.")
+    stale.save()  # as if the withdrawal's refresh had been lost
+
+    call_command("reindex_published", stdout=StringIO())
+
+    assert PublishedArticle.objects.filter(article=article).exists() is False
