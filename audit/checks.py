@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from articles.documents import AUDIENCES
 from audit.pages import OVERDUE_FLAG, ServedPage, page_fetch, reader_client, words_expected
+from config.text import counted
 from editorial.evidence import live_articles_citing_flagged_evidence
 from editorial.models import ArticleWorkflow, Reviewer, Revision, SignOff
 from editorial.revisions import revision_is_intact
@@ -217,7 +218,7 @@ def approvals_meet_the_quorum(batch: LiveBatch) -> list[Failure]:
                     WORKFLOW,
                     workflow.pk,
                     f"revision {revision.number} of article {workflow.article_id} is live with "
-                    f"{_count(len(signers), 'valid approval')} of the {workflow.required_approvals} its quorum needs.",
+                    f"{counted(len(signers), 'valid approval')} of the {workflow.required_approvals} its quorum needs.",
                 )
             )
     return failures
@@ -384,7 +385,3 @@ def _first_difference(expected: tuple, shown: tuple) -> str:
 
 def _clip(text: str, length: int = 80) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

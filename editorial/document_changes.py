@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
+from config.text import counted
 from editorial.diffs import REFERENCE_FIELDS, word_diff
 from editorial.revisions import canonical_json
 
@@ -116,29 +117,25 @@ class DocumentChanges:
         for status in ("added", "removed", "changed"):
             count = sum(1 for section in self.sections if section.status == status)
             if count:
-                phrases.append((f"{_count(count, 'section')} {status}", "sections"))
+                phrases.append((f"{counted(count, 'section')} {status}", "sections"))
         moved = sum(1 for section in self.sections if section.moved_from)
         if moved:
-            phrases.append((f"{_count(moved, 'section')} moved", "sections"))
+            phrases.append((f"{counted(moved, 'section')} moved", "sections"))
         for status in ("added", "removed", "changed"):
             claims = [claim for claim in self.claims if claim.status == status]
             if claims:
-                phrases.append((f"{_count(len(claims), 'claim')} {status}", claims[0].anchor))
+                phrases.append((f"{counted(len(claims), 'claim')} {status}", claims[0].anchor))
         moved = [claim for claim in self.claims if claim.is_moved]
         if moved:
-            phrases.append((f"{_count(len(moved), 'claim')} moved", moved[0].anchor))
+            phrases.append((f"{counted(len(moved), 'claim')} moved", moved[0].anchor))
         for claim in self.claims:
             if any(note.startswith("Citations reordered") for note in claim.citation_notes):
                 phrases.append((f"citations reordered in claim {claim.number}", claim.anchor))
         if self.references:
-            phrases.append((f"{_count(len(self.references), 'reference detail')} changed", "references"))
+            phrases.append((f"{counted(len(self.references), 'reference detail')} changed", "references"))
         if self.others:
-            phrases.append((f"{_count(len(self.others), 'other change')}", "others"))
+            phrases.append((f"{counted(len(self.others), 'other change')}", "others"))
         return phrases
-
-
-def _count(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def claim_hash(claim: dict) -> str:

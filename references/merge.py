@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from config.history import save_if_changed
+from config.text import counted
 from references.duplicates import conflicting_identifier
 from references.models import MergedReference, Reference
 
@@ -43,20 +44,16 @@ class MergeReport:
 
     def summary(self, keep: Reference) -> str:
         """The outcome as a sentence or two an editor reads."""
-        parts = [f"{_count(self.citations_moved, 'citation')} moved"]
+        parts = [f"{counted(self.citations_moved, 'citation')} moved"]
         if self.citations_dropped:
-            parts.append(f"{_count(self.citations_dropped, 'citation')} removed where the claim already cited it")
+            parts.append(f"{counted(self.citations_dropped, 'citation')} removed where the claim already cited it")
         if self.fields_filled:
-            parts.append(f"{_count(self.fields_filled, 'blank field')} filled")
-        sentence = f"Merged {_count(self.references_removed, 'reference')} into “{keep.title}”: {', '.join(parts)}."
+            parts.append(f"{counted(self.fields_filled, 'blank field')} filled")
+        sentence = f"Merged {counted(self.references_removed, 'reference')} into “{keep.title}”: {', '.join(parts)}."
         if self.standing_taken:
             label = Reference.Retraction(self.standing_taken).label.lower()
             sentence += f" It is now marked “{label}”, as a merged duplicate was."
         return sentence
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def user_can_merge_references(user) -> bool:

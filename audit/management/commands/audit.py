@@ -12,12 +12,9 @@ from audit.checks import (
     history_rows_match_their_seals,
     live_article_ids,
 )
+from config.text import counted
 
 BATCH = 200  # live articles checked at a time: their revisions and pages are held for one batch only
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 class Command(BaseCommand):
@@ -58,19 +55,19 @@ class Command(BaseCommand):
         not_checked = [disclaimer_versions_approved()]
         for promise in not_checked:
             self.stdout.write(str(promise))
-        counted = (
-            f"{_count(counts.articles, 'live article')}, {_count(counts.pages, 'served page')}, "
-            f"{_count(counts.approvals, 'approval')}, {_count(counts.ledger.links, 'link')}, "
-            f"{_count(counts.ledger.checkpoints, 'checkpoint')}, "
-            f"{_count(counts.seals.seals, 'seal')} over {_count(counts.seals.rows, 'history row')}"
+        tally = (
+            f"{counted(counts.articles, 'live article')}, {counted(counts.pages, 'served page')}, "
+            f"{counted(counts.approvals, 'approval')}, {counted(counts.ledger.links, 'link')}, "
+            f"{counted(counts.ledger.checkpoints, 'checkpoint')}, "
+            f"{counted(counts.seals.seals, 'seal')} over {counted(counts.seals.rows, 'history row')}"
         )
         if counts.seals.unsealed:
-            counted += f" ({_count(counts.seals.unsealed, 'newer row')} not sealed yet)"
-        counted += f"; {len(not_checked)} not checked"
+            tally += f" ({counted(counts.seals.unsealed, 'newer row')} not sealed yet)"
+        tally += f"; {len(not_checked)} not checked"
         if failures:
-            self.stdout.write(f"The audit failed: {_count(failures, 'failure')} in {counted}.")
+            self.stdout.write(f"The audit failed: {counted(failures, 'failure')} in {tally}.")
             sys.exit(1)
-        self.stdout.write(f"The audit passed: {counted}.")
+        self.stdout.write(f"The audit passed: {tally}.")
 
     def _report(self, failures) -> int:
         for failure in failures:

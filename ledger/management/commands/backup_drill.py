@@ -7,11 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from config.text import counted
 from ledger.drill import Database, DrillError, drill_run
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 class Command(BaseCommand):
@@ -48,10 +45,10 @@ class Command(BaseCommand):
         for difference in report.differences:
             self.stdout.write(f"Difference: {difference}")
         fingerprint = report.fingerprint
-        counted = (
-            f"{_count(fingerprint.links, 'link')} in {_count(len(fingerprint.heads), 'chain')}, "
-            f"{_count(len(fingerprint.checkpoints), 'checkpoint')}, {_count(len(fingerprint.seals), 'seal')}, "
-            f"{_count(len(fingerprint.guards), 'append-only trigger')}, {_count(len(fingerprint.rows), 'table')}"
+        tally = (
+            f"{counted(fingerprint.links, 'link')} in {counted(len(fingerprint.heads), 'chain')}, "
+            f"{counted(len(fingerprint.checkpoints), 'checkpoint')}, {counted(len(fingerprint.seals), 'seal')}, "
+            f"{counted(len(fingerprint.guards), 'append-only trigger')}, {counted(len(fingerprint.rows), 'table')}"
         )
         seconds = time.monotonic() - started
         if not report.is_sound:
@@ -59,11 +56,11 @@ class Command(BaseCommand):
                 [] if report.verification_code == 0 else [f"{report.verification[0]} exited {report.verification_code}"]
             )
             failed += [f"{len(report.differences)} difference(s)"] if report.differences else []
-            self.stdout.write(f"The restore drill FAILED ({', '.join(failed)}) in {seconds:.1f} s: {counted}.")
+            self.stdout.write(f"The restore drill FAILED ({', '.join(failed)}) in {seconds:.1f} s: {tally}.")
             sys.exit(1)
         self.stderr.write(", ".join(f"{step} {spent:.1f} s" for step, spent in report.seconds.items()))
         kept = f" The verified dump is {dump}." if dump else ""
-        self.stdout.write(f"The restore drill passed in {seconds:.1f} s: {counted} identical in the restore.{kept}")
+        self.stdout.write(f"The restore drill passed in {seconds:.1f} s: {tally} identical in the restore.{kept}")
 
     def _log(self, message: str) -> None:
         self.stderr.write(message)

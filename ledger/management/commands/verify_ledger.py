@@ -2,12 +2,9 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from config.text import counted
 from ledger.seals import SealSummary, verify_seals
 from ledger.services import BATCH, Summary, verify
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 class Command(BaseCommand):
@@ -27,22 +24,22 @@ class Command(BaseCommand):
         summary = Summary()
         self._batch = batch
         failures = verify(article_ids or None, batch=batch, progress=self._progress, summary=summary)
-        counted = (
-            f"{_count(summary.links, 'link')} over {_count(summary.articles, 'article')}, "
-            f"{_count(summary.checkpoints, 'checkpoint')}"
+        tally = (
+            f"{counted(summary.links, 'link')} over {counted(summary.articles, 'article')}, "
+            f"{counted(summary.checkpoints, 'checkpoint')}"
         )
         if not article_ids:
             sealed = SealSummary()
             failures += verify_seals(summary=sealed)
-            counted += f", {_count(sealed.seals, 'seal')} over {_count(sealed.rows, 'history row')}"
+            tally += f", {counted(sealed.seals, 'seal')} over {counted(sealed.rows, 'history row')}"
             if sealed.unsealed:
-                counted += f" ({_count(sealed.unsealed, 'newer row')} not sealed yet)"
+                tally += f" ({counted(sealed.unsealed, 'newer row')} not sealed yet)"
         for failure in failures:
             self.stdout.write(str(failure))
         if failures:
-            self.stdout.write(f"The ledger is broken: {_count(len(failures), 'failure')} in {counted}.")
+            self.stdout.write(f"The ledger is broken: {counted(len(failures), 'failure')} in {tally}.")
             sys.exit(1)
-        self.stdout.write(f"The ledger is intact: {counted}.")
+        self.stdout.write(f"The ledger is intact: {tally}.")
 
     def _progress(self, done: int, total: int) -> None:
         if total > self._batch:  # a long run says how far it is, on stderr, so that stdout stays the findings
