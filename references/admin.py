@@ -87,6 +87,7 @@ class ReferenceAdminForm(forms.ModelForm):
         model = Reference
         fields = (
             "kind",
+            "work_type",
             "title",
             "author_list",
             "source",
@@ -136,7 +137,16 @@ class ReferenceAdmin(ReadOnlyHistoryAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("kind", "title", "author_list", "cited_as", "source", ("year", "volume", "issue", "pages"))},
+            {
+                "fields": (
+                    ("kind", "work_type"),
+                    "title",
+                    "author_list",
+                    "cited_as",
+                    "source",
+                    ("year", "volume", "issue", "pages"),
+                )
+            },
         ),
         ("Identifiers and link", {"fields": ("doi", "pmid", "pmcid", "url")}),
         ("Standing", {"fields": ("retraction_status", "retraction_date", "retraction_source")}),

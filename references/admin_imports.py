@@ -28,13 +28,14 @@ from config.history_admin import pk_or_404
 from references.formats.reading import FORMATS, MAX_FILE_BYTES, size_text
 from references.formats.records import ReferenceFileError
 from references.imports import (
+    REPLACEABLE,
     ImportConflict,
     Outcome,
     reference_file_import,
     reference_file_plan,
     reference_file_preview,
 )
-from references.models import ReferenceImport
+from references.models import Reference, ReferenceImport
 
 PREVIEW_ROWS = 200  # per outcome; the counts always cover the whole file
 # Room for the form's other fields and the multipart boundaries around the file.
@@ -101,6 +102,52 @@ class ReferenceFileForm(forms.Form):
             f"RIS (.ris), BibTeX (.bib), PubMed MEDLINE (.nbib) or CSL-JSON (.json), UTF-8, "
             f"up to {size_text(upload_limit())}. Nothing is saved until you confirm the preview."
         )
+
+
+def field_label(name: str) -> str:
+    return "authors" if name == "authors" else str(Reference._meta.get_field(name).verbose_name)
+
+
+class ReplaceChoiceForm(forms.Form):
+    """What the file may do where the library already has a different value: the uploader's choice,
+    shown with the preview it gives and sent again with the confirmation."""
+
+    FILL, ALL, CHOSEN = "fill", "all", "chosen"
+
+    policy = forms.ChoiceField(
+        label="Where the file and the library differ",
+        choices=[
+            (FILL, "Keep the library's values; only fill fields the library leaves empty"),
+            (ALL, "Take the file's values, in every field that differs"),
+            (CHOSEN, "Take the file's values in the fields ticked below"),
+        ],
+        widget=forms.RadioSelect,
+        initial=FILL,
+        required=False,  # a confirmation that says nothing keeps the library's values
+    )
+    fields = forms.MultipleChoiceField(
+        label="Fields to take from the file",
+        choices=[(name, field_label(name)) for name in REPLACEABLE],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Identifiers are never replaced, and the kind of evidence stays the editors' judgement.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("policy") == self.CHOSEN and not data.get("fields"):
+            self.add_error("fields", "Tick at least one field, or choose to keep the library's values.")
+        return data
+
+    @property
+    def replace(self) -> tuple[str, ...]:
+        """The fields the file's values replace, by the choice made (none until the form is valid)."""
+        if not self.is_valid():
+            return ()
+        policy = self.cleaned_data["policy"]
+        if policy == self.ALL:
+            return REPLACEABLE
+        return tuple(self.cleaned_data["fields"]) if policy == self.CHOSEN else ()
 
 
 @admin.register(ReferenceImport)
@@ -200,12 +247,13 @@ class ReferenceImportAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         record = get_object_or_404(ReferenceImport, pk=pk_or_404(ReferenceImport, object_id))
-        if request.method == "POST":
-            return self._confirm(request, record)
+        choice = ReplaceChoiceForm(request.POST if request.method == "POST" else request.GET or None)
+        if request.method == "POST" and choice.is_valid():
+            return self._confirm(request, record, choice.replace)
         plan = None
         if record.status == ReferenceImport.Status.PREVIEWED:
             try:
-                plan = reference_file_plan(record)
+                plan = reference_file_plan(record, replace=choice.replace)
             except ReferenceFileError as error:  # the readers changed since the upload
                 messages.error(request, f"{error} Nothing was imported.")
         context = {
@@ -222,14 +270,18 @@ class ReferenceImportAdmin(admin.ModelAdmin):
             and self.has_add_permission(request),
             "problems": plan.problems if plan else record.problems,
             "warnings": plan.warnings if plan else record.warnings,
+            "choice": choice if choice.is_bound else ReplaceChoiceForm(),
+            "replace_labels": [field_label(name) for name in (plan.replace if plan else record.replaced_fields)],
+            "differing_labels": [field_label(name) for name in plan.differing_fields] if plan else [],
         }
-        return TemplateResponse(request, "admin/references/referenceimport/preview.html", context)
+        status = 400 if request.method == "POST" else 200  # a confirmation whose choice did not validate
+        return TemplateResponse(request, "admin/references/referenceimport/preview.html", context, status=status)
 
-    def _confirm(self, request, record):
+    def _confirm(self, request, record, replace):
         here = reverse("admin:references_referenceimport_change", args=[record.pk])
         try:
             with acting_as(request.user):
-                plan = reference_file_import(record=record, user=request.user)
+                plan = reference_file_import(record=record, user=request.user, replace=replace)
         except ImportConflict as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(here)
@@ -251,7 +303,7 @@ def _preview_sections(plan):
         Outcome.ERROR: "Entries that cannot be imported",
         Outcome.NEW: "New references",
         Outcome.UPDATE: "References the file updates",
-        Outcome.UNCHANGED: "References already up to date",
+        Outcome.UNCHANGED: "References the file leaves as they are",
     }
     sections = []
     for outcome, heading in headings.items():

@@ -4,20 +4,29 @@ Each entry of the file is matched to the library by DOI, then PMID, then
 PMCID, then title and year (the order `reference_find` uses) and judged:
 
 - new: nothing matches; it will be created;
-- update: a reference matches and the file changes some of its details;
-- unchanged: a reference matches and the file agrees with it;
+- update: a reference matches and the file fills (or, as the uploader chose, replaces) some of its details;
+- unchanged: a reference matches and the file changes nothing of it;
 - error: the entry cannot be used, for the reason given; the others still import.
 
-So re-importing a file updates and never duplicates. The file fills and
-corrects bibliographic details but never blanks one it lacks, never replaces
-an identifier a reference already has (a different DOI is a different paper),
-and never overrides an editor's judgement: the kind of evidence is set only on
-new references, and retraction standing only by the retraction import.
+So re-importing a file updates and never duplicates. Title and year alone
+match only works of the same type (a thesis is not the journal paper of the
+same name, nor a book its review) whose identifiers do not disagree; any other
+entry with a matching title and year is added as a new reference, with a
+warning, and the duplicates filter shows the two side by side.
+
+A file never overwrites silently. By default it only fills details the library
+lacks; where both have a value and they differ, the library's is kept and the
+preview lists the difference. The uploader may take the file's values for some
+fields or all, and the import records that choice. A file never blanks a
+detail, never replaces an identifier a reference already has (a different DOI
+is a different paper), and never overrides an editor's judgement: the kind of
+evidence is set only on new references, and retraction standing only by the
+retraction import.
 """
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -36,8 +45,11 @@ from references.identifiers import normalise_doi, normalise_pmcid, normalise_pmi
 from references.models import Reference, ReferenceImport
 
 IDENTIFIERS = {"doi": ("DOI", normalise_doi), "pmid": ("PMID", normalise_pmid), "pmcid": ("PMCID", normalise_pmcid)}
-# What a file may change on a reference the library already holds.
-UPDATABLE = ("title", "source", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
+# What a file may fill on a reference the library already holds.
+UPDATABLE = ("work_type", "title", "source", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
+# What the uploader may choose to take from the file where the library already has a different value
+# ("authors" stands for the list, its et-al flag and its string). Identifiers are never replaced.
+REPLACEABLE = ("title", "authors", "work_type", "source", "year", "volume", "issue", "pages", "url")
 # The authors change as one: the list, its et-al flag and their string.
 AUTHOR_FIELDS = ("authors", "author_list", "authors_et_al")
 BATCH_SIZE = 500
@@ -64,7 +76,9 @@ class EntryPlan:
     outcome: Outcome
     values: dict = field(default_factory=dict)  # the entry's values, identifiers normalised
     reference: Reference | None = None
-    changes: dict[str, tuple] = field(default_factory=dict)  # field → (stored, from the file)
+    changes: dict[str, tuple] = field(default_factory=dict)  # field → (stored, from the file), as it will be written
+    # Fields where the library and the file disagree and the library's value is kept: field → (stored, file).
+    differences: dict[str, tuple] = field(default_factory=dict)
     error: str = ""
     warnings: list[str] = field(default_factory=list)  # fields dropped or kept as given, each a sentence
 
@@ -89,6 +103,13 @@ class EntryPlan:
 class ImportPlan:
     format: str
     entries: list[EntryPlan]
+    replace: tuple[str, ...] = ()  # the fields where the file's values win over the library's
+
+    @property
+    def differing_fields(self) -> list[str]:
+        """The fields, in REPLACEABLE's order, where some matched entry differs from the library."""
+        differing = {name for plan in self.entries for name in plan.differences}
+        return [name for name in REPLACEABLE if name in differing]
 
     def with_outcome(self, outcome: Outcome) -> list[EntryPlan]:
         return [plan for plan in self.entries if plan.outcome == outcome]
@@ -125,16 +146,30 @@ class ImportPlan:
         if warnings := self.warnings:
             lines.append(f"Warnings on entries imported: {len(warnings)}")
             lines += [f"  {position}: {warning}" for position, warning in warnings]
+        if kept := [plan for plan in self.entries if plan.differences]:
+            lines.append(f"Entries where the library's differing values are kept: {len(kept)}")
+            lines += [
+                f"  {plan.position}: {name} “{stored}” kept (the file says “{given}”)"
+                for plan in kept
+                for name, (stored, given) in plan.differences.items()
+            ]
+        if self.replace:
+            lines.append(f"The file's values replace the library's in: {', '.join(self.replace)}")
         return lines
 
 
-def import_plan(entries: list[ParsedEntry], *, format: str, lock: bool = False) -> ImportPlan:
+def import_plan(
+    entries: list[ParsedEntry], *, format: str, lock: bool = False, replace: Iterable[str] = ()
+) -> ImportPlan:
     """Judge every entry against the library without writing anything.
 
+    `replace` names the fields (of REPLACEABLE) where the file's value replaces a
+    different one in the library; elsewhere the file only fills what is empty.
     Costs two queries whatever the file's size: one to index the library's
-    identifiers, titles and years, one to load the references that match
+    identifiers, titles, years and types, one to load the references that match
     (locked with `lock`, as `import_apply` does inside its transaction).
     """
+    replace = _replaceable(replace)
     library = _Index.of_library()
     in_file = _Index()
     plans = [_judge(entry, library, in_file) for entry in entries]
@@ -148,11 +183,20 @@ def import_plan(entries: list[ParsedEntry], *, format: str, lock: bool = False) 
             plan.outcome, plan.error = Outcome.ERROR, f"it is the same reference as {first_entry[pk]}."
             continue
         first_entry[pk] = plan.position
-        _compare(plan, stored[pk])
-    return ImportPlan(format=format, entries=plans)
+        _compare(plan, stored[pk], replace)
+    return ImportPlan(format=format, entries=plans, replace=replace)
 
 
-def import_apply(entries: list[ParsedEntry], *, format: str, progress: Progress | None = None) -> ImportPlan:
+def _replaceable(fields: Iterable[str]) -> tuple[str, ...]:
+    fields = set(fields)
+    if unknown := fields - set(REPLACEABLE):
+        raise ValueError(f"A file cannot replace these fields: {', '.join(sorted(unknown))}.")
+    return tuple(name for name in REPLACEABLE if name in fields)
+
+
+def import_apply(
+    entries: list[ParsedEntry], *, format: str, replace: Iterable[str] = (), progress: Progress | None = None
+) -> ImportPlan:
     """Create and update the library from `entries` in one transaction, and return what was done.
 
     The plan is made again inside the transaction with the matched references
@@ -164,7 +208,7 @@ def import_apply(entries: list[ParsedEntry], *, format: str, progress: Progress 
     user = history_user()
     try:
         with transaction.atomic():
-            plan = import_plan(entries, format=format, lock=True)
+            plan = import_plan(entries, format=format, lock=True, replace=replace)
             created = [p.reference for p in plan.with_outcome(Outcome.NEW)]
             updated = plan.with_outcome(Outcome.UPDATE)
             total, done = len(created) + len(updated), 0
@@ -194,7 +238,7 @@ def import_apply(entries: list[ParsedEntry], *, format: str, progress: Progress 
 
 
 def reference_file_preview(
-    *, data: bytes, file_name: str, user, format: str | None = None, keep: bool = True
+    *, data: bytes, file_name: str, user, format: str | None = None, keep: bool = True, replace: Iterable[str] = ()
 ) -> tuple[ReferenceImport, ImportPlan]:
     """Read a file, keep it (unless `keep` is false), and say what importing it would do.
 
@@ -204,7 +248,7 @@ def reference_file_preview(
     """
     _require_import_permission(user)
     format, entries = read_entries(data, filename=file_name, format=format)
-    plan = import_plan(entries, format=format)
+    plan = import_plan(entries, format=format, replace=replace)
     record = ReferenceImport(
         file_name=file_name[: ReferenceImport._meta.get_field("file_name").max_length],
         format=format,
@@ -222,14 +266,17 @@ def reference_file_preview(
     return record, plan
 
 
-def reference_file_plan(record: ReferenceImport) -> ImportPlan:
-    """What importing a kept file would do against the library as it is now."""
+def reference_file_plan(record: ReferenceImport, *, replace: Iterable[str] = ()) -> ImportPlan:
+    """What importing a kept file would do against the library as it is now, taking the file's
+    values for the `replace` fields."""
     format, entries = read_entries(bytes(record.content), filename=record.file_name, format=record.format)
-    return import_plan(entries, format=format)
+    return import_plan(entries, format=format, replace=replace)
 
 
-def reference_file_import(*, record: ReferenceImport, user, progress: Progress | None = None) -> ImportPlan:
-    """Import a previewed file, once, and record what it did.
+def reference_file_import(
+    *, record: ReferenceImport, user, replace: Iterable[str] = (), progress: Progress | None = None
+) -> ImportPlan:
+    """Import a previewed file, once, and record what it did and which fields the uploader let it replace.
 
     Only the editor who uploaded the file confirms it (they saw its preview).
     The record is locked so two confirmations cannot both import.
@@ -244,10 +291,11 @@ def reference_file_import(*, record: ReferenceImport, user, progress: Progress |
                 f"This file, {record.file_name}, was already imported on {record.imported_at:%d %B %Y at %H:%M}."
             )
         format, entries = read_entries(bytes(record.content), filename=record.file_name, format=record.format)
-        plan = import_apply(entries, format=format, progress=progress)
+        plan = import_apply(entries, format=format, replace=replace, progress=progress)
         record.status, record.imported_at = ReferenceImport.Status.IMPORTED, timezone.now()
         record.counts, record.problems, record.warnings = plan.counts, plan.problems, plan.warnings
-        record.save(update_fields=["status", "imported_at", "counts", "problems", "warnings"])
+        record.replaced_fields = list(plan.replace)
+        record.save(update_fields=["status", "imported_at", "counts", "problems", "warnings", "replaced_fields"])
     return plan
 
 
@@ -265,6 +313,7 @@ class _Known:
     pmcid: str
     title: str
     year: int | None
+    work_type: str = ""  # as stored or read, else guessed from journal details; "" when nothing tells
     reference: Reference | None = None
     position: str = ""
 
@@ -278,17 +327,24 @@ class _Index:
     @classmethod
     def of_library(cls) -> "_Index":
         index = cls()
-        rows = Reference.objects.values_list("pk", "doi", "pmid", "pmcid", "title", "year")
-        for pk, doi, pmid, pmcid, title, year in rows.iterator(chunk_size=2000):
-            index.add(_Known(doi, pmid, pmcid, title, year, reference=Reference(pk=pk, title=title)))
+        rows = Reference.objects.values_list(
+            "pk", "doi", "pmid", "pmcid", "title", "year", "work_type", "volume", "issue", "pages"
+        )
+        for pk, doi, pmid, pmcid, title, year, work_type, *journal in rows.iterator(chunk_size=2000):
+            work_type = _work_type({"work_type": work_type, **dict(zip(JOURNAL_DETAILS, journal, strict=True))})
+            index.add(_Known(doi, pmid, pmcid, title, year, work_type, reference=Reference(pk=pk, title=title)))
         return index
 
     def add(self, known: _Known) -> None:
         for key in _keys(vars(known)):
             self.by_key.setdefault(key, known)
 
-    def match(self, values: dict) -> tuple[_Known | None, str]:
-        """What these values describe, or an error when identifiers point at two things or contradict one."""
+    def match(self, values: dict, warnings: list[str] | None = None) -> tuple[_Known | None, str]:
+        """What these values describe, or an error when identifiers point at two things or contradict one.
+
+        A title and year that match a work the values cannot be (another type, or an
+        identifier that differs) match nothing, with a sentence added to `warnings`.
+        """
         found: dict[int, tuple[tuple, _Known]] = {}
         for key in _keys(values, titles=False):
             if key in self.by_key:
@@ -304,9 +360,16 @@ class _Index:
             return (None, contradiction) if (contradiction := _contradiction(known, values)) else (known, "")
         title_key = _title_key(values)
         known = self.by_key.get(title_key) if title_key else None
-        if known is not None and not _contradiction(known, values):
-            return known, ""
-        return None, ""
+        if known is None:
+            return None, ""
+        if reason := _differing_identifier(known, values) or _other_type(known, values):
+            if warnings is not None:
+                warnings.append(
+                    f"has the same title and year as “{known.title}”{known.position and f' ({known.position})'}, "
+                    f"but {reason}; it is added as a new reference, and shown among the possible duplicates."
+                )
+            return None, ""
+        return known, ""
 
 
 def _judge(entry: ParsedEntry, library: _Index, in_file: _Index) -> EntryPlan:
@@ -323,12 +386,12 @@ def _judged(entry: ParsedEntry, library: _Index, in_file: _Index, warnings: list
         values = _clean(entry.values, warnings)
     except ValidationError as error:
         return EntryPlan(entry, Outcome.ERROR, error=" ".join(error.messages))
-    earlier, error = in_file.match(values)
+    earlier, error = in_file.match(values, warnings)
     if earlier is not None or error:
         return EntryPlan(
             entry, Outcome.ERROR, error=f"it is the same reference as {earlier.position}." if earlier else error
         )
-    known, error = library.match(values)
+    known, error = library.match(values, warnings)
     if error:
         return EntryPlan(entry, Outcome.ERROR, values, error=error)
     in_file.add(
@@ -336,6 +399,7 @@ def _judged(entry: ParsedEntry, library: _Index, in_file: _Index, warnings: list
             *(values.get(name, "") for name in IDENTIFIERS),
             values["title"],
             values.get("year"),
+            _work_type(values),
             position=entry.position,
         )
     )
@@ -349,18 +413,27 @@ def _judged(entry: ParsedEntry, library: _Index, in_file: _Index, warnings: list
     return EntryPlan(entry, Outcome.NEW, values, reference=new)
 
 
-def _compare(plan: EntryPlan, stored: Reference) -> None:
-    """Turn a matched entry into an update of the stored reference, or mark it unchanged or in error."""
+def _compare(plan: EntryPlan, stored: Reference, replace: tuple[str, ...]) -> None:
+    """Turn a matched entry into an update of the stored reference, or mark it unchanged or in error.
+
+    A field the library leaves empty is filled; one where both have values that
+    differ changes only when the uploader chose to take the file's value for it,
+    and is otherwise listed among the plan's differences.
+    """
     values = plan.values
-    changes = {
+    differing = {
         name: (getattr(stored, name), values[name])
         for name in UPDATABLE
         if values.get(name) not in (None, "") and getattr(stored, name) != values[name]
     }
     given_names = (values.get("author_list", []), values.get("authors_et_al", False))
     if given_names[0] and (stored.author_list, stored.authors_et_al) != given_names:
-        changes["authors"] = (_names_line(stored.author_list, stored.authors_et_al), _names_line(*given_names))
-    plan.reference, plan.changes = stored, changes
+        differing["authors"] = (_names_line(stored.author_list, stored.authors_et_al), _names_line(*given_names))
+    changes, differences = {}, {}
+    for name, (was, given) in differing.items():
+        filling = was in (None, "") if name != "authors" else not (stored.author_list or stored.authors_et_al)
+        (changes if filling or name in replace else differences)[name] = (was, given)
+    plan.reference, plan.changes, plan.differences = stored, changes, differences
     if not changes:
         plan.outcome = Outcome.UNCHANGED
         return
@@ -491,6 +564,36 @@ def _title_key(values: dict) -> tuple | None:
     """Titles compare as possible duplicates do, so an import matches what the duplicates filter would pair."""
     title = title_key(values.get("title") or "")
     return ("title", title, values.get("year")) if title else None
+
+
+# The details only a journal paper (or a chapter) has; a reference with any of them and no type is taken for a paper.
+JOURNAL_DETAILS = ("volume", "issue", "pages")
+_TYPE_NAMES = dict(Reference.WorkType.choices)
+
+
+def _work_type(values: dict) -> str:
+    """The type of work the values say, or guess from journal details: "" when nothing tells."""
+    if values.get("work_type"):
+        return values["work_type"]
+    return Reference.WorkType.ARTICLE if any(values.get(name) for name in JOURNAL_DETAILS) else ""
+
+
+def _other_type(known: _Known, values: dict) -> str:
+    """Why the values are another work than `known` by their types ("it is a thesis, not a journal article"),
+    or "". A type that is not known, or the catch-all "other document", tells nothing."""
+    ours, theirs = known.work_type, _work_type(values)
+    if not ours or not theirs or ours == theirs or Reference.WorkType.DOCUMENT in (ours, theirs):
+        return ""
+    return f"it is a {_TYPE_NAMES[theirs].lower()}, not a {_TYPE_NAMES[ours].lower()}"
+
+
+def _differing_identifier(known: _Known, values: dict) -> str:
+    """ "its DOI differs" when both give an identifier of a kind and the two differ, else ""."""
+    for name, (label, _) in IDENTIFIERS.items():
+        stored, given = getattr(known, name), values.get(name)
+        if stored and given and stored != given:
+            return f"its {label} differs"
+    return ""
 
 
 def _contradiction(known: _Known, values: dict) -> str:

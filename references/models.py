@@ -26,6 +26,18 @@ class Reference(models.Model):
         RESEARCH = "research", "Research"
         OTHER = "other", "Other"
 
+    class WorkType(models.TextChoices):
+        """What sort of publication it is, in CSL's words: a thesis and the paper from it, or a book
+        and a review of it, can share a title and a year and still be two works."""
+
+        ARTICLE = "article-journal", "Journal article"
+        BOOK = "book", "Book"
+        CHAPTER = "chapter", "Book chapter"
+        THESIS = "thesis", "Thesis"
+        REPORT = "report", "Report"
+        WEBPAGE = "webpage", "Web page"
+        DOCUMENT = "document", "Other document"
+
     class Retraction(models.TextChoices):
         STANDS = "", "Stands"
         EXPRESSION_OF_CONCERN = "expression_of_concern", "Expression of concern"
@@ -33,6 +45,13 @@ class Reference(models.Model):
 
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.RESEARCH)
     title = models.CharField(max_length=500)
+    work_type = models.CharField(
+        "type of work",
+        max_length=32,
+        choices=WorkType.choices,
+        blank=True,
+        help_text="As the reference manager's file said; blank when no file said.",
+    )
     # The authors are the ordered list `author_list` (see references/formats/names.py for its shape)
     # and the flag `authors_et_al`; `authors` is the same list as one Vancouver string, kept in step
     # by `sync_authors`, for search, plain lines and the revisions frozen before names had structure.
@@ -222,6 +241,12 @@ class ReferenceImport(models.Model):
         default=list,
         blank=True,
         help_text="[position, warning] for each detail of an imported entry left out or kept as given.",
+    )
+    replaced_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The fields where the uploader chose the file's values over different ones in the library; "
+        "elsewhere the import only filled empty fields.",
     )
 
     history = tracked_history(excluded_fields=["content"])  # the file never changes; keep one copy of it

@@ -6,6 +6,7 @@ from references.models import Reference
 
 REFERENCE_FIELDS = (
     "kind",
+    "work_type",
     "title",
     "authors",
     "source",

@@ -246,12 +246,24 @@ def test_import_stores_the_files_names_as_read(editor):
 
 
 @pytest.mark.django_db
-def test_import_of_fuller_names_for_the_same_paper_is_an_update_of_the_authors():
+def test_import_of_fuller_names_taking_the_files_authors_is_an_update_of_the_authors():
+    ReferenceFactory(title="Paper", doi="10.5555/x.1", authors="Younger JW")
+
+    plan = import_plan([entry(author_list=[YOUNGER])], format="ris", replace=("authors",))
+
+    assert plan.entries[0].changes == {"authors": ("Younger, JW", "Younger, Jarred W")}
+
+
+@pytest.mark.django_db
+def test_import_of_other_names_for_a_paper_with_authors_keeps_the_stored_ones_by_default():
     ReferenceFactory(title="Paper", doi="10.5555/x.1", authors="Younger JW")
 
     plan = import_plan([entry(author_list=[YOUNGER])], format="ris")
 
-    assert plan.entries[0].changes == {"authors": ("Younger, JW", "Younger, Jarred W")}
+    assert (plan.entries[0].changes, plan.entries[0].differences) == (
+        {},
+        {"authors": ("Younger, JW", "Younger, Jarred W")},
+    )
 
 
 # The migration reads every stored string.

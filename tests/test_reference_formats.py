@@ -45,13 +45,14 @@ def sample(name: str) -> str:
 
 
 def ris_entry(*lines: str) -> dict:
-    """The values of a one-entry RIS file made of these tag lines."""
-    (entry,) = ris.parse("\n".join(["TY  - JOUR", *lines, "ER  - "]))
+    """The values of a one-entry RIS file made of these tag lines (of a type that names no type of work)."""
+    (entry,) = ris.parse("\n".join(["TY  - GEN", *lines, "ER  - "]))
     return entry.values
 
 
 def bibtex_entry(fields: str) -> ParsedEntry:
-    (entry,) = bibtex.parse("@article{key,\n" + fields + "\n}\n")
+    """The one entry of a BibTeX file with these fields, of a type that names no type of work."""
+    (entry,) = bibtex.parse("@misc{key,\n" + fields + "\n}\n")
     return entry
 
 
@@ -65,12 +66,13 @@ def medline_entry(*lines: str) -> ParsedEntry:
 
 def test_ris_sample_reads_into_exact_values_with_entry_numbers_and_first_lines():
     assert ris.parse(sample("ldn.ris")) == [
-        ParsedEntry(number=1, line=3, values={**YOUNGER, "kind": "research"}),
+        ParsedEntry(number=1, line=3, values={**YOUNGER, "kind": "research", "work_type": "article-journal"}),
         ParsedEntry(
             number=2,
             line=21,
             values={
                 "kind": "trial",
+                "work_type": "article-journal",
                 "title": "Low-dose naltrexone for fibromyalgia pain: a randomised, placebo-controlled crossover trial",
                 **named(
                     person("Example", "Ann"), person("Sample", initials="BC"), person("van der Placeholder", "Carla")
@@ -84,13 +86,17 @@ def test_ris_sample_reads_into_exact_values_with_entry_numbers_and_first_lines()
                 "url": "https://example.org/jepr/2021/e1021",
             },
         ),
-        ParsedEntry(number=3, line=37, values=GUIDELINE),
+        ParsedEntry(number=3, line=37, values={**GUIDELINE, "work_type": "report"}),
     ]
 
 
 def test_ris_with_windows_line_endings_reads_like_any_other():
     assert ris.parse(sample("crlf.ris")) == [
-        ParsedEntry(number=1, line=1, values={"title": "Sample entry with Windows line endings", "year": 2020})
+        ParsedEntry(
+            number=1,
+            line=1,
+            values={"work_type": "article-journal", "title": "Sample entry with Windows line endings", "year": 2020},
+        )
     ]
 
 
@@ -158,7 +164,7 @@ def test_ris_entry_without_an_end_before_the_next_is_an_error_entry():
 
     assert entries == [
         ParsedEntry(number=1, line=1, error="has no end (“ER  -”) before the next entry starts on line 3."),
-        ParsedEntry(number=2, line=3, values={"title": "Second"}),
+        ParsedEntry(number=2, line=3, values={"title": "Second", "work_type": "article-journal"}),
     ]
 
 
@@ -201,6 +207,7 @@ def test_bibtex_sample_reads_into_exact_values_with_latex_decoded_and_repeated_k
             line=4,
             values={
                 **YOUNGER,
+                "work_type": "article-journal",
                 "title": "The Use of Low-Dose Naltrexone (LDN) as a Novel Anti-Inflammatory Treatment for Chronic Pain",
             },
         ),
@@ -208,6 +215,7 @@ def test_bibtex_sample_reads_into_exact_values_with_latex_decoded_and_repeated_k
             number=2,
             line=16,
             values={
+                "work_type": "article-journal",
                 "title": "Low-Dose Naltrexone for Fibromyalgia Pain: A Randomised Crossover Trial in 5% of Clinics",
                 **named(
                     person("Müller", "Jörg"),
@@ -228,6 +236,7 @@ def test_bibtex_sample_reads_into_exact_values_with_latex_decoded_and_repeated_k
             number=3,
             line=28,
             values={
+                "work_type": "report",
                 "title": "Managing Chronic Pain in Adults: A Guideline for Primary Care",
                 **named(organisation("Example Society for Pain Medicine")),
                 "source": "Example Society for Pain Medicine",
@@ -320,6 +329,7 @@ def test_medline_sample_reads_into_exact_values_with_records_numbered_from_their
             values={
                 **YOUNGER,
                 "kind": "research",
+                "work_type": "article-journal",
                 "title": YOUNGER_TITLE + ".",
                 "source": "Clinical rheumatology",
                 "pages": "451-9",
@@ -330,6 +340,7 @@ def test_medline_sample_reads_into_exact_values_with_records_numbered_from_their
             line=25,
             values={
                 "kind": "systematic_review",
+                "work_type": "article-journal",
                 "title": (
                     "Low-dose naltrexone for chronic pain: a systematic review and meta-analysis of example trials."
                 ),
@@ -359,7 +370,12 @@ def test_medline_without_full_author_names_reads_the_short_ones():
 def test_medline_book_record_gives_its_title_and_publisher():
     entry = medline_entry("PMID- 24526250", "BTI - A guideline on a bookshelf", "PB  - Example Society")
 
-    assert entry.values == {"pmid": "24526250", "title": "A guideline on a bookshelf", "source": "Example Society"}
+    assert entry.values == {
+        "pmid": "24526250",
+        "work_type": "book",
+        "title": "A guideline on a bookshelf",
+        "source": "Example Society",
+    }
 
 
 def test_medline_doi_comes_from_aid_when_lid_holds_only_the_publishers_id():
@@ -424,12 +440,13 @@ def test_medline_dump_writes_tagged_lines_with_vancouver_names_and_group_authors
 
 def test_csl_json_sample_reads_into_exact_values_without_line_numbers():
     assert csl_json.parse(sample("ldn.json")) == [
-        ParsedEntry(number=1, line=None, values=YOUNGER),
+        ParsedEntry(number=1, line=None, values={**YOUNGER, "work_type": "article-journal"}),
         ParsedEntry(
             number=2,
             line=None,
             values={
                 "kind": "trial",
+                "work_type": "article-journal",
                 "title": "Low-dose naltrexone for fibromyalgia pain: a randomised crossover trial",
                 **named(
                     person("Example", "Ann"), person("Sample", "Bea C."), organisation("Example Pain Trials Consortium")
@@ -443,7 +460,7 @@ def test_csl_json_sample_reads_into_exact_values_without_line_numbers():
                 "url": "https://example.org/jepr/2021/e1021",
             },
         ),
-        ParsedEntry(number=3, line=None, values=GUIDELINE),
+        ParsedEntry(number=3, line=None, values={**GUIDELINE, "work_type": "report"}),
     ]
 
 

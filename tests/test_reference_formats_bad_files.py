@@ -10,7 +10,7 @@ from references.formats.records import ParsedEntry, ReferenceFileError
 
 SAMPLES = Path(__file__).parent / "samples" / "references"
 ACCEPTED = "The formats accepted are RIS (.ris), BibTeX (.bib), PubMed MEDLINE (.nbib) and CSL-JSON (.json)."
-ONE_RIS_ENTRY = b"TY  - JOUR\nTI  - Paper\nER  - \n"
+ONE_RIS_ENTRY = b"TY  - GEN\nTI  - Paper\nER  - \n"
 
 
 def sample_bytes(name: str) -> bytes:
@@ -38,7 +38,7 @@ def test_ris_entries_without_a_title_or_with_an_unreadable_year_are_pointed_at_b
 
 
 def test_ris_entry_with_two_problems_names_both_in_one_sentence():
-    (entry,) = ris.parse("TY  - JOUR\nPY  - soon\nER  - \n")
+    (entry,) = ris.parse("TY  - GEN\nPY  - soon\nER  - \n")
 
     assert entry == ParsedEntry(
         number=1, line=1, error="has no title (TI or T1) and has a year “soon” that is not a number."

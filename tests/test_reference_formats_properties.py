@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from references.formats import bibtex, csl_json, medline, ris
+from references.formats.csl import WORK_TYPES, csl_type
 from references.formats.names import (
     SUFFIXES,
     name_from_display,
@@ -86,6 +87,13 @@ carried = {
     csl_json: {**common, "kind": kinds},
 }
 FORMAT_MODULES = [ris, bibtex, medline, csl_json]
+# The types of work each format names. RIS's GEN and BibTeX's misc say nothing, so "document" reads back as no
+# type there; MEDLINE tells only a journal paper (by its journal), a book and a chapter (by its book).
+work_types = {
+    ris: [work_type for work_type in WORK_TYPES if work_type != "document"],
+    bibtex: [work_type for work_type in WORK_TYPES if work_type != "document"],
+    csl_json: list(WORK_TYPES),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -97,7 +105,16 @@ def quiet_bibtexparser():
 
 
 def reference_values(module):
-    return st.fixed_dictionaries({"title": texts}, optional=carried[module]).map(_flat)
+    if module is medline:
+        with_source = {name: value for name, value in carried[medline].items() if name != "source"}
+        sourced = {"title": texts, "work_type": st.sampled_from(["article-journal", "chapter"]), "source": texts}
+        book = {"title": texts, "work_type": st.just("book")}
+        return (
+            st.fixed_dictionaries(sourced, optional=with_source)
+            | st.fixed_dictionaries(book, optional=carried[medline])
+        ).map(_flat)
+    required = {"title": texts, "work_type": st.sampled_from(work_types[module])}
+    return st.fixed_dictionaries(required, optional=carried[module]).map(_flat)
 
 
 def _flat(values: dict) -> dict:
@@ -116,6 +133,19 @@ def test_every_format_reads_back_what_it_writes(module, data):
     assert [(entry.values, entry.error) for entry in entries] == [(values, "") for values in references]
 
 
+@pytest.mark.parametrize("module", [ris, bibtex, csl_json], ids=lambda module: module.__name__.rsplit(".", 1)[-1])
+@FAST
+@given(data=st.data())
+def test_a_reference_of_no_known_type_is_written_as_the_type_its_details_suggest(module, data):
+    values = data.draw(st.fixed_dictionaries({"title": texts}, optional=carried[module]).map(_flat))
+    suggested = csl_type(values)
+
+    (entry,) = module.parse(module.dump([("ref", values)]))
+
+    says_nothing = suggested == "document" and module is not csl_json  # RIS's GEN, BibTeX's misc
+    assert entry.values == (values if says_nothing else {**values, "work_type": suggested})
+
+
 @pytest.mark.parametrize("module", FORMAT_MODULES, ids=lambda module: module.__name__.rsplit(".", 1)[-1])
 def test_every_format_reads_back_the_sample_references_it_writes(module):
     references = [entry.values for entry in csl_json.parse(SAMPLE.read_text(encoding="utf-8"))]
@@ -126,10 +156,13 @@ def test_every_format_reads_back_the_sample_references_it_writes(module):
             values["authors"] = vancouver_authors(values.get("author_list", []))
             if not values["authors"]:
                 del values["authors"]
+    expected = references
+    if module is medline:  # a report is a type of work MEDLINE has no tag for
+        expected = [{name: value for name, value in values.items() if value != "report"} for values in references]
 
     entries = module.parse(module.dump([(f"ref{number}", values) for number, values in enumerate(references)]))
 
-    assert [entry.values for entry in entries] == references
+    assert [entry.values for entry in entries] == expected
 
 
 @pytest.mark.parametrize("module", FORMAT_MODULES, ids=lambda module: module.__name__.rsplit(".", 1)[-1])

@@ -28,9 +28,9 @@ def entry(number=1, line=None, **values):
     return ParsedEntry(number=number, line=line, values=values)
 
 
-def imported(*entries, user):
+def imported(*entries, user, replace=()):
     with acting_as(user):
-        return import_apply(list(entries), format="ris")
+        return import_apply(list(entries), format="ris", replace=replace)
 
 
 def test_import_creates_a_reference_with_normalised_identifiers(editor):
@@ -63,16 +63,51 @@ def test_reimporting_the_same_file_creates_nothing_and_writes_no_history(editor)
     assert Reference.history.count() == 1
 
 
-def test_reimport_updates_changed_details_in_one_history_row(editor):
+def test_reimport_keeps_the_librarys_differing_details_by_default_and_lists_them(editor):
     imported(entry(**LDN_TRIAL), user=editor)
 
     plan = imported(entry(**{**LDN_TRIAL, "pages": "529-38", "issue": "2a"}), user=editor)
 
     reference = Reference.objects.get()
+    assert plan.counts == {"new": 0, "update": 0, "unchanged": 1, "error": 0}
+    assert (plan.entries[0].changes, plan.entries[0].differences) == (
+        {},
+        {"issue": ("2", "2a"), "pages": ("529-538", "529-38")},
+    )
+    assert (reference.issue, reference.pages) == ("2", "529-538")
+    assert Reference.history.count() == 1
+
+
+def test_reimport_fills_details_the_library_lacks(editor):
+    imported(entry(**{**LDN_TRIAL, "issue": "", "pages": ""}), user=editor)
+
+    plan = imported(entry(**LDN_TRIAL), user=editor)
+
+    reference = Reference.objects.get()
+    assert plan.entries[0].changes == {"issue": ("", "2"), "pages": ("", "529-538")}
+    assert (reference.issue, reference.pages) == ("2", "529-538")
+
+
+def test_reimport_taking_the_files_values_updates_those_fields_in_one_history_row(editor):
+    imported(entry(**LDN_TRIAL), user=editor)
+
+    plan = imported(
+        entry(**{**LDN_TRIAL, "pages": "529-38", "issue": "2a", "source": "Arthritis Rheumatol"}),
+        user=editor,
+        replace=("issue", "pages"),
+    )
+
+    reference = Reference.objects.get()
     assert plan.counts == {"new": 0, "update": 1, "unchanged": 0, "error": 0}
     assert plan.entries[0].changes == {"issue": ("2", "2a"), "pages": ("529-538", "529-38")}
-    assert (reference.issue, reference.pages) == ("2a", "529-38")
+    assert plan.entries[0].differences == {"source": ("Arthritis Rheum", "Arthritis Rheumatol")}
+    assert (reference.issue, reference.pages, reference.source) == ("2a", "529-38", "Arthritis Rheum")
     assert [row.history_type for row in Reference.history.order_by("history_id")] == ["+", "~"]
+
+
+def test_a_file_cannot_be_told_to_replace_identifiers(editor):
+    with pytest.raises(ValueError, match="cannot replace these fields: doi"):
+        imported(entry(**LDN_TRIAL), user=editor, replace=("doi",))
 
 
 def test_import_never_blanks_a_detail_the_file_lacks(editor):
@@ -192,7 +227,10 @@ def test_two_entries_matching_one_stored_reference_update_it_once(editor):
     ReferenceFactory(doi="10.1002/art.37734", pmid="23359310")
 
     plan = imported(
-        entry(1, title="By DOI", doi="10.1002/art.37734"), entry(2, title="By PMID", pmid="23359310"), user=editor
+        entry(1, title="By DOI", doi="10.1002/art.37734"),
+        entry(2, title="By PMID", pmid="23359310"),
+        user=editor,
+        replace=("title",),
     )
 
     assert plan.problems == [("entry 2", "it is the same reference as entry 1.")]
@@ -296,3 +334,92 @@ def test_an_entry_describes_itself_in_one_line_for_the_preview():
     assert plan.entries[0].details == (
         "Younger J, Noor N, McCue R, Mackey S. Arthritis Rheum, 2013. DOI 10.1002/art.37734. PMID 23359310"
     )
+
+
+# A title and year match only the same work.
+
+
+def test_a_thesis_with_the_title_and_year_of_a_stored_paper_is_a_new_reference_with_a_warning(editor):
+    paper = ReferenceFactory(
+        title="Sleep and pain in fibromyalgia", year=2019, work_type="article-journal", doi="10.5555/sleep.1"
+    )
+
+    plan = imported(
+        entry(title="Sleep and pain in fibromyalgia", year=2019, work_type="thesis", source="Example University"),
+        user=editor,
+    )
+
+    assert plan.counts == {"new": 1, "update": 0, "unchanged": 0, "error": 0}
+    assert plan.warnings == [
+        (
+            "entry 1",
+            "has the same title and year as “Sleep and pain in fibromyalgia”, but it is a thesis, not a journal "
+            "article; it is added as a new reference, and shown among the possible duplicates.",
+        )
+    ]
+    paper.refresh_from_db()
+    assert (paper.doi, paper.source) == ("10.5555/sleep.1", "Journal of Clinical Examples")
+    assert sorted(Reference.objects.values_list("work_type", flat=True)) == ["article-journal", "thesis"]
+
+
+def test_a_book_review_is_not_matched_to_the_book_it_reviews(editor):
+    ReferenceFactory(title="Pain medicine", year=2020, work_type="book", source="Example Press", volume="", pages="")
+
+    plan = imported(
+        entry(title="Pain medicine", year=2020, source="Example Journal", volume="3", pages="12"), user=editor
+    )
+
+    assert plan.counts["new"] == 1
+    assert "it is a journal article, not a book" in plan.warnings[0][1]
+
+
+def test_a_stored_paper_of_no_recorded_type_is_known_by_its_journal_details(editor):
+    ReferenceFactory(title="Sleep and pain", year=2019, work_type="", volume="4", pages="1-9")
+
+    plan = imported(entry(title="Sleep and pain", year=2019, work_type="thesis"), user=editor)
+
+    assert plan.counts["new"] == 1
+
+
+def test_a_title_and_year_with_a_different_doi_is_a_new_reference_with_a_warning(editor):
+    ReferenceFactory(title="Sleep and pain", year=2019, doi="10.5555/a")
+
+    plan = imported(entry(title="Sleep and pain", year=2019, doi="10.5555/b"), user=editor)
+
+    assert plan.counts["new"] == 1
+    assert "but its DOI differs; it is added as a new reference" in plan.warnings[0][1]
+
+
+def test_a_title_and_year_of_the_same_type_still_match(editor):
+    stored = ReferenceFactory(title="Sleep and pain", year=2019, work_type="article-journal", volume="", pages="")
+
+    plan = imported(entry(title="Sleep and pain", year=2019, work_type="article-journal", volume="4"), user=editor)
+
+    assert plan.counts == {"new": 0, "update": 1, "unchanged": 0, "error": 0}
+    assert plan.entries[0].reference.pk == stored.pk
+
+
+def test_two_entries_of_one_file_with_one_title_and_year_but_two_types_are_both_new(editor):
+    plan = imported(
+        entry(1, title="Sleep and pain", year=2019, work_type="thesis"),
+        entry(2, title="Sleep and pain", year=2019, work_type="article-journal"),
+        user=editor,
+    )
+
+    assert plan.counts["new"] == 2
+
+
+def test_the_import_record_keeps_the_fields_the_uploader_let_the_file_replace(editor):
+    imported(entry(**LDN_TRIAL), user=editor)
+    record, _ = reference_file_preview(
+        data=b"TY  - JOUR\nTI  - Low-dose naltrexone\nDO  - 10.1002/art.37734\nSP  - 1\nER  - \n",
+        file_name="fix.ris",
+        user=editor,
+    )
+
+    with acting_as(editor):
+        reference_file_import(record=record, user=editor, replace=("pages", "title"))
+
+    record.refresh_from_db()
+    assert record.replaced_fields == ["title", "pages"]
+    assert (Reference.objects.get().title, Reference.objects.get().pages) == ("Low-dose naltrexone", "1")

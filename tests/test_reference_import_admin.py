@@ -144,7 +144,7 @@ def test_the_preview_lists_bad_entries_with_their_position(client, editor):
         assert f"<td>{position}</td>" in page
 
 
-def test_the_preview_shows_what_an_update_changes(client, editor):
+def test_the_preview_shows_what_an_update_fills_and_what_it_keeps(client, editor):
     ReferenceFactory(title="An old title", doi="10.5555/ldn.trial", pmid="")
     client.force_login(editor)
     ris = b"TY  - JOUR\nTI  - A corrected title\nDO  - 10.5555/ldn.trial\nER  - \n"
@@ -153,7 +153,58 @@ def test_the_preview_shows_what_an_update_changes(client, editor):
 
     page = client.get(response.url).content.decode()
     assert "References the file updates (1)" in page
+    assert "work_type: “” → “article-journal”" in page
+    assert "Kept from the library: title “An old title” (the file says “A corrected title”)" in page
+
+
+def test_the_preview_with_the_files_values_chosen_shows_what_the_update_changes(client, editor):
+    ReferenceFactory(title="An old title", doi="10.5555/ldn.trial", pmid="")
+    client.force_login(editor)
+    response = upload(client, "fix.ris", b"TY  - JOUR\nTI  - A corrected title\nDO  - 10.5555/ldn.trial\nER  - \n")
+
+    page = client.get(response.url, {"policy": "chosen", "fields": ["title"]}).content.decode()
+
+    assert "References the file updates (1)" in page
     assert "title: “An old title” → “A corrected title”" in page
+    assert '<input type="hidden" name="fields" value="title">' in page
+
+
+def test_confirming_with_the_files_values_chosen_replaces_them_and_records_the_choice(client, editor):
+    reference = ReferenceFactory(title="An old title", doi="10.5555/ldn.trial", pmid="", source="Old Journal")
+    client.force_login(editor)
+    response = upload(
+        client, "fix.ris", b"TY  - JOUR\nTI  - A corrected title\nT2  - New Journal\nDO  - 10.5555/ldn.trial\nER  - \n"
+    )
+
+    client.post(response.url, {"policy": "chosen", "fields": ["title"]})
+
+    reference.refresh_from_db()
+    assert (reference.title, reference.source) == ("A corrected title", "Old Journal")
+    assert ReferenceImport.objects.get().replaced_fields == ["title"]
+
+
+def test_confirming_by_default_keeps_the_librarys_values(client, editor):
+    reference = ReferenceFactory(title="An old title", doi="10.5555/ldn.trial", pmid="")
+    client.force_login(editor)
+    response = upload(client, "fix.ris", b"TY  - JOUR\nTI  - A corrected title\nDO  - 10.5555/ldn.trial\nER  - \n")
+
+    client.post(response.url, {})
+
+    reference.refresh_from_db()
+    assert reference.title == "An old title"
+    assert ReferenceImport.objects.get().replaced_fields == []
+
+
+def test_choosing_to_pick_fields_without_ticking_any_imports_nothing_and_says_why(client, editor):
+    ReferenceFactory(title="An old title", doi="10.5555/ldn.trial", pmid="")
+    client.force_login(editor)
+    response = upload(client, "fix.ris", b"TY  - JOUR\nTI  - A corrected title\nDO  - 10.5555/ldn.trial\nER  - \n")
+
+    refused = client.post(response.url, {"policy": "chosen"})
+
+    assert refused.status_code == 400
+    assert "Tick at least one field, or choose to keep the library" in refused.content.decode()
+    assert ReferenceImport.objects.get().status == ReferenceImport.Status.PREVIEWED
 
 
 def _uploaded(client, sample_name) -> int:
@@ -189,6 +240,29 @@ def test_a_dry_run_changes_nothing_and_keeps_no_file(editor, capsys):
 
     assert "Dry run: nothing was imported." in capsys.readouterr().out
     assert (Reference.objects.count(), ReferenceImport.objects.count()) == (0, 0)
+
+
+def test_the_command_keeps_the_librarys_values_unless_told_to_take_the_files(editor, tmp_path, capsys):
+    reference = ReferenceFactory(title="An old title", doi="10.5555/ldn.trial", pmid="", source="Old Journal")
+    path = tmp_path / "fix.ris"
+    path.write_bytes(b"TY  - JOUR\nTI  - A corrected title\nT2  - New Journal\nDO  - 10.5555/ldn.trial\nER  - \n")
+    call_command("import_references", str(path), "--as", "editor")
+    reference.refresh_from_db()
+    kept = (reference.title, reference.source)
+
+    call_command("import_references", str(path), "--as", "editor", "--take-file-values", "title")
+
+    reference.refresh_from_db()
+    assert (kept, (reference.title, reference.source)) == (
+        ("An old title", "Old Journal"),
+        ("A corrected title", "Old Journal"),
+    )
+    assert "source “Old Journal” kept (the file says “New Journal”)" in capsys.readouterr().out
+
+
+def test_the_command_refuses_to_take_identifiers_from_the_file(editor):
+    with pytest.raises(CommandError, match="--take-file-values cannot name doi"):
+        call_command("import_references", str(SAMPLES / "ldn.ris"), "--as", "editor", "--take-file-values", "doi")
 
 
 def test_the_command_refuses_a_malformed_file(editor):

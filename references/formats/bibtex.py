@@ -39,7 +39,7 @@ from references.formats.records import ParsedEntry, ReferenceFileError, make_ent
 
 # Where the source is, in order of preference: the journal, the book of a chapter or paper,
 # then the body that issued a report or guideline.
-_SOURCES = ("journal", "journaltitle", "booktitle", "institution", "organization", "publisher")
+_SOURCES = ("journal", "journaltitle", "booktitle", "institution", "school", "organization", "publisher")
 # An entry opened with no citation key: "@article{" and then, on the same line or the next, "author = ".
 # (@string blocks are "name = value" by design.)
 _KEYLESS = re.compile(r"(@\s*(?!(?:string|preamble|comment)\b)[A-Za-z]+\s*\{)(\s*[A-Za-z][\w\-]*\s*=)", re.IGNORECASE)
@@ -55,8 +55,24 @@ _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\
 _UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_:.\-]+")
 # The BibTeX entry type of what we write, by the CSL type that one rule (csl_type) gives each
 # reference, and the field its source goes in.
-_ENTRY_TYPES = {"article-journal": ("article", "journal"), "report": ("techreport", "institution")}
+_ENTRY_TYPES = {
+    "article-journal": ("article", "journal"),
+    "book": ("book", "publisher"),
+    "chapter": ("incollection", "booktitle"),
+    "thesis": ("phdthesis", "school"),
+    "report": ("techreport", "institution"),
+    "webpage": ("online", "publisher"),
+}
 _OTHER_ENTRY_TYPE = ("misc", "publisher")
+# The type of work each BibTeX (and biblatex) entry type is, for the ones we keep apart.
+_WORK_TYPES = {
+    **{entry_type: work_type for work_type, (entry_type, _) in _ENTRY_TYPES.items()},
+    **dict.fromkeys(("booklet", "mvbook", "collection", "proceedings"), "book"),
+    **dict.fromkeys(("inbook", "inproceedings", "conference", "incollection", "inreference"), "chapter"),
+    **dict.fromkeys(("mastersthesis", "thesis"), "thesis"),
+    **dict.fromkeys(("report", "manual", "standard"), "report"),
+    **dict.fromkeys(("electronic", "www", "url"), "webpage"),
+}
 _LATEX = LatexDecodingMiddleware()
 # Our own field for the evidence kind: BibTeX has none, and styles ignore fields they do not know.
 KIND_FIELD = "evidencekind"
@@ -178,6 +194,7 @@ def _failure(block: ParsingFailedBlock) -> str:
 def _entry(number: int, line: int, entry: Entry, warnings: list[str]) -> ParsedEntry:
     fields = {field.key: field.value for field in entry.fields}
     values, problems = {}, []
+    values["work_type"] = _WORK_TYPES.get(entry.entry_type.lower())
     values["title"] = _text(fields.get("title"))
     if not values["title"]:
         problems.append("has no title.")

@@ -25,8 +25,35 @@ _ET_AL_NOTE = "authors: et al."
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
+# The CSL types a reference is stored as (`Reference.WorkType`), and what other CSL types are to us.
+WORK_TYPES = ("article-journal", "book", "chapter", "thesis", "report", "webpage", "document")
+_CSL_TYPES = {
+    "article": "article-journal",
+    "article-magazine": "article-journal",
+    "article-newspaper": "article-journal",
+    "review": "article-journal",
+    "review-book": "article-journal",
+    "paper-conference": "chapter",
+    "entry-encyclopedia": "chapter",
+    "entry-dictionary": "chapter",
+    "post-weblog": "webpage",
+    "post": "webpage",
+    "standard": "report",
+    "legislation": "document",
+}
+
+
+def work_type_of_csl(name) -> str | None:
+    """The stored type of work a CSL type names, None when it names none we keep apart."""
+    name = str(name or "").strip().lower()
+    return name if name in WORK_TYPES else _CSL_TYPES.get(name)
+
+
 def csl_type(values: dict) -> str:
-    """A journal paper when it has journal details, a report for a stand-alone guideline, else a document."""
+    """The type of work a file said, or else a guess from the details: a journal paper when it has
+    journal details, a report for a stand-alone guideline, else a document."""
+    if values.get("work_type") in WORK_TYPES:
+        return values["work_type"]
     if values.get("volume") or values.get("issue") or values.get("pages"):
         return "article-journal"
     if values.get("kind") == "guideline":
@@ -42,7 +69,7 @@ def to_csl(values: dict, *, item_id: str) -> dict:
         item["author"] = [csl_name(name) for name in names]
     if values.get("source"):
         item["container-title"] = values["source"]
-        if item["type"] == "report":
+        if item["type"] in ("report", "book", "thesis"):
             item["publisher"] = values["source"]
     if values.get("year"):
         item["issued"] = {"date-parts": [[int(values["year"])]]}
@@ -86,6 +113,8 @@ def from_csl(item: dict) -> dict:
     if not isinstance(item, dict):
         raise ValueError("it is not a JSON object.")
     values = {}
+    if work_type := work_type_of_csl(item.get("type")):
+        values["work_type"] = work_type
     title = item.get("title")
     if isinstance(title, str) and title.strip():
         values["title"] = " ".join(title.split())

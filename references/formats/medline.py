@@ -15,6 +15,8 @@ from references.formats.records import ParsedEntry, ReferenceFileError, make_ent
 # A letter, then up to three letters or digits, padded with spaces so that the hyphen is the fifth character.
 _TAG = re.compile(r"^(?=.{4}-)([A-Z][A-Z0-9]{1,3}) *-(?: (.*))?$")
 _DOI = re.compile(r"^(.*?)\s*\[doi\]$")
+# Where the source of a work that is not a journal paper goes: a chapter's book, else its publisher.
+_SOURCE_TAGS = {"chapter": "BTI", "book": "PB", "thesis": "PB", "report": "PB", "webpage": "PB", "document": "PB"}
 _ORCID = re.compile(r"^ORCID:\s*(?:https?://orcid\.org/)?(\S+)$", re.IGNORECASE)
 
 
@@ -59,10 +61,12 @@ def _entry(number: int, line: int, fields: list[list[str]]) -> ParsedEntry:
     values, problems = {}, []
     values["pmid"] = first.get("PMID")
     values["title"] = first.get("TI") or first.get("BTI")  # BTI: the title of a book, such as a guideline on Bookshelf
+    values["work_type"] = _work_type(first)
     if not values["pmid"] and not values["title"]:
         problems.append("has neither a PMID nor a title (TI).")
     values["author_list"], values["authors_et_al"] = _names(fields)
-    values["source"] = first.get("JT") or first.get("TA") or first.get("PB")
+    chapter_of = first.get("BTI") if first.get("TI") else ""  # a chapter's source is its book
+    values["source"] = first.get("JT") or first.get("TA") or chapter_of or first.get("PB")
     try:
         values["year"] = read_year(first.get("DP", ""))
     except ValueError as problem:
@@ -111,11 +115,22 @@ def _names(fields: list[list[str]]) -> tuple[list[dict], bool]:
     return names, et_al
 
 
+def _work_type(first: dict) -> str | None:
+    """A journal paper when it names a journal; on the Bookshelf, a book (BTI alone) or a chapter of one
+    (TI, and BTI for its book). Nothing else has a tag of its own."""
+    if first.get("JT") or first.get("TA"):
+        return "article-journal"
+    if first.get("BTI"):
+        return "chapter" if first.get("TI") else "book"
+    return None
+
+
 def _record(values: dict) -> str:
     lines = []
     if values.get("pmid"):
         lines.append(("PMID", values["pmid"]))
-    lines.append(("TI", values.get("title", "")))
+    work_type = values.get("work_type")
+    lines.append(("BTI" if work_type == "book" else "TI", values.get("title", "")))
     for name in names_of(values)[0]:  # MEDLINE has no "et al.": a shortened list is written as far as it goes
         if "literal" in name:
             lines.append(("CN", name["literal"]))  # a group author
@@ -128,7 +143,8 @@ def _record(values: dict) -> str:
             lines.append(("AUID", f"ORCID: {name['orcid']}"))
     if values.get("kind") in PUBLICATION_TYPES:
         lines.append(("PT", PUBLICATION_TYPES[values["kind"]]))
-    for field, tag in (("source", "JT"), ("year", "DP"), ("volume", "VI"), ("issue", "IP"), ("pages", "PG")):
+    source_tag = _SOURCE_TAGS.get(work_type, "JT")
+    for field, tag in (("source", source_tag), ("year", "DP"), ("volume", "VI"), ("issue", "IP"), ("pages", "PG")):
         if values.get(field):
             lines.append((tag, str(values[field])))
     if values.get("doi"):

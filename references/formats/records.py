@@ -10,6 +10,7 @@ from references.formats.names import vancouver_authors
 # `authors` is always the Vancouver string of `author_list` and `authors_et_al`.
 FIELDS = (
     "kind",
+    "work_type",
     "title",
     "authors",
     "author_list",

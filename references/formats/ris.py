@@ -38,7 +38,24 @@ _TITLES = ("title", "primary_title")  # TI, T1
 _SOURCES = ("secondary_title", "alternate_title3", "journal_name", "alternate_title2", "alternate_title1", "publisher")
 _DATES = ("year", "publication_year", "date")  # PY, Y1, DA
 # The RIS type of what we write, by the CSL type that one rule (csl_type) gives each reference.
-_REFERENCE_TYPES = {"article-journal": "JOUR", "report": "RPRT", "document": "GEN"}
+_REFERENCE_TYPES = {
+    "article-journal": "JOUR",
+    "book": "BOOK",
+    "chapter": "CHAP",
+    "thesis": "THES",
+    "report": "RPRT",
+    "webpage": "ELEC",
+    "document": "GEN",
+}
+# And the type of work each RIS type is, for the ones we keep apart (GEN and the rest say nothing).
+_WORK_TYPES = {
+    **{tag: work_type for work_type, tag in _REFERENCE_TYPES.items() if tag != "GEN"},
+    **dict.fromkeys(("JFULL", "ABST", "INPR", "EJOUR", "MGZN", "NEWS", "SER"), "article-journal"),
+    **dict.fromkeys(("EBOOK", "EDBOOK", "CLSWK"), "book"),
+    **dict.fromkeys(("ECHAP", "CONF", "CPAPER", "DICT", "ENCYC"), "chapter"),
+    **dict.fromkeys(("GOVDOC", "STAND"), "report"),
+    **dict.fromkeys(("WEB", "BLOG"), "webpage"),
+}
 
 
 class _Writer(rispy.RisWriter):
@@ -94,6 +111,7 @@ def _unended(number: int, start: int, next_start: int) -> ParsedEntry:
 def _entry(number: int, line: int, body: list[str]) -> ParsedEntry:
     (record,) = rispy.RisParser(skip_unknown_tags=True).parse_lines(iter(body))
     values, problems, warnings = {}, [], []
+    values["work_type"] = _WORK_TYPES.get(record.get("type_of_reference", "").strip().upper())
     values["title"] = _first(record, _TITLES)
     if not values["title"] and (short := record.get("short_title", "").strip()):
         values["title"] = short
@@ -151,7 +169,7 @@ def _record(key: str, values: dict) -> dict:
     if names := [_display_name(name) for name in names_of(values)[0]]:
         record["authors"] = names  # RIS has no "et al.": a shortened list is written as far as it goes
     if values.get("source"):
-        record["publisher" if reference_type == "RPRT" else "secondary_title"] = values["source"]
+        record["publisher" if reference_type in ("RPRT", "BOOK", "THES") else "secondary_title"] = values["source"]
     for field, tag in (("year", "year"), ("volume", "volume"), ("issue", "number")):
         if values.get(field):
             record[tag] = str(values[field])

@@ -7,7 +7,7 @@ from config.commands import acting_user
 from config.history import acting_as
 from references.formats.reading import FORMATS
 from references.formats.records import ReferenceFileError
-from references.imports import ImportConflict, reference_file_import, reference_file_preview
+from references.imports import REPLACEABLE, ImportConflict, reference_file_import, reference_file_preview
 
 
 class Command(BaseCommand):
@@ -25,9 +25,18 @@ class Command(BaseCommand):
             "--format", choices=sorted(FORMATS), help="The file's format, when its name and content do not say."
         )
         parser.add_argument("--dry-run", action="store_true", help="Say what would happen; change nothing.")
+        parser.add_argument(
+            "--take-file-values",
+            metavar="FIELDS",
+            default="",
+            help="Where a matched reference already has a different value, take the file's in these fields "
+            f"(comma-separated, from: {', '.join(REPLACEABLE)}), or in all of them with 'all'. "
+            "By default the library's values are kept and only empty fields are filled.",
+        )
 
-    def handle(self, *args, file, username, format, dry_run, **options):
+    def handle(self, *args, file, username, format, dry_run, take_file_values, **options):
         user = acting_user(username)
+        replace = _fields(take_file_values)
         path = Path(file)
         try:
             data = path.read_bytes()
@@ -36,10 +45,10 @@ class Command(BaseCommand):
         try:
             with acting_as(user):
                 record, plan = reference_file_preview(
-                    data=data, file_name=path.name, user=user, format=format, keep=not dry_run
+                    data=data, file_name=path.name, user=user, format=format, keep=not dry_run, replace=replace
                 )
                 if not dry_run:
-                    plan = reference_file_import(record=record, user=user, progress=self._progress)
+                    plan = reference_file_import(record=record, user=user, replace=replace, progress=self._progress)
         except ReferenceFileError as error:
             raise CommandError(f"{file}: {error} Nothing was imported.") from error
         except (PermissionDenied, ImportConflict) as error:
@@ -54,3 +63,16 @@ class Command(BaseCommand):
 
     def _progress(self, done: int, total: int) -> None:
         self.stderr.write(f"  {done:,} of {total:,} references written ({done * 100 // total}%)")
+
+
+def _fields(text: str) -> tuple[str, ...]:
+    """The fields named on the command line ("all", or a comma-separated list), each one a file may replace."""
+    if text.strip().lower() == "all":
+        return REPLACEABLE
+    fields = [name.strip() for name in text.split(",") if name.strip()]
+    if unknown := [name for name in fields if name not in REPLACEABLE]:
+        raise CommandError(
+            f"--take-file-values cannot name {', '.join(unknown)}; it takes 'all' or fields from: "
+            f"{', '.join(REPLACEABLE)}."
+        )
+    return tuple(fields)
