@@ -49,6 +49,14 @@ class UnknownClaim(WorkflowError):
     """The input names a claim that is not in the revision (a bad or forged form: answered with 400)."""
 
 
+class UnknownRevision(WorkflowError):
+    """The input names a revision the article does not have (a bad or forged form: answered with 400)."""
+
+
+class ThreadChanged(WorkflowError):
+    """The review thread changed since the form was shown: resolved, reopened or answered meanwhile."""
+
+
 class RestoreRefused(WorkflowError):
     """The revision cannot be restored: not of this article, never approved, or citing a reference since deleted."""
 

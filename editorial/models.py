@@ -591,3 +591,7 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.action} by {self.actor} ({self.from_state} → {self.to_state})"
+
+
+# Review threads build on the records above; importing them here registers them with the app.
+from editorial.threads.models import ReviewThread, ThreadMessage  # noqa: E402, F401

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from editorial.evidence import live_articles_citing_flagged_evidence
-from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Revision, SignOff
+from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Revision, SignOff, ThreadMessage
 from editorial.roles import MANAGING_EDITORS
 from jobs.mail import Letter, send_all_once
 from jobs.retries import retried
@@ -42,6 +42,12 @@ def review_link(revision) -> str:
 def desk_link(article) -> str:
     """The review desk page for whichever revision of the article is in review."""
     return settings.SITE_URL.rstrip("/") + reverse("desk:current", kwargs={"slug": article.slug})
+
+
+def threads_link(article, thread=None) -> str:
+    """Where the article's editors and reviewers read its review threads and answer them; with `thread`, that one."""
+    link = settings.SITE_URL.rstrip("/") + reverse("desk:threads", kwargs={"slug": article.slug})
+    return f"{link}#thread-{thread.pk}" if thread is not None else link
 
 
 def _letters(about: str, template: str, recipients, context: dict) -> list[Letter]:
@@ -114,15 +120,51 @@ def email_decision(sign_off_id: int, approved: bool) -> int:
         pk=sign_off_id
     )
     revision = sign_off.revision
+    notes = ThreadMessage.objects.filter(sign_off=sign_off, thread__claim_uid__isnull=False).select_related("thread")
     context = {
         "sign_off": sign_off,
         "revision": revision,
         "article": revision.article,
         "approved": approved,
+        "notes": list(notes.order_by("id")),
         "link": article_link(revision.article),
+        "threads_link": threads_link(revision.article),
     }
     recipients = [revision.created_by, *revision.contributors.all()]
     return send_all_once(_letters(f"sign-off:{sign_off_id}", "decision", recipients, context))
+
+
+def notify_of_thread_message(message) -> None:
+    """Tell the other side of a review thread that somebody wrote in it: the editors, or the board members."""
+    email_thread_message.enqueue(message.pk)
+
+
+@task()
+@retried
+def email_thread_message(message_id: int) -> int:
+    """Email a new message to the other side: the article's editors if a reviewer wrote it, else its reviewers.
+
+    A reviewer is a board member ever assigned to the article; the editors are
+    the author and contributors of its newest revision. Whoever wrote in the
+    thread before hears of it too, on their side; the author never does.
+    """
+    message = ThreadMessage.objects.select_related("thread__article", "author", "read_revision").get(pk=message_id)
+    thread, article = message.thread, message.thread.article
+    reviewers = set(
+        ReviewAssignment.objects.filter(article=article).values_list("reviewer__user_id", flat=True).distinct()
+    )
+    earlier = {m.author for m in thread.messages.exclude(pk=message.pk).select_related("author") if m.author}
+    if message.author_id in reviewers:
+        newest = Revision.objects.filter(article=article).select_related("created_by").order_by("-number").first()
+        side = [newest.created_by, *newest.contributors.all()]
+        side += [user for user in earlier if user.pk not in reviewers]
+    else:
+        open_members = ReviewAssignment.objects.filter(article=article, is_open=True).values("reviewer__user")
+        side = [*get_user_model().objects.filter(pk__in=open_members)]
+        side += [user for user in earlier if user.pk in reviewers]
+    recipients = [user for user in side if user.pk != message.author_id and user.is_active]
+    context = {"message": message, "thread": thread, "article": article, "link": threads_link(article, thread)}
+    return send_all_once(_letters(f"thread-message:{message_id}", "thread_message", recipients, context))
 
 
 def notify_managing_editors_of_flagged_evidence(reference_ids) -> None:

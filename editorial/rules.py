@@ -129,6 +129,39 @@ def may_read_sign_off_report(user, article) -> bool:
     )
 
 
+def is_editor_of(user, article) -> bool:
+    """Whether `user` is an editor of `article`: they hold the editor role and wrote or edited one of its revisions."""
+    return is_editor(user) and (
+        Revision.objects.filter(article=article).filter(Q(created_by=user) | Q(contributors=user)).exists()
+    )
+
+
+# Review threads: the conversation between the board and the article's editors.
+
+
+def may_take_part_in_threads(user, article) -> bool:
+    """Whether `user` may read the article's review threads, open, answer, resolve and reopen them.
+
+    The article's editors (`is_editor_of`), managing editors, and the board
+    members who are or were assigned to review it: the people the notes are
+    for and the people who wrote them. Another editor, or a board member never
+    assigned to it, may not; nor may anyone who no longer holds the role.
+    """
+    if not (user and user.is_active):
+        return False
+    if is_managing_editor(user):
+        return True
+    reviewer = active_reviewer(user)
+    if reviewer and ReviewAssignment.objects.filter(article=article, reviewer=reviewer).exists():
+        return True
+    return is_editor_of(user, article)
+
+
+def may_see_editors_inbox(user) -> bool:
+    """Whether `user` may open the editors' inbox: anyone with the editor role, managing editors included."""
+    return is_editor(user) or is_managing_editor(user)
+
+
 def may_export_sign_offs(user) -> bool:
     """Whether `user` may export every sign-off of the library: managing editors (and superusers) only."""
     return is_managing_editor(user)

@@ -12,7 +12,7 @@ from articles.selectors import article_content_history
 from editorial.diffs import claim_changes_between
 from editorial.document_changes import DocumentChanges, claim_hash, claims_to_attest, document_changes
 from editorial.gates import content_blockers
-from editorial.models import ArticleWorkflow, AuditEvent, ClaimNote, ReviewAssignment, Reviewer, Revision, SignOff
+from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.revisions import content_hash, working_copy_document
 from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES, TRANSITIONS, Action, State
 
@@ -238,7 +238,6 @@ class ReviewPage:
     changes_since_previous: DocumentChanges | None  # None for a first revision
     changes_since_live: DocumentChanges | None  # None when readers see this revision, or none
     blockers: list[str]
-    notes_by_claim: dict
     sign_offs: list  # of the review in progress (its round), when this is the revision in review
     earlier_rounds: list[ReviewRound]  # this revision's other rounds, newest first
     certifying: list  # the approvals that certified these words last, when readers see this revision
@@ -269,7 +268,10 @@ class ReviewPage:
 
 
 def review_page(revision: Revision, *, today: date) -> ReviewPage:
-    """Read the review of `revision`: its words, what changed, blockers, notes, sign-offs by round, timeline."""
+    """Read the review of `revision`: its words, what changed, blockers, sign-offs by round, timeline.
+
+    Its review threads are read by `editorial.threads.selectors.article_threads`.
+    """
     workflow = ArticleWorkflow.objects.select_related("article", "current_revision", "live_revision").get(
         article_id=revision.article_id
     )
@@ -285,12 +287,6 @@ def review_page(revision: Revision, *, today: date) -> ReviewPage:
         certifying = list(SignOff.objects.certifying(workflow).select_related("reviewer").order_by("created_at"))
     previous = Revision.objects.filter(article_id=revision.article_id, number=revision.number - 1).first()
     live = workflow.live_revision if workflow.live_revision_id != revision.pk else None
-    notes = ClaimNote.objects.filter(sign_off__revision__article_id=revision.article_id).select_related(
-        "sign_off__reviewer", "sign_off__revision"
-    )
-    notes_by_claim: dict[str, list] = {}
-    for note in notes.order_by("sign_off__created_at"):
-        notes_by_claim.setdefault(str(note.claim_uid), []).append(note)
     since_live = document_changes(live.content, revision.content) if live else None
     return ReviewPage(
         workflow=workflow,
@@ -302,7 +298,6 @@ def review_page(revision: Revision, *, today: date) -> ReviewPage:
         to_attest=claims_to_attest(revision.content, live.content) if live else {},
         unchanged_claims=_unchanged_claims(workflow.article, revision, since_live) if since_live else [],
         blockers=content_blockers(revision),
-        notes_by_claim=notes_by_claim,
         sign_offs=(
             list(SignOff.objects.of_review(workflow).select_related("reviewer").order_by("created_at"))
             if is_current

@@ -1,12 +1,19 @@
 from django.urls import path
 
 from editorial import views
+from editorial.threads import views as threads
 
 app_name = "desk"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("editors/inbox/", threads.inbox, name="inbox"),
     path("<slug:slug>/", views.current_review, name="current"),
+    path("<slug:slug>/threads/", threads.threads, name="threads"),
+    path("<slug:slug>/threads/new/", threads.open_thread, name="thread_open"),
+    path("<slug:slug>/threads/<int:thread_id>/reply/", threads.reply, name="thread_reply"),
+    path("<slug:slug>/threads/<int:thread_id>/resolve/", threads.resolve, name="thread_resolve"),
+    path("<slug:slug>/threads/<int:thread_id>/reopen/", threads.reopen, name="thread_reopen"),
     path("<slug:slug>/assign/", views.assign, name="assign"),
     path("<slug:slug>/r<int:number>/", views.review, name="review"),
     path("<slug:slug>/r<int:number>/start/", views.start, name="start"),

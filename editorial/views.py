@@ -37,6 +37,7 @@ from editorial.selectors import (
     unassigned_submissions,
 )
 from editorial.services import article_hold, review_approve, review_assign, review_request_changes, review_start
+from editorial.threads.selectors import article_threads, claim_choices
 from editorial.workflow import Action
 
 
@@ -116,11 +117,14 @@ def _render_review(request, revision, *, form=None, notes=None, status=200, atte
     actions = available_actions(request.user, page.workflow)
     deciding = actions if page.is_current else []  # a sign-off names the revision in review, nothing older
     initial = {"content_hash": revision.content_hash}
+    threads = article_threads(revision.article)
     context = {
         "page": page,
         "revision": revision,
         "article": revision.article,
-        "clinician": present_document(revision.content, "clinician"),
+        "clinician": _with_threads(present_document(revision.content, "clinician"), threads),
+        "threads": threads,
+        "claim_aside": "editorial/desk/_claim_threads.html",
         "patient": present_document(revision.content, "patient"),
         "can_start": Action.START_REVIEW in deciding,
         "can_decide": Action.APPROVE in deciding,
@@ -138,6 +142,14 @@ def _render_review(request, revision, *, form=None, notes=None, status=200, atte
     return render(request, "editorial/desk/review.html", context, status=status)
 
 
+def _with_threads(document: dict, threads) -> dict:
+    """The presented document with each claim's review threads beside it (`claim.threads`)."""
+    for section in document["sections"]:
+        for claim in section["claims"]:
+            claim["threads"] = threads.by_claim.get(claim["uid"], [])
+    return document
+
+
 def _own_disclosure(user, revision):
     """The reader's standing disclosures, and the words of them this revision names, if they are a board member."""
     reviewer = active_reviewer(user)
@@ -145,12 +157,7 @@ def _own_disclosure(user, revision):
 
 
 def _claim_choices(revision) -> list[tuple[str, str]]:
-    choices = []
-    for section in revision.content["sections"]:
-        for position, claim in enumerate(section["claims"], start=1):
-            label = f"{section['heading']} · claim {position}: {claim['lead_in'] or claim['text'][:60]}"
-            choices.append((claim["uid"], label))
-    return choices
+    return claim_choices(revision)
 
 
 @desk_member_required

@@ -36,6 +36,7 @@ RECORD_TABLES = {
     "editorial_signoff",
     "editorial_claimnote",
     "editorial_claimattestation",
+    "editorial_threadmessage",
     "editorial_auditevent",
     "ledger_link",
     "ledger_checkpoint",

@@ -144,8 +144,9 @@ def test_review_page_costs_a_bounded_number_of_queries(client, review_setup, dja
     article, revision, reviewer = review_setup
     client.force_login(reviewer.user)
     # 26: the page, what `available_actions` asks once (the member's assignment, authorship, sign-off),
-    # and the member's own profile for their standing disclosures.
-    with django_assert_max_num_queries(26):
+    # the member's own profile for their standing disclosures, and the review threads beside the claims
+    # (the revisions' numbers, the newest revision, the threads; their messages are one more when there are any).
+    with django_assert_max_num_queries(28):
         assert client.get(desk_urls(article, revision)["review"]).status_code == 200
 
 

@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from articles.admin import ArticleAdmin as ContentArticleAdmin
+from articles.admin import ClaimInline, SectionInline
 from articles.models import Article
 from editorial.admin.display import when
 from editorial.admin.filters import RetractedEvidenceFilter, ReviewFilter, evidence_flags
@@ -36,7 +37,12 @@ from editorial.models import (
     ArticleWorkflow,
     Revision,
 )
-from editorial.rules import available_actions, is_managing_editor, may_read_sign_off_report
+from editorial.rules import (
+    available_actions,
+    is_managing_editor,
+    may_read_sign_off_report,
+    may_take_part_in_threads,
+)
 from editorial.selectors import article_timeline, working_copy_status
 from editorial.services import (
     article_hold,
@@ -48,6 +54,7 @@ from editorial.services import (
     article_withdraw,
     workflow_check,
 )
+from editorial.threads.selectors import thread_counts_by_claim
 from editorial.workflow import IN_REVIEW_CYCLE, Action, State
 from references.models import Reference
 
@@ -66,6 +73,50 @@ def _schedule_summary(workflow: ArticleWorkflow) -> str:
     return "; ".join(parts)
 
 
+def _thread_summary(counts: tuple[int, int], link: str | None) -> str:
+    """ "2 open threads, 1 resolved", linked to the threads page for those who may answer them."""
+    open_count, resolved = counts
+    if not (open_count or resolved):
+        return "No review thread."
+    words = f"{open_count} open thread{'s' if open_count != 1 else ''}"
+    words += f", {resolved} resolved" if resolved else ""
+    return format_html('<a href="{}">{}</a>', link, words) if link else words
+
+
+def _thread_totals(counts: dict) -> tuple[int, int]:
+    """(open, resolved) threads of the whole article, from `thread_counts_by_claim`."""
+    return sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values())
+
+
+def _review_threads_field(request):
+    """The claim inline's read-only "review threads" column, from what `change_view` read once for the page."""
+    if not hasattr(request, "_review_threads_field"):
+
+        @admin.display(description="review threads")
+        def review_threads(claim):
+            counts, link = getattr(request, "_review_threads", ({}, None))
+            if claim.pk is None:
+                return "No review thread."
+            return _thread_summary(counts.get(str(claim.uid), (0, 0)), link)
+
+        request._review_threads_field = review_threads
+    return request._review_threads_field
+
+
+class ClaimWithThreadsInline(ClaimInline):
+    """A claim as the article page edits it, with the board's threads on it summed up beside it."""
+
+    def get_fields(self, request, obj=None):
+        return (*super().get_fields(request, obj), _review_threads_field(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), _review_threads_field(request))
+
+
+class SectionWithThreadsInline(SectionInline):
+    inlines = [ClaimWithThreadsInline]
+
+
 @admin.register(Article)
 class ArticleAdmin(ContentArticleAdmin):
     """The article editor, with the article's place in the workflow and the moves an editor can make."""
@@ -75,6 +126,7 @@ class ArticleAdmin(ContentArticleAdmin):
     list_select_related = ("workflow",)
     change_form_template = "admin/articles/article/change_form_workflow.html"
     change_list_template = "admin/articles/article/change_list_evidence.html"
+    inlines = [SectionWithThreadsInline]
 
     def get_readonly_fields(self, request, obj=None):
         """Only managing editors decide whether readers may see an article before its first approval."""
@@ -151,6 +203,10 @@ class ArticleAdmin(ContentArticleAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, object_id)
         if article is not None:
+            thread_counts = thread_counts_by_claim(article)
+            can_read_threads = may_take_part_in_threads(request.user, article)
+            link = reverse("desk:threads", args=[article.slug]) if can_read_threads else None
+            request._review_threads = (thread_counts, link)  # for the claims' "review threads" column
             workflow = (
                 ArticleWorkflow.objects.filter(article=article)
                 .select_related("current_revision", "live_revision", "held_revision", "scheduled_by")
@@ -172,6 +228,8 @@ class ArticleAdmin(ContentArticleAdmin):
                 "can_rereview": Action.REREVIEW in actions,
                 "can_schedule": Action.SCHEDULE in actions,
                 "can_read_sign_off_report": may_read_sign_off_report(request.user, article),
+                "can_read_threads": can_read_threads,
+                "thread_counts": _thread_totals(thread_counts),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -23,6 +23,7 @@ from editorial.services.reviews import (
     review_request_changes,
     review_start,
 )
+from editorial.services.threads import thread_open, thread_reopen, thread_reply, thread_resolve
 
 __all__ = [
     "approval_count",
@@ -39,6 +40,10 @@ __all__ = [
     "review_assign",
     "review_request_changes",
     "review_start",
+    "thread_open",
+    "thread_reopen",
+    "thread_reply",
+    "thread_resolve",
     "workflow_check",
     "workflow_lock",
 ]

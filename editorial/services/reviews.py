@@ -40,6 +40,7 @@ from editorial.services.moves import (
     workflow_check,
     workflow_lock,
 )
+from editorial.services.threads import open_threads_for_sign_off
 from editorial.workflow import TRANSITIONS, Action, State
 from jobs.outbox import enqueue_with_commit
 from ledger.services import link_append
@@ -393,16 +394,21 @@ def _sign(
         **{item: bool(checklist.get(item)) for item in SignOff.CHECKLIST},
     )
     claim_uids = {claim["uid"] for section in revision.content["sections"] for claim in section["claims"]}
+    notes = []
     with acting_as(reviewer.user):  # the history names the signer, in a request or not
         sign_off.full_clean()
         sign_off.save()
         link_append(sign_off)
         for note in claim_notes:
             if str(note["claim_uid"]) not in claim_uids:
-                raise InvalidTransition("A note refers to a claim that is not in this revision.")
+                raise UnknownClaim(
+                    f"A note names a claim that is not in revision {revision.number}. Nothing was recorded."
+                )
             claim_note = ClaimNote(
                 sign_off=sign_off, claim_uid=note["claim_uid"], flag=note.get("flag", "note"), text=note["text"]
             )
             claim_note.full_clean()
             claim_note.save()
+            notes.append(claim_note)
+    open_threads_for_sign_off(sign_off, notes)  # the editors answer each note, and the comment, in a thread
     return sign_off
