@@ -16,6 +16,9 @@ _DOI_PREFIXES = re.compile(
     re.IGNORECASE,
 )
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+# A short DOI (shortdoi.org): "10/" and a few letters and digits. doi.org resolves it, but only doi.org
+# knows which full DOI it stands for, so it is kept as given and cannot match one offline.
+_SHORT_DOI = re.compile(r"^10/[a-z0-9]+$")
 _PMID_PREFIXES = re.compile(
     r"^(?:pmid:?\s*|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/)",
     re.IGNORECASE,
@@ -34,14 +37,14 @@ def normalise_doi(value: str) -> str:
     """Return the canonical DOI (lower case, no prefix) for `value`, or '' for blank.
 
     Accepts `10.x/y`, `doi:10.x/y` and doi.org links (also www.doi.org and dx.doi.org), with surrounding spaces
-    and trailing punctuation, in any case (DOIs are case-insensitive).
+    and trailing punctuation, in any case (DOIs are case-insensitive); and short DOIs (`10/fqd6hj`), as given.
     """
     text = (value or "").strip()
     if not text:
         return ""
     text = unquote(_DOI_PREFIXES.sub("", text, count=1)).strip().rstrip(_TRAILING_PUNCTUATION)
     doi = text.lower()
-    if not _DOI.match(doi):
+    if not (_DOI.match(doi) or _SHORT_DOI.match(doi)):
         raise ValidationError(
             "“%(value)s” is not a DOI. A DOI starts with 10., then a registrant code, "
             "a slash and a suffix, for example 10.1002/art.37734.",
@@ -49,6 +52,11 @@ def normalise_doi(value: str) -> str:
             params={"value": value.strip()},
         )
     return doi
+
+
+def is_short_doi(doi: str) -> bool:
+    """Whether a normalised DOI is a short one ("10/fqd6hj")."""
+    return bool(_SHORT_DOI.match(doi))
 
 
 def normalise_pmid(value: str) -> str:

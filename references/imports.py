@@ -41,7 +41,7 @@ from references.duplicates import title_key
 from references.formats.names import names_from_vancouver, names_text, vancouver_authors
 from references.formats.reading import read_entries
 from references.formats.records import ParsedEntry
-from references.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
+from references.identifiers import is_short_doi, normalise_doi, normalise_pmcid, normalise_pmid
 from references.models import Reference, ReferenceImport
 
 IDENTIFIERS = {"doi": ("DOI", normalise_doi), "pmid": ("PMID", normalise_pmid), "pmcid": ("PMCID", normalise_pmcid)}
@@ -465,6 +465,11 @@ def _clean(values: dict, warnings: list[str]) -> dict:
                 problems.append(f"{label} “{values[name]}”: {' '.join(error.messages)}")
     if problems:
         raise ValidationError(problems)
+    if is_short_doi(cleaned.get("doi", "")):
+        warnings.append(
+            f"has a short DOI, “{cleaned['doi']}”; it is kept as given, and cannot be matched to the full DOI "
+            "it stands for without asking doi.org."
+        )
     if not cleaned.get("title", "").strip():
         raise ValidationError("it has no title.")
     if cleaned.get("kind") not in Reference.Kind.values:

@@ -25,6 +25,10 @@ def test_doi_is_normalised_from_every_common_form(pasted):
     assert normalise_doi(pasted) == "10.1007/s11916-020-0835-4"
 
 
+def test_short_doi_is_kept_as_given_in_lower_case():
+    assert normalise_doi("https://doi.org/10/FQD6HJ") == "10/fqd6hj"
+
+
 @pytest.mark.parametrize("pasted", ["11.1000/abc", "10.12/abc", "10.1007", "not a doi", "https://example.org/10.1/x"])
 def test_doi_that_is_not_a_doi_is_refused_with_an_example(pasted):
     with pytest.raises(ValidationError) as error:

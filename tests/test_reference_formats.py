@@ -247,6 +247,45 @@ def test_bibtex_sample_reads_into_exact_values_with_latex_decoded_and_repeated_k
     ]
 
 
+def test_bibtex_string_macros_and_concatenation_are_resolved_as_bibtex_does():
+    entry = bibtex.parse(sample("bibtex-macros.bib"))[0]
+
+    assert (entry.values["author_list"], entry.values["source"], entry.warnings) == (
+        [person("César", "Jean"), organisation("Cancer Research UK, Oxford")],
+        "Journal of Example Pain Research",
+        [],
+    )
+
+
+def test_bibtex_undefined_macro_is_left_out_with_a_warning():
+    entry = bibtex.parse(sample("bibtex-macros.bib"))[1]
+
+    assert ("source" in entry.values, entry.warnings) == (
+        False,
+        ["gives its “journal” as “AIJ”, which the file never defines; it is left out."],
+    )
+
+
+def test_bibtex_month_macros_and_bare_numbers_are_values_not_undefined_macros():
+    entry = bibtex_entry("title = {Paper}, month = mar, year = 2001, volume = 12")
+
+    assert (entry.values, entry.warnings) == ({"title": "Paper", "year": 2001, "volume": "12"}, [])
+
+
+def test_bibtex_math_in_a_title_is_read_as_text_with_sub_and_superscripts():
+    (entry,) = bibtex.parse(sample("bibtex-math-and-editors.bib"))
+
+    assert entry.values["title"] == (
+        "Serum 25(OH)D below 30 nmol L⁻¹: vitamin D₃ and \N{GREEK SMALL LETTER ALPHA}-calcidol in ≥65-year-olds"
+    )
+
+
+def test_bibtex_editor_list_that_cannot_be_read_does_not_refuse_the_entry():
+    (entry,) = bibtex.parse(sample("bibtex-math-and-editors.bib"))
+
+    assert (entry.error, entry.values["author_list"]) == ("", [person("Example", "Ann")])
+
+
 def test_bibtex_url_keeps_percent_and_tilde_that_latex_would_read_as_markup():
     entry = bibtex_entry("title = {Paper}, url = {https://example.org/~ann/a%20b}")
 

@@ -142,3 +142,31 @@ def test_the_preview_lists_the_warnings_with_their_entry(client, editor):
         '<ul class="import-warnings"><li>Warning: it has pages “No Pagination Specified-No Pagination Specified”, '
         "which say there are none; they are left out.</li></ul>"
     ) in html
+
+
+# DOIs wherever the source puts them.
+
+
+def test_ebsco_doi_in_l3_is_the_references_doi():
+    plan = planned("ebsco-l3-doi.ris").entries[0]
+
+    assert (plan.values["doi"], plan.warnings) == ("10.5555/ebsco.l3", [])
+
+
+def test_eric_medline_doi_written_as_a_link_in_aid_is_the_references_doi():
+    plan = planned("eric-aid-link.nbib").entries[0]
+
+    assert (plan.values["doi"], plan.warnings) == ("10.5555/eric.aid", [])
+
+
+def test_zotero_short_doi_is_kept_as_given_with_a_warning():
+    plan = planned("zotero-short-doi.json").entries[0]
+
+    assert (plan.outcome.value, plan.values["doi"], plan.warnings) == (
+        "new",
+        "10/fqd6hj",
+        [
+            "has a short DOI, “10/fqd6hj”; it is kept as given, and cannot be matched to the full DOI it stands "
+            "for without asking doi.org."
+        ],
+    )

@@ -16,9 +16,9 @@ from bibtexparser.library import Library
 from bibtexparser.middlewares import (
     LatexDecodingMiddleware,
     NormalizeFieldKeys,
+    RemoveEnclosingMiddleware,
     SeparateCoAuthors,
     SplitNameParts,
-    default_parse_stack,
 )
 from bibtexparser.middlewares.names import InvalidNameError, NameParts
 from bibtexparser.model import (
@@ -73,7 +73,22 @@ _WORK_TYPES = {
     **dict.fromkeys(("report", "manual", "standard"), "report"),
     **dict.fromkeys(("electronic", "www", "url"), "webpage"),
 }
-_LATEX = LatexDecodingMiddleware()
+# Math is decoded to text too (the Greek letter alpha for "$\\alpha$"), after simple sub- and
+# superscripts are made Unicode.
+_LATEX = LatexDecodingMiddleware(keep_math_mode=False)
+_MATH = re.compile(r"(?<!\\)\$([^$]+)\$")
+_SCRIPT = re.compile(r"([_^])(?:\{([^{}]*)\}|(.))")
+_SUPERSCRIPTS = ("0123456789+-=()n", str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ"))
+_SUBSCRIPTS = ("0123456789+-=()", str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎"))
+_MACRO_NAME = re.compile(r"[^\s{}\"#,=]+")
+# The month macros every BibTeX style defines.
+_MONTHS = {
+    name[:3].lower(): name
+    for name in (
+        *("January", "February", "March", "April", "May", "June"),
+        *("July", "August", "September", "October", "November", "December"),
+    )
+}
 # Our own field for the evidence kind: BibTeX has none, and styles ignore fields they do not know.
 KIND_FIELD = "evidencekind"
 
@@ -143,16 +158,107 @@ def _parsed(text: str) -> tuple[Library, dict[int, list[str]]]:
                 if repeated:
                     warnings[entry.start_line] = [f"gives the field{plural} {names} more than once; the first is used."]
         blocks.append(block)
+    for line, sentences in _resolve_expressions(blocks).items():
+        warnings.setdefault(line, []).extend(sentences)
     library = Library(blocks, fail_on_duplicate_key=False)
     stack = [
-        *default_parse_stack(),
+        RemoveEnclosingMiddleware(),
         NormalizeFieldKeys(),
-        SeparateCoAuthors(),
-        SplitNameParts(),
+        # Only authors: the library keeps no editors, so an editor list it cannot read refuses nothing.
+        SeparateCoAuthors(name_fields=("author",)),
+        SplitNameParts(name_fields=("author",)),
     ]
     for middleware in stack:
         library = middleware.transform(library)
     return library, warnings
+
+
+def _resolve_expressions(blocks: list) -> dict[int, list[str]]:
+    """Give every @string and field its value, as BibTeX would: pieces joined by "#", @string and month
+    macros replaced (names in any case, later definitions winning), each value left braced.
+
+    A field that names a macro the file never defines is left out, with a warning
+    for its entry (by the line it starts on); a value that is no such expression
+    (unbalanced, or text outside braces and quotes) is left as written.
+    """
+    macros, warnings = dict(_MONTHS), {}
+    for block in blocks:
+        if isinstance(block, String):
+            value, undefined = _expression(block.value, macros)
+            if value is not None and not undefined:
+                macros[block.key.lower()] = value
+                block.value = "{" + value + "}"
+        elif isinstance(block, Entry):
+            kept = []
+            for field in block.fields:
+                value, undefined = _expression(field.value, macros)
+                if undefined:
+                    names = ", ".join(f"“{name}”" for name in undefined)
+                    warnings.setdefault(block.start_line, []).append(
+                        f"gives its “{field.key}” as {names}, which the file never defines; it is left out."
+                    )
+                    continue
+                if value is not None:
+                    field.value = "{" + value + "}"
+                kept.append(field)
+            block.fields = kept
+    return warnings
+
+
+def _expression(raw, macros: dict[str, str]) -> tuple[str | None, list[str]]:
+    """The value of one BibTeX value expression, and the macros it names that are not defined.
+
+    None when `raw` is not an expression (not text, or unbalanced): it is then left as written.
+    """
+    if not isinstance(raw, str):
+        return None, []
+    pieces, undefined, position, text = [], [], 0, raw.strip()
+    while position < len(text):
+        piece, position = _piece(text, position)
+        if piece is None:
+            return None, []
+        kind, value = piece
+        if kind == "macro" and not value.isdigit():
+            if value.lower() not in macros:
+                undefined.append(value)
+                continue
+            value = macros[value.lower()]
+        pieces.append(value)
+    return "".join(pieces), undefined
+
+
+def _piece(text: str, start: int) -> tuple[tuple[str, str] | None, int]:
+    """The piece of an expression at `start` ("{…}", "\"…\"", or a macro name or number) and where the
+    next begins, past the "#" joining them; None when the text there is not a piece."""
+    opening = text[start]
+    if opening in '{"':
+        depth, end = (1 if opening == "{" else 0), None
+        for index in range(start + 1, len(text)):
+            char = text[index]
+            if text[index - 1] == "\\":  # an escaped brace or quote is text
+                continue
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if depth < 0:
+                return None, start
+            if depth == 0 and (opening == "{" or char == '"'):
+                end = index + 1
+                break
+        if end is None:
+            return None, start
+        piece = ("text", text[start + 1 : end - 1])
+    else:
+        end = text.find("#", start)
+        end = len(text) if end == -1 else end
+        name = text[start:end].strip()
+        if not _MACRO_NAME.fullmatch(name):
+            return None, start
+        piece = ("macro", name)
+    rest = text[end:].lstrip()
+    if not rest:
+        return piece, len(text)
+    if rest[0] != "#":
+        return None, start
+    return piece, len(text) - len(rest[1:].lstrip())
 
 
 def _first_of_each_field(entry: Entry) -> tuple[Entry, list[str]]:
@@ -228,10 +334,19 @@ def _text(value) -> str:
         return ""
     if not _LATEX_MARKUP.search(value):
         return value  # decoding takes pylatexenc most of a millisecond; plain text is most names and many titles
+    if "$" in value:
+        value = _MATH.sub(lambda match: "$" + _SCRIPT.sub(_script, match.group(1)) + "$", value)
     block = _LATEX.transform_block(String("value", value), Library())
     text = block.value if isinstance(block, String) else value
     # pylatexenc reads \textasciicircum as the modifier letter U+02C6; the text meant a caret.
     return text.replace("\u02c6", "^")
+
+
+def _script(match: re.Match) -> str:
+    """A sub- or superscript in math as Unicode when each of its characters has one ("H_2O", "Ca^{2+}")."""
+    marker, text = match.group(1), match.group(2) if match.group(2) is not None else match.group(3)
+    characters, table = _SUPERSCRIPTS if marker == "^" else _SUBSCRIPTS
+    return text.translate(table) if text and all(char in characters for char in text) else match.group(0)
 
 
 def _verbatim(value) -> str:

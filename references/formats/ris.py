@@ -58,6 +58,15 @@ _WORK_TYPES = {
 }
 
 
+# rispy's tags, and L3, where EBSCO writes the DOI ("related records" to others), kept under a name of our own.
+_PARSER = rispy.RisParser(
+    mapping={**rispy.TAG_KEY_MAPPING, "L3": "doi_links"},
+    list_tags=[*rispy.LIST_TYPE_TAGS, "L3"],
+    skip_unknown_tags=True,
+)
+_BARE_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
 class _Writer(rispy.RisWriter):
     """rispy's writer without its "1." line before each entry, which is not RIS, or blank lines between entries."""
 
@@ -109,7 +118,7 @@ def _unended(number: int, start: int, next_start: int) -> ParsedEntry:
 
 
 def _entry(number: int, line: int, body: list[str]) -> ParsedEntry:
-    (record,) = rispy.RisParser(skip_unknown_tags=True).parse_lines(iter(body))
+    (record,) = _PARSER.parse_lines(iter(body))
     values, problems, warnings = {}, [], []
     values["work_type"] = _WORK_TYPES.get(record.get("type_of_reference", "").strip().upper())
     values["title"] = _first(record, _TITLES)
@@ -132,7 +141,11 @@ def _entry(number: int, line: int, body: list[str]) -> ParsedEntry:
     values["pages"] = _pages(record.get("start_page", ""), record.get("end_page", "")) or record.get("custom7")
     # M1 is left alone: exporters use it for anything from an issue number to an e-publication date.
     links = [url.strip() for url in record.get("urls", []) if url.strip()]
-    values["doi"] = record.get("doi") or next((url for url in links if _DOI_LINK.match(url)), None)
+    # EBSCO puts the DOI in L3, bare or as a link.
+    candidates = [*links, *(value.strip() for value in record.get("doi_links", []))]
+    values["doi"] = record.get("doi") or next(
+        (value for value in candidates if _DOI_LINK.match(value) or _BARE_DOI.match(value)), None
+    )
     # AN, the accession number, is the PMID in exports of PubMed records; other databases' (WOS:…) are not digits.
     accession = record.get("accession_number", "").strip()
     values["pmid"] = accession if accession.isdigit() else _link(links, _PUBMED_LINK)
