@@ -276,3 +276,15 @@ READER_CACHE_SECONDS = env.int("READER_CACHE_SECONDS", default=300)
 # through `manage.py import_references` (up to 50 MiB). Django's FILE_UPLOAD_*/DATA_UPLOAD_*
 # settings do not bound a file's size.
 REFERENCE_UPLOAD_MAX_BYTES = env.int("REFERENCE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Adding a reference by DOI (from Crossref) or PMID (from PubMed's E-utilities) in the admin.
+# Off by default: it asks a service outside the site. The bases are the services' documented
+# addresses; tests point them at a local server.
+REFERENCE_LOOKUP_ENABLED = env.bool("REFERENCE_LOOKUP_ENABLED", default=False)
+REFERENCE_LOOKUP_CROSSREF_URL = env.str("REFERENCE_LOOKUP_CROSSREF_URL", default="https://api.crossref.org")
+REFERENCE_LOOKUP_EUTILS_URL = env.str(
+    "REFERENCE_LOOKUP_EUTILS_URL", default="https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+)
+REFERENCE_LOOKUP_TIMEOUT_SECONDS = env.float("REFERENCE_LOOKUP_TIMEOUT_SECONDS", default=5.0)
+# Crossref asks callers for a contact address ("polite pool"); NCBI asks for a tool name and email.
+REFERENCE_LOOKUP_CONTACT = env.str("REFERENCE_LOOKUP_CONTACT", default="")

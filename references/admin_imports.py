@@ -14,9 +14,9 @@ line (`import_references`) takes files up to `MAX_FILE_BYTES`.
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -35,6 +35,7 @@ from references.imports import (
     reference_file_plan,
     reference_file_preview,
 )
+from references.lookup import LookupFailed, fetch_record, lookup_enabled
 from references.models import Reference, ReferenceImport
 
 PREVIEW_ROWS = 200  # per outcome; the counts always cover the whole file
@@ -150,6 +151,16 @@ class ReplaceChoiceForm(forms.Form):
         return tuple(self.cleaned_data["fields"]) if policy == self.CHOSEN else ()
 
 
+class LookupForm(forms.Form):
+    identifier = forms.CharField(
+        label="DOI or PMID",
+        max_length=300,
+        help_text="For example 10.1002/art.37734, its doi.org link, or the PubMed ID 23359310. "
+        "The record is fetched from Crossref or PubMed and shown as an import preview; nothing is saved "
+        "to the library until you confirm.",
+    )
+
+
 @admin.register(ReferenceImport)
 class ReferenceImportAdmin(admin.ModelAdmin):
     list_display = ("file_name", "format", "status", "uploaded_by", "uploaded_at", "imported_at", "summary")
@@ -193,9 +204,45 @@ class ReferenceImportAdmin(admin.ModelAdmin):
             return add_view(request, *args, **kwargs)
 
         name = f"{self.opts.app_label}_{self.opts.model_name}_add"
-        return [path("add/", bounded_add_view, name=name)] + [
+        lookup = path(
+            "lookup/",
+            self.admin_site.admin_view(self.lookup_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_lookup",
+        )
+        return [path("add/", bounded_add_view, name=name), lookup] + [
             url for url in super().get_urls() if getattr(url, "name", None) != name
         ]
+
+    def lookup_view(self, request):
+        """Fetch one record by DOI or PMID and go to its import preview; every failure is said on the form."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if not lookup_enabled():
+            raise Http404("Adding references by DOI or PMID is turned off on this site.")
+        form = LookupForm(request.POST or None)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            try:
+                record = fetch_record(form.cleaned_data["identifier"])
+                kept, _ = reference_file_preview(
+                    data=record.data, file_name=record.file_name, user=request.user, format=record.format
+                )
+            except ValidationError as error:
+                form.add_error("identifier", error)
+            except (LookupFailed, ReferenceFileError) as error:
+                form.add_error("identifier", str(error))
+                status = 502 if isinstance(error, LookupFailed) else 400
+            else:
+                return HttpResponseRedirect(reverse("admin:references_referenceimport_change", args=[kept.pk]))
+        if form.errors and status == 200:
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Add a reference by DOI or PMID",
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/references/referenceimport/lookup.html", context, status=status)
 
     def _may_upload(self, request):
         return self.admin_site.has_permission(request) and self.has_add_permission(request)
@@ -239,6 +286,7 @@ class ReferenceImportAdmin(admin.ModelAdmin):
             "form": form,
             "upload_limit": size_text(upload_limit()),
             "file_limit": size_text(MAX_FILE_BYTES),
+            "lookup_enabled": lookup_enabled(),
         }
         return TemplateResponse(request, "admin/references/referenceimport/upload.html", context, status=status)
 

@@ -138,6 +138,8 @@ WRITE_POLICY = {
     "admin:references_reference_merge": grant(*CONTENT_WRITERS),
     "admin:references_referenceimport_add": grant(*CONTENT_WRITERS),
     "admin:references_referenceimport_change": grant(Role.EDITOR, scope=on_the_file_they_uploaded),
+    # Fetching a record by DOI or PMID keeps it as an import to preview (off unless configured).
+    "admin:references_referenceimport_lookup": grant(*CONTENT_WRITERS),
     # The board's profiles: managing editors add and change them; only a superuser deletes.
     "admin:editorial_reviewer_add": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
     "admin:editorial_reviewer_change": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
