@@ -5,6 +5,8 @@ import logging
 from pathlib import Path
 
 import pytest
+from bibtexparser.library import Library
+from bibtexparser.model import String
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -210,3 +212,21 @@ def test_a_vancouver_string_reads_back_into_the_list_it_was_written_from(names, 
     names = [{key: value for key, value in name.items() if key != "given"} for name in names]
 
     assert names_from_vancouver(vancouver_authors(names, et_al)) == (names, et_al)
+
+
+# BibTeX text without macros, math or special characters is read by a fast path: it must read as pylatexenc does.
+plain_latex = st.lists(
+    st.sampled_from([*"abcXYZ019 .,;:?!`'-\"()/é", "{", "}", "{}", "--", "---", "``", "''"]), max_size=40
+).map("".join)
+
+
+@FAST
+@given(text=plain_latex)
+def test_bibtex_text_without_macros_reads_as_a_latex_reader_reads_it(text):
+    balanced = text.count("{") == text.count("}") and all(
+        text[: index + 1].count("{") >= text[: index + 1].count("}") for index in range(len(text))
+    )
+    if not balanced:
+        return  # pylatexenc's tolerant reading of stray braces is not a promise either way
+
+    assert bibtex._braces_and_ligatures(text) == bibtex._LATEX.transform_block(String("v", text), Library()).value
