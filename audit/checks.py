@@ -195,7 +195,7 @@ def live_revisions_rehash_to_their_hash(batch: LiveBatch) -> list[Failure]:
 
 
 def approvals_meet_the_quorum(batch: LiveBatch) -> list[Failure]:
-    """The live revision has its quorum of valid approvals from distinct people.
+    """The live revision has its quorum of valid approvals from distinct people (a member's profiles are one).
 
     Valid: signed on the revision's exact hash, by the profile's own account,
     with the checklist attested and a conflict declaration recorded, by a member
@@ -211,7 +211,7 @@ def approvals_meet_the_quorum(batch: LiveBatch) -> list[Failure]:
             if problem:
                 failures.append(Failure(SIGN_OFF, sign_off.pk, f"does not count towards the quorum: {problem}."))
             else:
-                signers.add(sign_off.signed_by_id)
+                signers.add(sign_off.reviewer.member_key)  # a member's profiles for two accounts are one person
         if len(signers) < workflow.required_approvals:
             failures.append(
                 Failure(

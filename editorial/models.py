@@ -22,12 +22,17 @@ class Reviewer(models.Model):
 
     A profile belongs to one account for good: its sign-offs name that person.
     To give a member a new account, make a new profile (the old one keeps its
-    history). The database refuses a change of `user` too (migration 0007).
+    history) that `succeeds` the old one: the two are one member, who counts
+    once towards any quorum and signs a revision once (`member_key`). The
+    database refuses a change of `user` too (migration 0007). A professional
+    registration names one member: two active profiles never share one, and a new
+    profile with the registration of an earlier one must say it succeeds it.
     """
 
     ACCOUNT_FIXED = (
         "A board profile stays with the account it was made for. To give a member another account, add a new profile."
     )
+    SUCCESSION_FIXED = "Which profile this one succeeds is fixed once it is saved."
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -54,6 +59,25 @@ class Reviewer(models.Model):
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive members keep their past sign-offs but receive no new reviews."
     )
+    succeeds = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successor",
+        verbose_name="earlier profile of this member",
+        help_text="When a member gets a new account, their earlier profile (made inactive first). "
+        "The two count as one person in every review.",
+    )
+    member = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The member's first profile, on each later one; empty on a first profile.",
+    )
 
     history = tracked_history()
 
@@ -65,6 +89,18 @@ class Reviewer(models.Model):
                 name="reviewer_display_name_not_blank",
                 violation_error_message="A board member needs a display name.",
             ),
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=models.Q(is_active=True) & ~models.Q(registration=""),
+                name="reviewer_registration_once_among_active",
+                violation_error_message="An active board profile already has this registration: "
+                "one member has one active profile.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(succeeds=models.F("id")),
+                name="reviewer_does_not_succeed_itself",
+                violation_error_message="A profile cannot succeed itself.",
+            ),
         ]
 
     def __str__(self):
@@ -72,23 +108,63 @@ class Reviewer(models.Model):
 
     def save(self, *args, **kwargs):
         self._refuse_account_change()
+        self.member_id = (self.succeeds.member_id or self.succeeds_id) if self.succeeds_id else None
         super().save(*args, **kwargs)
-        self._saved_user_id = self.user_id
+        self._saved_user_id, self._saved_succeeds_id = self.user_id, self.succeeds_id
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._saved_user_id = instance.__dict__.get("user_id")  # the account it was saved with
+        instance._saved_succeeds_id = instance.__dict__.get("succeeds_id")
         return instance
 
     def clean(self):
         super().clean()
         self._refuse_account_change()
+        self._refuse_bad_succession()
+        self._refuse_unlinked_registration()
+
+    @property
+    def member_key(self) -> int:
+        """The id that stands for the member whichever of their profiles this is: their first profile's."""
+        return self.member_id or self.pk
 
     def _refuse_account_change(self):
         saved = getattr(self, "_saved_user_id", None)
         if saved is not None and self.user_id != saved:
             raise ValidationError({"user": self.ACCOUNT_FIXED}, code="account_fixed")
+
+    def _refuse_bad_succession(self):
+        if self.pk and getattr(self, "_saved_succeeds_id", self.succeeds_id) != self.succeeds_id:
+            raise ValidationError({"succeeds": self.SUCCESSION_FIXED}, code="succession_fixed")
+        if self.succeeds_id and self.succeeds.is_active:
+            raise ValidationError(
+                {
+                    "succeeds": f"Make {self.succeeds.display_name}'s earlier profile inactive first: a member has "
+                    "one active profile."
+                },
+                code="earlier_profile_active",
+            )
+
+    def _refuse_unlinked_registration(self):
+        """A registration already on another member's profile means this is that member: say which profile it
+        succeeds, so the two count as one person."""
+        if not self.registration:
+            return
+        others = Reviewer.objects.filter(registration=self.registration).exclude(pk=self.pk)
+        mine = {self.member_key} if self.pk else set()
+        if self.succeeds_id:
+            mine.add(self.succeeds.member_key)
+        strangers = [other for other in others if other.member_key not in mine]
+        if strangers:
+            raise ValidationError(
+                {
+                    "registration": f"{strangers[0].display_name}'s profile has this registration. If this is the same "
+                    "member with a new account, choose that profile as the earlier profile of this member."
+                },
+                code="registration_of_another_profile",
+            )
 
     @property
     def conflict_statement(self) -> str:

@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -343,9 +344,15 @@ def _claim_digest(revision: Revision, uid: str) -> str | None:
 
 
 def approval_count(revision: Revision, *, round: int = 1) -> int:
-    """Count the people who approved exactly this revision in one review round: one person is one approval."""
+    """Count the people who approved exactly this revision in one review round: one person is one approval,
+    whichever of their profiles (one per account they have had) signed."""
     approvals = revision.sign_offs.filter(decision=SignOff.Decision.APPROVE, round=round)
-    return approvals.values("signed_by").distinct().count()
+    return approvals.annotate(member=Coalesce("reviewer__member_id", "reviewer_id")).values("member").distinct().count()
+
+
+def member_profiles(reviewer: Reviewer):
+    """Every profile of the member `reviewer` is a profile of: theirs for each account they have had."""
+    return Reviewer.objects.filter(Q(pk=reviewer.member_key) | Q(member_id=reviewer.member_key))
 
 
 def approval_outcome(revision: Revision) -> str:

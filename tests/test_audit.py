@@ -275,6 +275,35 @@ def test_audit_fails_when_the_quorum_is_above_the_valid_approvals(editor, managi
     )
 
 
+def test_audit_counts_two_profiles_of_one_member_as_one_approval(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    first = SignOff.objects.get()
+    member = first.reviewer
+    member.is_active = False
+    member.save()
+    successor = ReviewerFactory(succeeds=member)
+    # Written past the service, which refuses it: the audit must not count the member twice either.
+    SignOff.objects.create(
+        revision=first.revision,
+        content_hash=first.content_hash,
+        reviewer=successor,
+        signed_by=successor.user,
+        decision=SignOff.Decision.APPROVE,
+        **{item: True for item in SignOff.CHECKLIST},
+    )
+    workflow = ArticleWorkflow.objects.get(article=article)
+    workflow.quorum = 2
+    workflow.save()
+
+    code, out, _ = run_audit()
+
+    assert (code, out.splitlines()[0]) == (
+        1,
+        f"editorial_articleworkflow row {workflow.pk}: revision 1 of article {article.pk} is live with "
+        "1 valid approval of the 2 its quorum needs.",
+    )
+
+
 def test_audit_fails_when_the_member_was_inactive_when_signing(editor, managing_editor):
     live_article(editor, managing_editor)
     sign_off = SignOff.objects.get()

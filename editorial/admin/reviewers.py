@@ -21,15 +21,29 @@ class ReviewerAdmin(ReadOnlyHistoryAdmin):
     list_filter = ("is_active", "specialty")
     search_fields = ("display_name", "specialty", "user__username", "user__email")
     prepopulated_fields = {"slug": ("display_name",)}
-    raw_id_fields = ("user",)
+    raw_id_fields = ("user", "succeeds")
     fieldsets = (
-        (None, {"fields": ("user", "display_name", "slug", "credentials", "registration", "specialty", "is_active")}),
+        (
+            None,
+            {
+                "fields": (
+                    "user",
+                    "succeeds",
+                    "display_name",
+                    "slug",
+                    "credentials",
+                    "registration",
+                    "specialty",
+                    "is_active",
+                )
+            },
+        ),
         ("Public profile", {"fields": ("bio", "conflict_of_interest")}),
     )
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
-        return (*readonly, "user") if obj is not None else readonly
+        return (*readonly, "user", "succeeds") if obj is not None else readonly
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and is_managing_editor(request.user)

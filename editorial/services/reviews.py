@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from articles.models import Article
@@ -32,7 +32,7 @@ from editorial.models import (
     SignOff,
 )
 from editorial.rules import active_reviewer, holds_any_role
-from editorial.selectors import approval_count
+from editorial.selectors import approval_count, member_profiles
 from editorial.services.moves import (
     _close_review,
     _open_assignments,
@@ -299,7 +299,8 @@ def _reviewing_member(action: Action, *, workflow: ArticleWorkflow, user, revisi
     reviewer = active_reviewer(user)
     if reviewer is None:
         raise refusal
-    if revision is not None and revision.pk and revision.contributors.filter(pk=user.pk).exists():
+    accounts = member_profiles(reviewer).values("user_id")  # a member's earlier accounts wrote as them too
+    if revision is not None and revision.pk and revision.contributors.filter(pk__in=accounts).exists():
         raise PermissionDenied("You wrote or edited this revision, so you cannot review or approve it.")
     if holds_any_role(user, TRANSITIONS[action].actors, workflow.article):
         return reviewer
@@ -349,8 +350,9 @@ def _refuse_stale(workflow: ArticleWorkflow, revision: Revision, content_hash: s
 
 
 def _refuse_second_sign_off(workflow: ArticleWorkflow, user) -> None:
-    """One person signs a revision once in each review round, through whichever profile: the sign-off names them."""
-    earlier = SignOff.objects.of_review(workflow).filter(signed_by=user).first()
+    """One person signs a revision once in each review round, through whichever account or profile they have had."""
+    profiles = member_profiles(user.reviewer)
+    earlier = SignOff.objects.of_review(workflow).filter(Q(signed_by=user) | Q(reviewer__in=profiles)).first()
     if earlier:
         again = " in this re-review" if workflow.is_rereview else ""
         raise AlreadySignedOff(
