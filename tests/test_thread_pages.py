@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from editorial.models import ReviewThread, SignOff, ThreadMessage
-from editorial.services import article_submit, review_request_changes, thread_resolve
+from editorial.services import article_submit, review_request_changes, thread_open, thread_resolve
 from tests.factories import EditorFactory, ReviewerFactory, article_with_claims
 from tests.workflow_helpers import citable_article, edit_claim, under_review
 
@@ -297,3 +297,18 @@ def test_inbox_costs_a_bounded_number_of_queries(
     # 9: the session and the user, their permissions, and the five lists.
     with django_assert_max_num_queries(9):
         assert client.get(reverse("desk:inbox")).status_code == 200
+
+
+@pytest.mark.parametrize("extra_threads", [0, 5])
+def test_threads_page_costs_a_bounded_number_of_queries(
+    client, sent_back, editor, extra_threads, django_assert_max_num_queries
+):
+    article, revision, _, _ = sent_back
+    for number in range(extra_threads):
+        thread_open(article=article, user=editor, revision=revision, text=f"Question {number}.")
+    client.force_login(editor)
+
+    # 12: the session and the user, who may read the threads, the threads with their messages and
+    # the revisions' numbers, the newest revision, and the form's claims.
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("desk:threads", args=[article.slug])).status_code == 200
