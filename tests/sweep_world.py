@@ -58,6 +58,7 @@ class World:
     duplicates: list
     reference_import: object
     assigned_slugs: set
+    articles_with_revisions: set
     other_reviewer: object
     revisions: list = field(default_factory=list)  # (slug, number) pairs for the desk
 
@@ -166,6 +167,7 @@ def build_world() -> World:
         duplicates=duplicates,
         reference_import=record,
         assigned_slugs={articles["submitted"].slug, under_review.slug},
+        articles_with_revisions={article.slug for state, article in articles.items() if state != "draft"},
         other_reviewer=unassigned,
         revisions=[
             (articles[state].slug, number)

@@ -33,7 +33,7 @@ from django.test.utils import override_settings
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from editorial.models import ArticleWorkflow, Revision
+from editorial.models import ArticleWorkflow, ReviewThread, Revision, ThreadMessage
 from tests.sweep_world import DESK_STATES, RIS_FILE, Role, World, build_world
 from tests.url_sweep import (
     HOLE,
@@ -84,6 +84,11 @@ def on_the_file_they_uploaded(world, params) -> bool:
     return params.get("object_id") == str(world.reference_import.pk)
 
 
+def on_articles_in_review_cycle(world, params) -> bool:
+    """The articles submitted at least once: every one but the draft (the sweep's editor wrote each revision)."""
+    return params.get("slug") in world.articles_with_revisions
+
+
 def grant(*roles, scope=anywhere):
     return dict.fromkeys(roles, scope)
 
@@ -107,6 +112,15 @@ WRITE_POLICY = {
     "desk:hold": grant(
         Role.MANAGING_EDITOR, Role.BOARD_ASSIGNED, Role.BOARD_UNASSIGNED, Role.EDITOR_ON_BOARD, Role.SUPERUSER
     ),
+    # Review threads: the article's editors (who wrote its revisions), managing editors and the
+    # board members assigned to it open, answer, resolve and reopen them.
+    **{
+        f"desk:thread_{move}": {
+            **grant(Role.EDITOR, Role.MANAGING_EDITOR, Role.SUPERUSER, scope=on_articles_in_review_cycle),
+            **grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
+        }
+        for move in ("open", "reply", "resolve", "reopen")
+    },
     # The admin: every member of staff changes their own password.
     "admin:password_change": grant(*STAFF),
     # Articles are written on their own page (sections, claims and citations included) by
@@ -184,6 +198,10 @@ WRITES_THAT_MUST_HAPPEN = [
     ("admin:articles_article_rereview", Role.MANAGING_EDITOR),
     ("admin:articles_article_schedule", Role.MANAGING_EDITOR),
     ("desk:hold", Role.BOARD_UNASSIGNED),
+    ("desk:thread_open", Role.EDITOR),
+    ("desk:thread_open", Role.BOARD_ASSIGNED),
+    ("desk:thread_reply", Role.EDITOR),
+    ("desk:thread_resolve", Role.MANAGING_EDITOR),
     ("admin:references_reference_add", Role.EDITOR),
     ("admin:references_reference_change", Role.EDITOR),
     ("admin:references_reference_changelist", Role.EDITOR),
@@ -230,10 +248,15 @@ def values_for(name, template, model, world) -> list[str]:
         return [world.other_reviewer.slug, "no-such-member"]
     if name == "slug" and template.startswith("/articles/"):
         return [world.articles[state].slug for state in ("live", "draft", "withdrawn")] + ["no-such-article"]
+    if name == "slug" and "/threads/" in template:  # review threads: where a comment sent an article back too
+        states = ("draft", *DESK_STATES, "changes-requested")
+        return [world.articles[state].slug for state in states] + ["no-such-article"]
     if name == "slug":
         return [world.articles[state].slug for state in ("draft", *DESK_STATES)] + ["no-such-article"]
     if name == "article_id":  # the sign-off reports: approved, re-approved after a hold, never approved, none
         return [str(world.articles[state].pk) for state in ("live", "held", "draft")] + ["999999"]
+    if name == "thread_id":  # the sweep's threads (the comment that sent an article back opened one), and none
+        return [str(pk) for pk in ReviewThread.objects.values_list("pk", flat=True)] + ["999999"]
     if name == "file_format":
         return ["ris", "pdf"]
     if name == "section":  # a sitemap file
@@ -287,6 +310,16 @@ def _live_number(params) -> str:
     return str(workflow.live_revision.number) if workflow and workflow.live_revision else ""
 
 
+def _newest_number(params) -> str:
+    revision = Revision.objects.filter(article__slug=params["slug"]).order_by("-number").first()
+    return str(revision.number) if revision else ""
+
+
+def _last_message(params) -> str:
+    message = ThreadMessage.objects.filter(thread_id=params["thread_id"]).order_by("-id").first()
+    return str(message.pk) if message else ""
+
+
 SPECIAL_FORMS = {
     "reader:ask": lambda world, params: {
         "question": "Can I take it with ibuprofen, and at what dose?",
@@ -296,6 +329,18 @@ SPECIAL_FORMS = {
     },
     "reader:audience": lambda world, params: {"audience": "clinician"},
     "desk:start": lambda world, params: {},
+    "desk:thread_open": lambda world, params: {
+        "revision": _newest_number(params),
+        "claim_uid": "",
+        "flag": "note",
+        "text": "Is the title still right?",
+    },
+    "desk:thread_reply": lambda world, params: {"revision": _newest_number(params), "flag": "note", "text": "Done."},
+    "desk:thread_resolve": lambda world, params: {
+        "revision": _newest_number(params),
+        "last_seen": _last_message(params),
+    },
+    "desk:thread_reopen": lambda world, params: {},
     "desk:approve": lambda world, params: _decision(world, params, **dict.fromkeys(FULL_CHECKLIST, "on")),
     "desk:request_changes": lambda world, params: _decision(world, params, comment="Please cite the newer trial."),
     "desk:assign": lambda world, params: {"reviewers": [world.other_reviewer.pk], "due_date": "", "quorum": "1"},

@@ -19,7 +19,7 @@ from articles.models import Article
 from articles.services import article_sync
 from config.history import acting_as, save_if_changed
 from editorial.intake import intake_problems
-from editorial.models import ArticleWorkflow, Reviewer, SignOff
+from editorial.models import ArticleWorkflow, Reviewer, ReviewThread, SignOff
 from editorial.roles import ADVISORY_BOARD
 from editorial.services import (
     article_expire,
@@ -32,6 +32,7 @@ from editorial.services import (
     review_assign,
     review_request_changes,
     review_start,
+    thread_reply,
 )
 from references.services import reference_upsert
 
@@ -191,6 +192,14 @@ def _changes_requested(article, users, board):
         claim_notes=[
             {"claim_uid": first_claim["uid"], "flag": "dose", "text": "Give the dose and the population here."}
         ],
+    )
+    # The editor answers the note in its thread, as the threads page lets them; it stays open for the board.
+    note_thread = ReviewThread.objects.get(article=article, claim_uid=first_claim["uid"])
+    thread_reply(
+        thread=note_thread,
+        user=users["editor2"],
+        revision=revision,
+        text="The trials gave 800 IU a day to people over 65 living at home; I am adding both to the claim.",
     )
 
 

@@ -38,7 +38,3 @@ class OpenThreadForm(ReplyForm):
 class ResolveForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     last_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
-class ReopenForm(forms.Form):
-    """Nothing to fill in: reopening says only that the thread is not settled after all."""

@@ -24,7 +24,7 @@ from editorial.errors import UnknownClaim, UnknownRevision, WorkflowError
 from editorial.models import ReviewThread, Revision
 from editorial.rules import may_see_editors_inbox, may_take_part_in_threads
 from editorial.services import thread_open, thread_reopen, thread_reply, thread_resolve
-from editorial.threads.forms import OpenThreadForm, ReopenForm, ReplyForm, ResolveForm
+from editorial.threads.forms import OpenThreadForm, ReplyForm, ResolveForm
 from editorial.threads.selectors import article_threads, claim_choices, editors_inbox
 
 BAD_INPUT = (UnknownClaim, UnknownRevision)
@@ -161,7 +161,6 @@ def resolve(request, article, thread_id):
 @thread_member_required
 def reopen(request, article, thread_id):
     thread = _thread(article, thread_id)
-    ReopenForm(request.POST).is_valid()
     try:
         thread_reopen(thread=thread, user=request.user)
     except WorkflowError as refusal:

@@ -139,11 +139,13 @@ def flushable_append_only_tables(django_db_setup, django_db_blocker):
     triggers = importlib.import_module("editorial.migrations.0004_append_only_triggers")
     guards = importlib.import_module("editorial.migrations.0007_signoff_person_and_fixed_accounts")  # contributors
     attestations = importlib.import_module("editorial.migrations.0014_claim_attestations")
+    threads = importlib.import_module("editorial.migrations.0015_review_threads")
     with django_db_blocker.unblock():
         with connection.schema_editor() as editor:
             triggers.drop_triggers(None, editor)
             guards.drop_guards(None, editor)
             attestations.drop_guards(None, editor)
+            threads.drop_guards(None, editor)
         try:
             yield
         finally:
@@ -151,6 +153,7 @@ def flushable_append_only_tables(django_db_setup, django_db_blocker):
                 triggers.create_triggers(None, editor)
                 guards.create_guards(None, editor)
                 attestations.create_guards(None, editor)
+                threads.create_guards(None, editor)
 
 
 @pytest.fixture

@@ -42,3 +42,30 @@ def test_reader_pages_have_no_html_errors(client, tmp_path):
 
     errors = (result.stdout + result.stderr).replace(f"file:{tmp_path}/", "")
     assert (result.returncode, errors) == (0, ""), f"vnu found HTML errors:\n{errors}"
+
+
+# The review threads' pages, each as the person who works on it sees it (the demo's accounts).
+THREAD_PAGES = {
+    "threads": ("editor2", "/review/vitamin-d-fracture-prevention-older-adults/threads/"),
+    "inbox": ("editor", "/review/editors/inbox/"),
+    "review-with-threads": ("dr.lindqvist", "/review/vitamin-d-fracture-prevention-older-adults/r1/"),
+}
+
+
+def test_thread_pages_have_no_html_errors(client, tmp_path):
+    from django.contrib.auth import get_user_model
+
+    command = vnu_command()
+    demo_seed()
+    files = []
+    for name, (username, path) in THREAD_PAGES.items():
+        client.force_login(get_user_model().objects.get(username=username))
+        response = client.get(path)
+        assert response.status_code == 200, f"{path} answered {response.status_code}"
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_bytes(response.content)
+
+    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+
+    errors = (result.stdout + result.stderr).replace(f"file:{tmp_path}/", "")
+    assert (result.returncode, errors) == (0, ""), f"vnu found HTML errors:\n{errors}"
