@@ -270,6 +270,8 @@ READER_CITATION_STYLE = env.str("READER_CITATION_STYLE", default="american-medic
 # Longest a cached article page can outlive a withdrawal or approval whose purge Redis could not
 # take (purges are delivered on commit and retried; this bounds a purge lost with its worker).
 READER_CACHE_SECONDS = env.int("READER_CACHE_SECONDS", default=300)
+# How many days, from the day the corrected words went live, a correction is noticed at the top of its page.
+READER_CORRECTION_NOTICE_DAYS = env.int("READER_CORRECTION_NOTICE_DAYS", default=90)
 
 # The largest reference file the admin's import form takes. A larger upload is refused from its
 # Content-Length before its body is read, or stopped once its bytes pass this; larger files go

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.utils.safestring import SafeString
 
 from config.text import counted
+from editorial.corrections import ChangeType
 from editorial.diffs import REFERENCE_FIELDS, word_diff
 from editorial.revisions import canonical_json
 
@@ -30,6 +31,8 @@ ARTICLE_FIELDS = (
     ("plain_lede", "Lede (patients)"),
     ("specialty", "Specialty"),
     ("slug", "Web address"),
+    ("change_type", "Kind of change"),
+    ("change_summary", "Summary for readers"),
 )
 SECTION_FIELDS = (("heading", "Heading"), ("level", "Heading level"), ("intro", "Introduction"))
 CLAIM_FIELDS = (("lead_in", "Lead-in"), ("text", "Clinician wording"), ("plain_text", "Patient wording"))
@@ -164,7 +167,7 @@ def document_changes(old: dict | None, new: dict) -> DocumentChanges:
         changes = DocumentChanges(claims=_claim_changes(old, new))
         return changes
     changes = DocumentChanges(
-        fields=_field_changes(old, new, ARTICLE_FIELDS, _ARTICLE_PARTS),
+        fields=_field_changes(_labelled(old), _labelled(new), ARTICLE_FIELDS, _ARTICLE_PARTS),
         sections=_section_changes(old["sections"], new["sections"]),
         claims=_claim_changes(old, new),
         references=_reference_changes(old["references"], new["references"]),
@@ -173,6 +176,14 @@ def document_changes(old: dict | None, new: dict) -> DocumentChanges:
         # Only reference numbering can differ unnoticed above, and numbering follows citations; say so.
         changes.others.append("The order in which references are first cited changed, so their numbers changed.")
     return changes
+
+
+def _labelled(document: dict) -> dict:
+    """The document with its kind of change in the words the editor chose it by (an unknown value as it is)."""
+    kind = document.get("change_type")
+    if kind in ChangeType.values:
+        return {**document, "change_type": ChangeType(kind).label}
+    return document
 
 
 def _field_changes(old: dict, new: dict, labelled, parts: set[str]) -> list[FieldChange]:

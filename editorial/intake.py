@@ -22,6 +22,7 @@ from django.db import transaction
 from articles.models import Article, Claim, Section
 from articles.services import article_sync
 from config.history import acting_as
+from editorial.corrections import ChangeType
 from editorial.models import Revision
 from editorial.services import article_submit
 from references.services import reference_upsert
@@ -95,4 +96,7 @@ def article_intake(*, payload: dict, user) -> Revision:
             article = article_sync(data=payload["article"], references=references)
         except ValidationError as error:
             raise IntakeError("; ".join(error.messages)) from error
-        return article_submit(article=article, user=user, source=Revision.Source.INTAKE)
+        # An intake brings words from outside the desk: editorial changes, unless an editor submits them again.
+        return article_submit(
+            article=article, user=user, source=Revision.Source.INTAKE, change_type=ChangeType.EDITORIAL
+        )

@@ -15,6 +15,7 @@ from articles.documents import (
     build_article_document,
 )
 from articles.models import Article, Citation, Claim, Section
+from editorial.corrections import words_of
 from editorial.models import Revision
 from references.models import Reference
 
@@ -27,6 +28,14 @@ def canonical_json(content: dict) -> str:
 def content_hash(content: dict) -> str:
     """Return the SHA-256 hex digest of the canonical JSON of `content`."""
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def words_hash(content: dict) -> str:
+    """The hash of a document's words alone, without the classification of the change (see `editorial.corrections`).
+
+    For a document frozen before classification existed it is its content hash.
+    """
+    return content_hash(words_of(content))
 
 
 def working_copy_document(article: Article) -> dict:

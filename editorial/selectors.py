@@ -14,7 +14,7 @@ from editorial.diffs import claim_changes_between
 from editorial.document_changes import DocumentChanges, claim_hash, claims_to_attest, document_changes
 from editorial.gates import content_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Reviewer, Revision, SignOff
-from editorial.revisions import content_hash, working_copy_document
+from editorial.revisions import words_hash, working_copy_document
 from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES, TRANSITIONS, Action, State
 
 
@@ -114,7 +114,7 @@ def working_copy_status(workflow: ArticleWorkflow | None, article: Article) -> W
     document = working_copy_document(article)
     current = workflow.current_revision if workflow else None
     return WorkingCopyStatus(
-        has_unsubmitted_changes=current is None or current.content_hash != content_hash(document),
+        has_unsubmitted_changes=current is None or words_hash(current.content) != words_hash(document),
         changes=claim_changes_between(current.content if current else None, document),
     )
 

@@ -21,6 +21,7 @@ from articles.models import Article
 from editorial.accounts.reauth import recent_authentication_required
 from editorial.accounts.session import pending_form_pop
 from editorial.conflicts import disclosure_overlap, disclosure_overlaps
+from editorial.corrections import change_for_reviewers
 from editorial.errors import UnknownClaim, WorkflowError
 from editorial.evidence import live_articles_citing_flagged_evidence
 from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm, HoldForm
@@ -138,6 +139,7 @@ def _render_review(request, revision, *, form=None, notes=None, status=200, atte
         "own_disclosure": _own_disclosure(request.user, revision),
         "attestable": page.to_attest if Action.APPROVE in deciding else {},
         "attested": set(attested),
+        "change": change_for_reviewers(revision.content),
     }
     return render(request, "editorial/desk/review.html", context, status=status)
 

@@ -1,18 +1,27 @@
 """What a reader may see, read in a fixed, small number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from editorial.models import ArticleWorkflow, Reviewer, Revision, SignOff
-from editorial.workflow import EXPIRED_PUBLIC_REASON, PENDING_STATES, PUBLIC_STEP_OF_STATE, PUBLIC_STEPS, State
+from editorial.corrections import ANNOUNCED, ChangeType, change_label
+from editorial.models import ArticleWorkflow, AuditEvent, Reviewer, Revision, SignOff
+from editorial.workflow import (
+    EXPIRED_PUBLIC_REASON,
+    PENDING_STATES,
+    PUBLIC_STEP_OF_STATE,
+    PUBLIC_STEPS,
+    Action,
+    State,
+)
 from reader.models import EditorialPage, PublishedArticle
 
 
@@ -40,6 +49,8 @@ class ArticlePage:
     next_review_due: date | None = None
     is_review_overdue: bool = False  # the board's scheduled review of the live words is late
     reads_the_same_until: date | None = None  # the last day this page reads as it does, if the date alone changes it
+    correction: "PublicChange | None" = None  # the newest correction the board approved and readers saw live
+    is_correction_noticed: bool = False  # noticed at the top of the live page (for READER_CORRECTION_NOTICE_DAYS)
 
     @property
     def is_notice(self) -> bool:
@@ -144,11 +155,18 @@ def article_page(slug: str) -> ArticlePage:
 
     Only slugs that were public (`PublicSlug`) are looked up, never the working
     copy's. The page's `slug` may differ from `slug`: the caller redirects to it.
-    A withdrawal notice keeps the slug asked for.
+    A withdrawal notice keeps the slug asked for. The newest correction comes
+    with the workflow, in the same query.
     """
+    newest = newest_correction_events(OuterRef("article_id"))
     workflow = (
         ArticleWorkflow.objects.select_related("article", "live_revision", "current_revision")
         .filter(article__public_slugs__slug=slug)
+        .annotate(
+            correction_at=Subquery(newest.values("created_at")[:1]),
+            correction_number=Subquery(newest.values("revision__number")[:1]),
+            correction_summary=Subquery(newest.values("summary")[:1]),
+        )
         .first()
     )
     page = reader_view(workflow) if workflow is not None else None
@@ -158,7 +176,30 @@ def article_page(slug: str) -> ArticlePage:
         page.slug = slug
     elif page.is_live and page.slug == slug:  # an older slug only redirects
         page.reviewers = certifying_reviewers(workflow)
+        if workflow.correction_at is not None:
+            correction = PublicChange(
+                workflow.article_id,
+                workflow.correction_number,
+                workflow.correction_at,
+                ChangeType.CORRECTION,
+                workflow.correction_summary or "",
+            )
+            _notice_correction(page, correction, today=timezone.localdate())
     return page
+
+
+def _notice_correction(page: ArticlePage, correction: "PublicChange", *, today: date) -> None:
+    """Give the live page its newest correction, noticed at the top until its last day, and no longer.
+
+    The page stops reading the same the day after that last day, so a cached
+    page loses the notice on the day it should with no move to purge it (see
+    `reader.cache`), as "Review overdue since" appears.
+    """
+    page.correction = correction
+    last_day = correction.notice_last_day()
+    page.is_correction_noticed = last_day >= today
+    if page.is_correction_noticed and (page.reads_the_same_until is None or last_day < page.reads_the_same_until):
+        page.reads_the_same_until = last_day
 
 
 @dataclass(frozen=True)
@@ -284,3 +325,89 @@ def articles_approved_by(reviewer: Reviewer):
         revision__sign_offs__decision=SignOff.Decision.APPROVE,
         revision__sign_offs__round=Coalesce(F("article__workflow__certified_round"), 1),
     ).distinct()
+
+
+# What readers are told of each change (see `editorial.corrections`)
+
+
+@dataclass(frozen=True)
+class PublicChange:
+    """A revision readers saw live, from the day it went live, with the kind and summary the board approved."""
+
+    article_id: int
+    number: int  # the revision's
+    went_live_at: datetime
+    change_type: str  # empty for a revision frozen before submissions were classified
+    summary: str
+
+    @property
+    def label(self) -> str:
+        return change_label(self.change_type)
+
+    @property
+    def is_correction(self) -> bool:
+        return self.change_type == ChangeType.CORRECTION
+
+    @property
+    def is_announced(self) -> bool:
+        return self.change_type in ANNOUNCED
+
+    @property
+    def anchor(self) -> str:
+        return f"revision-{self.number}"
+
+    def notice_last_day(self) -> date:
+        """The last local day a correction is noticed at the top of its page (`READER_CORRECTION_NOTICE_DAYS`)."""
+        return timezone.localdate(self.went_live_at) + timedelta(days=settings.READER_CORRECTION_NOTICE_DAYS - 1)
+
+
+def went_live_events():
+    """The audit events that first put a revision live: an approval straight to readers, or a scheduled go-live.
+
+    A re-review's approval, a release, or a hold's end puts no new words live,
+    so a revision counts once, from its first. Never a revision only submitted,
+    nor one approved and replaced before its go-live time.
+    """
+    went_live = Q(action=Action.APPROVE, to_state=State.APPROVED) | Q(action=Action.GO_LIVE)
+    earlier = AuditEvent.objects.filter(went_live, revision=OuterRef("revision"), created_at__lt=OuterRef("created_at"))
+    return (
+        AuditEvent.objects.filter(went_live, revision__isnull=False)
+        .exclude(Exists(earlier))
+        .annotate(
+            change_type=KeyTextTransform("change_type", "revision__content"),
+            summary=KeyTextTransform("change_summary", "revision__content"),
+        )
+    )
+
+
+def newest_correction_events(article_id):
+    """The events that put the article's corrections live, newest first (`article_id` may be an `OuterRef`)."""
+    return (
+        went_live_events()
+        .filter(article_id=article_id, revision__content__change_type=ChangeType.CORRECTION)
+        .order_by("-created_at", "-id")
+    )
+
+
+def _public_changes(events) -> list[PublicChange]:
+    rows = events.values_list("article_id", "revision__number", "created_at", "change_type", "summary")
+    return [
+        PublicChange(article_id, number, when, change_type or "", summary or "")
+        for article_id, number, when, change_type, summary in rows
+    ]
+
+
+def public_changes(article_id: int) -> list[PublicChange]:
+    """Every revision of the article readers saw live, newest first, with what they are told of it (one query).
+
+    Only the board's approval puts a summary here: a pending revision's never reaches readers.
+    """
+    return _public_changes(went_live_events().filter(article_id=article_id).order_by("-created_at", "-id"))
+
+
+def announced_changes(limit: int) -> list[PublicChange]:
+    """The newest corrections and clinical updates of the articles live now, newest first (one query)."""
+    events = went_live_events().filter(
+        article_id__in=PublishedArticle.objects.values("article_id"), revision__content__change_type__in=list(ANNOUNCED)
+    )
+    return _public_changes(events.order_by("-created_at", "-id")[:limit])

@@ -2,6 +2,8 @@
 
 import json
 
+from django.utils import timezone
+
 from references.formats.names import names_of, vancouver_name
 
 # schema.org's medical audiences are patients and clinicians; a student is an educational audience.
@@ -12,8 +14,11 @@ AUDIENCE = {
 }
 
 
-def medical_web_page(*, page, document: dict, url: str, audience: str) -> str:
-    """Return the page's `MedicalWebPage` as JSON, safe to embed in a script element."""
+def medical_web_page(*, page, document: dict, url: str, audience: str, changes_url: str = "") -> str:
+    """Return the page's `MedicalWebPage` as JSON, safe to embed in a script element.
+
+    The newest correction the board approved is its `correction`, linked to its entry in the change history.
+    """
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -33,12 +38,23 @@ def medical_web_page(*, page, document: dict, url: str, audience: str) -> str:
             for certifier in page.reviewers
         ],
         "citation": [_citation(reference) for reference in document["references"]],
+        "correction": _correction(page.correction, changes_url) if page.correction else None,
     }
     audience_property, audience_value = AUDIENCE[audience]
     data[audience_property] = audience_value
     text = json.dumps({key: value for key, value in data.items() if value not in (None, [])}, ensure_ascii=False)
     # "</script>" inside a string must not end the element.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _correction(change, changes_url: str) -> dict:
+    """The newest correction as a `CorrectionComment`, linked to its entry in the change history."""
+    return {
+        "@type": "CorrectionComment",
+        "text": change.summary,
+        "datePublished": timezone.localdate(change.went_live_at).isoformat(),
+        "url": f"{changes_url}#{change.anchor}",
+    }
 
 
 def _author(name: dict) -> dict:

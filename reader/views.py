@@ -30,6 +30,7 @@ from reader.selectors import (
     articles_approved_by,
     board_members,
     editorial_page,
+    public_changes,
     published_articles,
     published_count,
 )
@@ -167,7 +168,13 @@ def _render_article(request, slug, audience, *, form, status=200):
         "disclaimer": editorial_page("disclaimer"),
         "form": form,
         "canonical_url": url,
-        "structured_data": medical_web_page(page=page, document=document, url=url, audience=audience),
+        "structured_data": medical_web_page(
+            page=page,
+            document=document,
+            url=url,
+            audience=audience,
+            changes_url=request.build_absolute_uri(reverse("reader:article_changes", args=[page.slug])),
+        ),
         "asked": request.GET.get("asked") == "1",
     }
     response = render(request, "reader/article_detail.html", context, status=status)
@@ -178,6 +185,32 @@ def _render_article(request, slug, audience, *, form, status=200):
         response["Last-Modified"] = http_date(page.reviewed_at.timestamp())
         response.is_cacheable = True
         response.reads_the_same_until = page.reads_the_same_until
+    return response
+
+
+@gzip_page
+@require_GET
+def article_changes(request, slug):
+    """The article's change history: each revision readers saw live, with its date, kind and public summary.
+
+    The same rules as the page: 404 when the article is not public, its notice
+    once withdrawn or held, a redirect from an older slug. Only approved words
+    and summaries are listed; an article still pending review lists nothing.
+    """
+    page = article_page(slug)
+    if page.is_notice:
+        return _notice(request, page)
+    if page.slug != slug:
+        return _moved(request, "reader:article_changes", page.slug)
+    url = request.build_absolute_uri(reverse("reader:article_changes", args=[page.slug]))
+    context = {
+        "page": page,
+        "question": page.revision.content["question"],
+        "changes": public_changes(page.article_id) if page.is_live else [],
+        "canonical_url": url,
+    }
+    response = render(request, "reader/article_changes.html", context)
+    _vary_and_cache_headers(response)
     return response
 
 

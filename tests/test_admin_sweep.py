@@ -355,7 +355,7 @@ SPECIAL_FORMS = {
         "password2": "a brand new passphrase for the sweep",
         "usable_password": "true",
     },
-    "admin:articles_article_submit": lambda world, params: {"note": "Ready for the board."},
+    "admin:articles_article_submit": lambda world, params: {"change_type": "editorial", "note": "Ready for the board."},
     "admin:articles_article_withdraw": lambda world, params: {
         "reason": "Pulled while the evidence is checked.",
         "public_reason": "We are checking this answer against new evidence.",

@@ -10,6 +10,9 @@ from tests.workflow_helpers import approved, citable_article
 pytestmark = pytest.mark.django_db
 
 
+EDITORIAL = {"change_type": "editorial", "change_summary": "", "note": ""}
+
+
 def submit_url(article):
     return reverse("admin:articles_article_submit", args=[article.pk])
 
@@ -27,7 +30,7 @@ def test_anonymous_visitor_is_sent_to_login_from_submit(client):
 def test_board_member_cannot_submit_from_the_admin(client, board_member):
     article = citable_article()
     client.force_login(board_member)
-    assert client.post(submit_url(article), {"note": ""}).status_code == 403
+    assert client.post(submit_url(article), EDITORIAL).status_code == 403
     assert Revision.objects.count() == 0
 
 
@@ -37,7 +40,7 @@ def test_editor_submits_from_the_admin_and_sees_the_revision_number(client, edit
     assert (
         "Submit for review" in client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
     )
-    response = client.post(submit_url(article), {"note": "First version."}, follow=True)
+    response = client.post(submit_url(article), {**EDITORIAL, "note": "First version."}, follow=True)
     assert "Revision 1 of" in response.content.decode()
     assert ArticleWorkflow.objects.get(article=article).state == State.SUBMITTED
     assert AuditEvent.objects.get().comment == "First version."
@@ -46,8 +49,8 @@ def test_editor_submits_from_the_admin_and_sees_the_revision_number(client, edit
 def test_resubmitting_unchanged_words_from_the_admin_answers_409_with_the_reason(client, editor):
     article = citable_article()
     client.force_login(editor)
-    client.post(submit_url(article), {"note": ""})
-    response = client.post(submit_url(article), {"note": ""})
+    client.post(submit_url(article), EDITORIAL)
+    response = client.post(submit_url(article), EDITORIAL)
     assert response.status_code == 409
     assert "Nothing has changed since revision 1" in response.content.decode()
     assert Revision.objects.count() == 1
@@ -123,7 +126,7 @@ def test_submit_page_lists_the_claims_changed_since_the_revision_in_review(clien
 
     article = citable_article()
     client.force_login(editor)
-    client.post(submit_url(article), {"note": ""})
+    client.post(submit_url(article), EDITORIAL)
     edit_claim(article, "A corrected wording.", user=editor)
     html = client.get(submit_url(article)).content.decode()
     assert "What changed since revision 1" in html

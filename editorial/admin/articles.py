@@ -255,7 +255,13 @@ class ArticleAdmin(ContentArticleAdmin):
         """Confirm, then freeze the working copy into a revision for review."""
 
         def submit(article, data):
-            revision = article_submit(article=article, user=request.user, note=data["note"])
+            revision = article_submit(
+                article=article,
+                user=request.user,
+                note=data["note"],
+                change_type=data["change_type"],
+                change_summary=data["change_summary"],
+            )
             return f"Revision {revision.number} of “{article}” is submitted for review."
 
         def context(article):

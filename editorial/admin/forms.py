@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from editorial.admin.display import approved_revision_label
+from editorial.corrections import SUMMARY_MAX_LENGTH, ChangeType, change_note_problems
 from editorial.models import (
     MAX_REVIEW_INTERVAL_MONTHS,
     ArticleWorkflow,
@@ -12,12 +13,41 @@ from editorial.selectors import approved_revisions
 
 
 class SubmitForm(forms.Form):
+    """What the board reviews besides the words: the kind of change, what readers are told of it, and a note."""
+
+    change_type = forms.ChoiceField(
+        label="Kind of change",
+        choices=ChangeType.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what kind of change this is: a correction of an error, a clinical update, "
+            "or editorial changes only."
+        },
+        help_text="A correction fixes something the live answer got wrong; a clinical update follows new "
+        "evidence or guidance; editorial changes leave the advice as it was. The board approves the choice.",
+    )
+    change_summary = forms.CharField(
+        label="Summary for readers",
+        required=False,
+        max_length=SUMMARY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for a correction or a clinical update: one or two plain sentences, shown to readers "
+        "once the board approves this revision (at the top of a corrected answer, in its change history and "
+        "in the feed).",
+    )
     note = forms.CharField(
         label="Note for the reviewers",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional: what changed and why.",
+        help_text="Optional: what changed and why. Never shown to readers.",
     )
+
+    def clean(self):
+        data = super().clean()
+        if "change_type" in data and "change_summary" in data:
+            for name, problem in change_note_problems(data["change_type"], data["change_summary"]).items():
+                self.add_error(name, problem)
+        return data
 
 
 def _internal_reason(label):

@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Claim
 from articles.services import article_sync
 from config.history import acting_as, save_if_changed
+from editorial.corrections import ChangeType
 from editorial.intake import intake_problems
 from editorial.models import ArticleWorkflow, Reviewer, ReviewThread, SignOff
 from editorial.roles import ADVISORY_BOARD
@@ -130,7 +131,7 @@ def _morning_in(days: int) -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days), time(8)))
 
 
-def _approve_all(revision, reviewers):
+def _approve_all(revision, reviewers, *, attested_claims=()):
     for reviewer in reviewers:
         review_start(article=revision.article, user=reviewer.user)
         review_approve(
@@ -139,6 +140,7 @@ def _approve_all(revision, reviewers):
             content_hash=revision.content_hash,
             conflict="none",
             checklist=FULL_CHECKLIST,
+            attested_claims=attested_claims,
         )
 
 
@@ -306,8 +308,8 @@ def _expired(article, users, board):
 
 
 def _approved_until_expiry(article, users, board):
-    """Live, with an expiry a managing editor set nine months ahead unless the board re-reviews it first."""
-    _approved(article, users, board)
+    """Live and corrected once, with an expiry a managing editor set nine months ahead unless re-reviewed first."""
+    _corrected(article, users, board)
     article_schedule(
         article=article,
         user=users["managing"],
@@ -316,6 +318,34 @@ def _approved_until_expiry(article, users, board):
         review_interval_months=None,
         note="Take it down when the national prescribing guidance is due for update, unless re-reviewed by then.",
     )
+
+
+# The slip the corrected demo article's first approved revision made, and the words that put it right.
+DEMO_SLIP = ("trimethoprim 200 mg twice daily for 3 days", "trimethoprim 200 mg twice daily for 7 days")
+DEMO_CORRECTION = (
+    "An earlier version gave the NICE course of trimethoprim as 7 days. For women who are not pregnant NICE "
+    "advises 3 days; the 7-day course is for pregnancy."
+)
+
+
+def _corrected(article, users, board):
+    """Approved with a slip in one claim's wording, then corrected and approved again: readers see the notice."""
+    claim = Claim.objects.get(section__article=article, lead_in="NICE regimens")
+    right, (correct, slip) = claim.text, DEMO_SLIP
+    with acting_as(users["editor"]):
+        save_if_changed(claim, {"text": right.replace(correct, slip)})
+    _approved(article, users, board)
+    with acting_as(users["editor2"]):
+        save_if_changed(claim, {"text": right})
+    revision = article_submit(
+        article=article,
+        user=users["editor2"],
+        note="The trimethoprim course in the NICE claim was the pregnancy one.",
+        change_type=ChangeType.CORRECTION,
+        change_summary=DEMO_CORRECTION,
+    )
+    review_assign(article=article, assigned_by=users["managing"], reviewers=[board["dr.haddad"]])
+    _approve_all(revision, [board["dr.haddad"]], attested_claims=[str(claim.uid)])
 
 
 DEMO_SCENARIOS = {

@@ -6,6 +6,7 @@ from articles.models import Article
 from articles.services import ARTICLE_FIELDS, article_sync, article_version_bump
 from config.history import acting_as
 from editorial import notifications
+from editorial.corrections import ChangeType, change_note, change_note_of
 from editorial.errors import (
     InvalidTransition,
     NothingToSubmit,
@@ -14,7 +15,7 @@ from editorial.errors import (
 )
 from editorial.models import ArticleWorkflow, Revision
 from editorial.revisions import content_hash as hash_of
-from editorial.revisions import revision_create, working_copy_document
+from editorial.revisions import revision_create, words_hash, working_copy_document
 from editorial.selectors import approval_events
 from editorial.services.moves import (
     _close_review,
@@ -29,23 +30,40 @@ from references.models import references_by_id
 
 
 @transaction.atomic
-def article_submit(*, article: Article, user, source: str = Revision.Source.EDITOR, note: str = "") -> Revision:
-    """Freeze the working copy into a new revision and put it in review (state: Submitted).
+def article_submit(
+    *,
+    article: Article,
+    user,
+    source: str = Revision.Source.EDITOR,
+    note: str = "",
+    change_type: str = ChangeType.EDITORIAL,
+    change_summary: str = "",
+) -> Revision:
+    """Freeze the working copy, classified as `change_type`, into a new revision and put it in review (Submitted).
 
-    A working copy identical to the revision already in review makes no
-    revision and restarts nothing. A new revision replaces the one in review:
-    sign-offs on the old one no longer count.
+    The classification and its public summary (required for a correction or a
+    clinical update) are part of the revision, so the board approves what
+    readers will be told. Words identical to the revision in review make no
+    revision and restart nothing, unless only their classification changed
+    while in review; words identical to the live ones never do. A new revision
+    replaces the one in review: sign-offs on the old one no longer count.
     """
     workflow = workflow_lock(article.pk)
     workflow_check(Action.SUBMIT, workflow=workflow, user=user)
-    return _submit_working_copy(Action.SUBMIT, workflow=workflow, user=user, source=source, note=note)
+    change = change_note(change_type, change_summary)
+    return _submit_working_copy(Action.SUBMIT, workflow=workflow, user=user, source=source, note=note, change=change)
 
 
-def _submit_working_copy(action: Action, *, workflow: ArticleWorkflow, user, source: str, note: str, data=None):
-    """Freeze the working copy into a new revision in review, as `action` (the step submit and restore share)."""
-    content = working_copy_document(workflow.article)
+def _submit_working_copy(
+    action: Action, *, workflow: ArticleWorkflow, user, source: str, note: str, change: dict, data=None
+):
+    """Freeze the working copy with its classification `change` into a new revision in review, as `action`.
+
+    (The step submit and restore share.)
+    """
+    content = {**working_copy_document(workflow.article), **change}
     current = workflow.current_revision
-    if current and workflow.state not in NOTICE_STATES and _same_content(current, content):
+    if current and workflow.state not in NOTICE_STATES and _nothing_new(workflow, current, content):
         hint = (
             " To have the board confirm it unchanged, a managing editor opens a re-review."
             if workflow.state == State.APPROVED
@@ -73,16 +91,21 @@ def _submit_working_copy(action: Action, *, workflow: ArticleWorkflow, user, sou
 
 
 @transaction.atomic
-def article_restore(*, article: Article, user, revision: Revision, note: str = "") -> Revision:
+def article_restore(
+    *, article: Article, user, revision: Revision, note: str = "", change_type: str = "", change_summary: str = ""
+) -> Revision:
     """Make the words of `revision`, which the board once approved, the working copy and submit them (Submitted).
 
     Claims keep their uids; a reference merged away since is cited as the one that
     absorbed it. The new revision is noted "Restored from revision N" and the board
-    signs it off again: readers see nothing new until then.
+    signs it off again: readers see nothing new until then. It is classified as
+    `change_type` when one is given, otherwise as `revision` was (so restoring
+    unchanged words gives back the very document, and hash, the board approved).
     """
     workflow = workflow_lock(article.pk)
     workflow_check(Action.RESTORE, workflow=workflow, user=user)
     _refuse_not_restorable(workflow, revision)
+    change = change_note(change_type, change_summary) if change_type else change_note_of(revision.content)
     data, references = _working_copy_data(workflow.article, revision)
     with acting_as(user):
         article_sync(data=data, references=references)
@@ -91,7 +114,13 @@ def article_restore(*, article: Article, user, revision: Revision, note: str = "
     comment = f"Restored from revision {revision.number}" + (f": {note.strip()}" if note.strip() else "")
     data = {"restored_from": revision.number}
     return _submit_working_copy(
-        Action.RESTORE, workflow=workflow, user=user, source=Revision.Source.EDITOR, note=comment, data=data
+        Action.RESTORE,
+        workflow=workflow,
+        user=user,
+        source=Revision.Source.EDITOR,
+        note=comment,
+        change=change,
+        data=data,
     )
 
 
@@ -105,7 +134,7 @@ def _refuse_not_restorable(workflow: ArticleWorkflow, revision: Revision) -> Non
             f"Revision {revision.number} of “{title}” was never approved by the board, so it cannot be restored."
         )
     in_review = workflow.current_revision_id == revision.pk and workflow.state not in NOTICE_STATES
-    if in_review and _same_content(revision, working_copy_document(workflow.article)):
+    if in_review and _same_words(revision, working_copy_document(workflow.article)):
         raise NothingToSubmit(
             f"Revision {revision.number} is already {workflow.get_state_display().lower()}, "
             "and the working copy has not changed since: there is nothing to restore."
@@ -150,8 +179,19 @@ def _working_copy_data(article: Article, revision: Revision) -> tuple[dict, dict
     return data, {reference.pk: reference for reference in standing.values()}
 
 
-def _same_content(revision: Revision, content: dict) -> bool:
-    return revision.content_hash == hash_of(content)
+def _same_words(revision: Revision, content: dict) -> bool:
+    return words_hash(revision.content) == words_hash(content)
+
+
+def _nothing_new(workflow: ArticleWorkflow, current: Revision, content: dict) -> bool:
+    """Whether `content` repeats the revision in review: the same words, classified the same way.
+
+    A new classification of the same words is new only while they are in review
+    (the board approves what readers are told); live words are not told anew.
+    """
+    if not _same_words(current, content):
+        return False
+    return workflow.live_revision_id == current.pk or current.content_hash == hash_of(content)
 
 
 @transaction.atomic

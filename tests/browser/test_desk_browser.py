@@ -48,6 +48,7 @@ def open_in_admin(tab, base):
 def submit_in_admin(tab, base, note):
     open_in_admin(tab, base)
     tab.click("text=Submit for review")
+    tab.check("input[name=change_type][value=editorial]")
     tab.fill("textarea[name=note]", note)
     tab.click("input[value='Submit for review']")
     expect(tab.locator(".messagelist")).to_contain_text("submitted for review")
