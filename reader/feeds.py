@@ -27,6 +27,7 @@ class FeedEntry:
     link: str
     updated: datetime
     published: datetime
+    is_change: bool = False
 
 
 class ApprovedArticlesFeed(Feed):
@@ -59,17 +60,20 @@ class ApprovedArticlesFeed(Feed):
             for article in articles
         ]
         changes = announced_changes(FEED_ENTRIES)
-        live = PublishedArticle.objects.only("article_id", "slug", "question").in_bulk(
-            {change.article_id for change in changes}, field_name="article"
-        )
+        ids = {change.article_id for change in changes}
+        live = {
+            article.article_id: article
+            for article in PublishedArticle.objects.only("article_id", "slug", "question").filter(article_id__in=ids)
+        }
         for change in changes:
             article = live.get(change.article_id)
             if article is None:  # withdrawn between the two reads
                 continue
             link = reverse("reader:article_changes", args=[article.slug]) + f"#{change.anchor}"
             title = f"{change.label}: {article.question}"
-            entries.append(FeedEntry(title, change.summary, link, change.went_live_at, change.went_live_at))
-        return sorted(entries, key=lambda entry: entry.updated, reverse=True)[:FEED_ENTRIES]
+            entries.append(FeedEntry(title, change.summary, link, change.went_live_at, change.went_live_at, True))
+        # Newest first; a change announced at the moment its answer was approved comes before the answer.
+        return sorted(entries, key=lambda entry: (entry.updated, entry.is_change), reverse=True)[:FEED_ENTRIES]
 
     def item_title(self, item):
         return item.title

@@ -407,7 +407,8 @@ def public_changes(article_id: int) -> list[PublicChange]:
 
 def announced_changes(limit: int) -> list[PublicChange]:
     """The newest corrections and clinical updates of the articles live now, newest first (one query)."""
-    events = went_live_events().filter(
-        article_id__in=PublishedArticle.objects.values("article_id"), revision__content__change_type__in=list(ANNOUNCED)
-    )
+    announced = Q()
+    for change_type in ANNOUNCED:  # one exact match each: `__in` on a JSON key differs between databases
+        announced |= Q(revision__content__change_type=change_type)
+    events = went_live_events().filter(announced, article_id__in=PublishedArticle.objects.values("article_id"))
     return _public_changes(events.order_by("-created_at", "-id")[:limit])

@@ -9,9 +9,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from editorial.corrections import ChangeType
 from editorial.document_changes import claim_hash, document_changes
 from editorial.models import Revision
-from editorial.revisions import canonical_json, content_hash, working_copy_document
+from editorial.revisions import canonical_json, content_hash
 from editorial.services import article_submit
 from tests.factories import article_with_claims
 
@@ -116,9 +117,13 @@ def _mutations(document):
 
 @pytest.fixture
 def base(db, editor):
+    """An article's revision document, classified (a correction with its public summary) as a submission freezes it."""
     article = article_with_claims(sections=2, claims_per_section=2, references=3)
-    article_submit(article=article, user=editor)
-    return article, working_copy_document(article)
+    revision = article_submit(
+        article=article, user=editor, change_type=ChangeType.CORRECTION, change_summary="The dose was wrong."
+    )
+    assert {"change_type", "change_summary"} <= revision.content.keys()
+    return article, copy.deepcopy(revision.content)
 
 
 def _revision(article, content, user) -> Revision:
@@ -155,6 +160,27 @@ def test_review_page_shows_any_one_field_changed_alone(client, base, editor, man
 
     shown = html.unescape(_changes_section(page))
     assert "In short:" in shown and expected in shown, name
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "shown"),
+    [
+        ("change_type", "clinical_update", "Kind of change"),
+        ("change_summary", "The route was wrong too.", "Summary for readers"),
+    ],
+)
+def test_review_page_shows_a_changed_kind_of_change_or_summary_by_name(
+    client, base, editor, managing_editor, key, value, shown
+):
+    article, document = base
+    _revision(article, document, editor)
+    revision = _revision(article, {**document, key: value}, editor)
+    client.force_login(managing_editor)
+
+    page = client.get(reverse("desk:review", args=[article.slug, revision.number])).content.decode()
+
+    changes = _changes_section(page)
+    assert f"{shown} changed" in html.unescape(changes)
 
 
 def test_document_changes_show_the_lede_word_by_word():

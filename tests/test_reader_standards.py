@@ -45,6 +45,7 @@ def reader_urls(article) -> list[str]:
     return [
         reverse("reader:home"),
         reverse("reader:article", args=[article.slug]),
+        reverse("reader:article_changes", args=[article.slug]),
         reverse("reader:board"),
         reverse("reader:board_member", args=[member.slug]),
         reverse("reader:editorial_policy"),
