@@ -36,8 +36,11 @@ PHONE = {"width": 390, "height": 844}
 
 # The reader pages both the browser and the HTML checker look at, by the demo content's slugs.
 LDN = "low-dose-naltrexone-chronic-pain"
+CORRECTED = "antibiotic-duration-uncomplicated-cystitis-women"  # corrected once, within the notice period
 PAGES = {
     "article": f"/articles/{LDN}/",
+    "corrected-article": f"/articles/{CORRECTED}/",
+    "change-history": f"/articles/{CORRECTED}/changes/",
     "pending-article": "/articles/metformin-chronic-kidney-disease/",
     "home": "/",
     "board": "/board/",

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from editorial.demo import DEMO_CORRECTION
 from reader.selectors import article_page
 from tests.browser.conftest import DESKTOP, LDN, NODE_MODULES, PAGES, PHONE, SCREENSHOTS_DIR, tool_missing
 
@@ -137,3 +138,21 @@ def test_pages_have_no_wcag_a_or_aa_violations(page, demo_site):
     found = {path: violations for path, violations in violations_by_page.items() if violations}
 
     assert found == {}, f"axe found WCAG 2 A/AA violations:\n{describe_violations(found)}"
+
+
+def test_a_reader_follows_the_correction_notice_to_the_change_history(page, demo_site):
+    """The notice at the top of a corrected answer leads to its entry in the change history, which passes axe."""
+    if not AXE_JS.exists():
+        tool_missing(f"axe-core is not installed ({AXE_JS}): npm ci --ignore-scripts")
+    page.goto(f"{demo_site}{PAGES['corrected-article']}")
+    notice = page.locator("[data-flag=correction]")
+    expect(notice).to_contain_text("Corrected on")
+    expect(notice).to_contain_text(DEMO_CORRECTION)
+
+    notice.get_by_role("link").click()
+
+    expect(page).to_have_url(f"{demo_site}{PAGES['change-history']}#revision-2")
+    expect(page.locator("#revision-2")).to_contain_text(f"Correction. {DEMO_CORRECTION}")
+    expect(page.locator("#revision-1")).to_contain_text("First published.")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations({PAGES["change-history"]: violations})
