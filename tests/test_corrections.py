@@ -616,3 +616,32 @@ def test_document_changes_of_a_copy_with_a_new_summary_show_it():
     (change,) = document_changes(old, new).fields
 
     assert (change.label, change.diff) == ("Summary for readers", "Wrong <del>dose.</del><ins>dose and route.</ins>")
+
+
+def test_admin_restore_may_classify_the_restored_words_anew(client, editor, managing_editor):
+    article = corrected(editor, managing_editor)
+    client.force_login(managing_editor)
+    summary = "The 1.5 mg dose was itself wrong: we went back to the earlier advice."
+
+    client.post(
+        reverse("admin:articles_article_restore", args=[article.pk]),
+        {"revision": "1", "change_type": "correction", "change_summary": summary, "note": ""},
+    )
+
+    restored = Revision.objects.get(article=article, number=3)
+    assert (restored.content["change_type"], restored.content["change_summary"]) == ("correction", summary)
+
+
+def test_admin_restore_of_a_correction_without_a_summary_keeps_what_was_typed(client, editor, managing_editor):
+    article = corrected(editor, managing_editor)
+    client.force_login(managing_editor)
+
+    response = client.post(
+        reverse("admin:articles_article_restore", args=[article.pk]),
+        {"revision": "1", "change_type": "clinical_update", "change_summary": "", "note": "Back to the old dose."},
+    )
+
+    html = text_of(response)
+    assert "A clinical update needs a public summary" in html
+    assert ">\nBack to the old dose.</textarea>" in html
+    assert Revision.objects.filter(article=article).count() == 2

@@ -331,7 +331,14 @@ class ArticleAdmin(ContentArticleAdmin):
 
         def restore(article, data):
             revision = Revision.objects.get(article=article, number=data["revision"])
-            restored = article_restore(article=article, user=request.user, revision=revision, note=data["note"])
+            restored = article_restore(
+                article=article,
+                user=request.user,
+                revision=revision,
+                note=data["note"],
+                change_type=data["change_type"],
+                change_summary=data["change_summary"],
+            )
             return (
                 f"Revision {revision.number} of “{article}” is restored as revision {restored.number}, "
                 "submitted for review: readers see it once the board approves it."

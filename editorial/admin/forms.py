@@ -88,12 +88,33 @@ class RestoreForm(forms.Form):
     revision = forms.TypedChoiceField(
         label="Revision to restore", coerce=int, widget=forms.RadioSelect, help_text="Revisions the board approved."
     )
+    change_type = forms.ChoiceField(
+        label="Kind of change",
+        required=False,
+        choices=[("", "As the restored revision was classified"), *ChangeType.choices],
+        help_text="Readers are told what the restored revision said of its change unless you choose anew: "
+        "bringing back words readers were shown before may itself correct an error.",
+    )
+    change_summary = forms.CharField(
+        label="Summary for readers",
+        required=False,
+        max_length=SUMMARY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when you choose a correction or a clinical update above.",
+    )
     note = forms.CharField(
         label="Note for the reviewers",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional: why these words are coming back. The revision notes which one it restores.",
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("change_type") and "change_summary" in data:
+            for name, problem in change_note_problems(data["change_type"], data["change_summary"]).items():
+                self.add_error(name, problem)
+        return data
 
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
