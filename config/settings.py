@@ -258,6 +258,11 @@ EDITORIAL_DEFAULT_QUORUM = env.int("EDITORIAL_DEFAULT_QUORUM", default=1)
 # Months between reviews of live words (an article may set its own), and how many days ahead reminders start.
 EDITORIAL_REVIEW_INTERVAL_MONTHS = env.int("EDITORIAL_REVIEW_INTERVAL_MONTHS", default=12)
 EDITORIAL_REVIEW_REMINDER_DAYS = env.int("EDITORIAL_REVIEW_REMINDER_DAYS", default=30)
+# Outside experts' review links (docs/expert-links.md): how many days a new link opens by default, and
+# how many requests an hour one link, and one client address, may make before being answered 429.
+EXPERT_LINK_DAYS = env.int("EXPERT_LINK_DAYS", default=14)
+EXPERT_LINK_REQUESTS_PER_HOUR = env.int("EXPERT_LINK_REQUESTS_PER_HOUR", default=120)
+EXPERT_LINK_CLIENT_REQUESTS_PER_HOUR = env.int("EXPERT_LINK_CLIENT_REQUESTS_PER_HOUR", default=240)
 # The ledger seals a history row once it is this old (docs/ledger.md): longer than any transaction runs.
 LEDGER_SEAL_AFTER_SECONDS = env.int("LEDGER_SEAL_AFTER_SECONDS", default=600)
 

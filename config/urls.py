@@ -9,6 +9,8 @@ urlpatterns = [
     # The reader site first: its article pages are the hottest path, resolved without detours.
     path("", include("reader.urls")),
     path("review/", include("editorial.urls")),
+    # Outside experts' review links: no account, the token in the address opens one revision (docs/expert-links.md).
+    path("expert-review/", include("editorial.experts.urls")),
     path("admin/", admin.site.urls),
     path("account/", include("editorial.accounts.urls")),
     path("audit/", include("audit.urls")),

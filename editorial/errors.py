@@ -63,3 +63,15 @@ class RestoreRefused(WorkflowError):
 
 class ScheduleRefused(WorkflowError):
     """A schedule the workflow cannot keep: a time in the past, an expiry before go-live, nothing to put live."""
+
+
+class ExpertLinkRefused(WorkflowError):
+    """An expert link cannot be made or revoked now: already revoked, expired, or a stale form."""
+
+
+class ExpertLinkClosed(WorkflowError):
+    """The expert's link opens nothing any more (expired or revoked): answered with 410, never the words."""
+
+    def __init__(self, message: str, *, state: str):
+        super().__init__(message)
+        self.state = state

@@ -670,4 +670,6 @@ class AuditEvent(AppendOnlyModel):
 
 
 # Review threads build on the records above; importing them here registers them with the app.
+# Outside experts' review links live in their own module; imported here so that Django finds them.
+from editorial.experts.models import ExpertComment, ExpertLink, ExpertLinkUse  # noqa: E402, F401
 from editorial.threads.models import ReviewThread, ThreadMessage  # noqa: E402, F401

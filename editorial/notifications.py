@@ -20,7 +20,16 @@ from django.urls import reverse
 from django_tasks import task
 
 from editorial.evidence import live_articles_citing_flagged_evidence
-from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Revision, SignOff, ThreadMessage
+from editorial.experts.tokens import seal, unseal
+from editorial.models import (
+    ArticleWorkflow,
+    AuditEvent,
+    ExpertLink,
+    ReviewAssignment,
+    Revision,
+    SignOff,
+    ThreadMessage,
+)
 from editorial.roles import MANAGING_EDITORS
 from jobs.mail import Letter, send_all_once
 from jobs.retries import retried
@@ -225,6 +234,30 @@ def email_expired(event_id: int, reviewer_ids: list[int]) -> int:
     recipients = [*managing_editors, *_users_reviewing(reviewer_ids)]
     context = {"event": event, "article": article, "revision": event.revision, "link": article_link(article)}
     return send_all_once(_letters(f"audit-event:{event_id}", "expired", recipients, context))
+
+
+def expert_review_link(link, token: str) -> str:
+    """The address an outside expert opens: the revision the link shows, and the token that opens it."""
+    revision = link.revision
+    kwargs = {"slug": revision.content["slug"], "number": revision.number, "token": token}
+    return settings.SITE_URL.rstrip("/") + reverse("experts:review", kwargs=kwargs)
+
+
+def notify_expert_of_link(link, token: str) -> None:
+    """Send the outside expert their link; the task's arguments carry the token sealed, never as it is."""
+    email_expert_link.enqueue(link.pk, seal(link.pk, token))
+
+
+@task()
+@retried
+def email_expert_link(link_id: int, sealed_token: str) -> int:
+    link = ExpertLink.objects.select_related("revision__article", "created_by").get(pk=link_id)
+    if link.revoked_at is not None:
+        return 0  # revoked before the email left: the link opens nothing, so nothing is sent
+    context = {"link": link, "revision": link.revision, "url": expert_review_link(link, unseal(link.pk, sealed_token))}
+    subject, _, body = render_to_string("editorial/email/expert_link.txt", context).strip().partition("\n")
+    key = f"expert-link:{link_id}:expert_link:{link.email}"
+    return send_all_once([Letter(key=key, to=link.email, subject=subject.strip(), body=body.strip() + "\n")])
 
 
 # The review reminders' stages, in the order an article reaches them, each with its email template.

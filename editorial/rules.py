@@ -104,6 +104,15 @@ def _signed(user, workflow: ArticleWorkflow) -> bool:
     return bool(workflow.current_revision_id and SignOff.objects.of_review(workflow).filter(signed_by=user).exists())
 
 
+def may_manage_expert_links(user) -> bool:
+    """Whether `user` may invite outside experts to read a revision, see their links' use and revoke them.
+
+    Managing editors (and superusers) only: a link hands unapproved words to
+    someone outside the site, so the people who run reviews decide who gets one.
+    """
+    return is_managing_editor(user)
+
+
 # Sign-off reports (`audit`): who may read the proof of who approved what.
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from editorial import views
+from editorial.experts import views as expert_views
 from editorial.threads import views as threads
 
 app_name = "desk"
@@ -15,6 +16,8 @@ urlpatterns = [
     path("<slug:slug>/threads/<int:thread_id>/resolve/", threads.resolve, name="thread_resolve"),
     path("<slug:slug>/threads/<int:thread_id>/reopen/", threads.reopen, name="thread_reopen"),
     path("<slug:slug>/assign/", views.assign, name="assign"),
+    path("<slug:slug>/experts/", expert_views.expert_links, name="experts"),
+    path("<slug:slug>/experts/<int:link_id>/revoke/", expert_views.expert_link_revoke_view, name="expert_revoke"),
     path("<slug:slug>/r<int:number>/", views.review, name="review"),
     path("<slug:slug>/r<int:number>/start/", views.start, name="start"),
     path("<slug:slug>/r<int:number>/approve/", views.approve, name="approve"),

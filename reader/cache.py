@@ -35,6 +35,8 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils import timezone
 
+from editorial.accounts.throttling import counted
+
 AUDIENCES = ("patient", "clinician", "student")
 LOCAL_PAGES = 128
 LOCAL_PAGE_BYTES = 32 * 1024 * 1024  # a worker's own copies of pages, plain and gzipped
@@ -185,15 +187,5 @@ def local_size() -> tuple[int, int]:
 
 
 def questions_counted(client: str) -> int:
-    """Count one more follow-up question from `client` this hour; return the count.
-
-    Without Redis the count starts again at 1 (the cache backend logs the
-    outage): readers can still ask, unlimited, rather than not at all.
-    """
-    key = f"reader:questions:{client}"
-    cache.add(key, 0, QUESTIONS_WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr, or Redis cannot be reached
-        cache.set(key, 1, QUESTIONS_WINDOW_SECONDS)
-        return 1
+    """Count one more follow-up question from `client` this hour; return the count (see `throttling.counted`)."""
+    return counted(f"reader:questions:{client}", QUESTIONS_WINDOW_SECONDS)

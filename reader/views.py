@@ -20,7 +20,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.documents import AUDIENCES, present_document
-from editorial.accounts.throttling import client_ip
+from editorial.accounts.throttling import hashed_client
 from editorial.models import Reviewer
 from reader import cache
 from reader.forms import FollowUpQuestionForm
@@ -299,7 +299,7 @@ def ask_follow_up(request, slug):
         return _render_article(request, page.slug, reader_audience(request), form=form, status=400)
     if form.is_spam():
         return HttpResponseRedirect(thanks)
-    if cache.questions_counted(_client(request)) > QUESTIONS_PER_HOUR:
+    if cache.questions_counted(hashed_client(request)) > QUESTIONS_PER_HOUR:
         response = render(request, "reader/too_many_questions.html", {"slug": page.slug}, status=429)
         response["Retry-After"] = "3600"
         return response
@@ -308,11 +308,6 @@ def ask_follow_up(request, slug):
     question.full_clean()
     question.save()
     return HttpResponseRedirect(thanks)
-
-
-def _client(request) -> str:
-    """The reader's address (not the TLS proxy's, see TRUSTED_PROXY_COUNT), hashed: counted, never stored."""
-    return hashlib.sha256((settings.SECRET_KEY + client_ip(request)).encode()).hexdigest()[:32]
 
 
 @gzip_page

@@ -1,6 +1,9 @@
-"""The client address that django-axes counts failed logins against."""
+"""Who the client is, behind the site's proxies, and how often they came: the counts behind every rate limit."""
+
+import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 
 
 def client_ip(request) -> str:
@@ -16,3 +19,22 @@ def client_ip(request) -> str:
     if count and len(forwarded) >= count:
         return forwarded[-count]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def hashed_client(request) -> str:
+    """The client's address (see `client_ip`), hashed with the site's secret: counted, never stored."""
+    return hashlib.sha256((settings.SECRET_KEY + client_ip(request)).encode()).hexdigest()[:32]
+
+
+def counted(key: str, window_seconds: int) -> int:
+    """Count one more request under `key` in its window (which starts with the first); return the count.
+
+    Without Redis the count starts again at 1 (the cache backend logs the
+    outage): the site stays usable, unlimited, rather than refusing everyone.
+    """
+    cache.add(key, 0, window_seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr, or Redis cannot be reached
+        cache.set(key, 1, window_seconds)
+        return 1
