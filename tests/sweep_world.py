@@ -2,7 +2,7 @@
 
 Built through the real services: articles in every workflow state, references (one retracted,
 two duplicates), board members assigned and not, an import waiting for confirmation, a reader's
-question, and the workflow's records that result.
+question, an outside expert's link, and the workflow's records that result.
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group
 
+from editorial.experts.services import expert_link_create
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Revision, SignOff
 from editorial.roles import ADVISORY_BOARD, EDITORS
 from editorial.services import (
@@ -61,6 +62,8 @@ class World:
     articles_with_revisions: set
     other_reviewer: object
     revisions: list = field(default_factory=list)  # (slug, number) pairs for the desk
+    expert_link: object = None  # an outside expert's link to the revision under review
+    expert_token: str = ""  # the token that opens it
 
     def sample(self, model):
         if model not in self.samples:
@@ -134,6 +137,14 @@ def build_world() -> World:
     record, _ = reference_file_preview(data=RIS_FILE.read_bytes(), file_name="ldn.ris", user=editor)
     question = FollowUpQuestion.objects.create(article=articles["live"], question="Can I take it with ibuprofen?")
     under_review = articles["under-review"]
+    expert_link, expert_token = expert_link_create(
+        revision=under_review.workflow.current_revision,
+        user=managing,
+        name="Dr Sweep Outside",
+        credentials="MD",
+        email="outside@example.org",
+        conflict_statement="None declared.",
+    )
 
     return World(
         users=users,
@@ -174,6 +185,8 @@ def build_world() -> World:
             for state in DESK_STATES
             for number in articles[state].revisions.values_list("number", flat=True)
         ],
+        expert_link=expert_link,
+        expert_token=expert_token,
     )
 
 

@@ -105,6 +105,11 @@ WRITE_POLICY = {
     # The review desk: managing editors (and superusers) assign board members; a board member
     # starts, approves or sends back only an article they are assigned to.
     "desk:assign": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    # Outside experts' links: managing editors (and superusers) make and revoke them; whoever holds
+    # a link's token (no account: anyone, as far as the site knows) comments through it.
+    "desk:experts": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    "desk:expert_revoke": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    "experts:comment": grant(Role.ANONYMOUS, Role.READER, *STAFF),
     "desk:start": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
     "desk:approve": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
     "desk:request_changes": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
@@ -179,11 +184,18 @@ WRITE_POLICY = {
     "admin:auth_group_changelist": grant(Role.SUPERUSER),
 }
 
+# Reads that record themselves: an outside expert's page appends one row to its link's audit trail
+# on every request, GET included, and writes nothing else.
+AUDITED_READS = {"experts:review": {"editorial_expertlinkuse"}}
+
 # Writes the sweep must see happen, proving that its forms are the ones a real user sends (a
 # sweep posting empty forms would find no write anywhere, and prove nothing).
 WRITES_THAT_MUST_HAPPEN = [
     ("reader:ask", Role.ANONYMOUS),
     ("desk:assign", Role.MANAGING_EDITOR),
+    ("desk:experts", Role.MANAGING_EDITOR),
+    ("desk:expert_revoke", Role.MANAGING_EDITOR),
+    ("experts:comment", Role.ANONYMOUS),
     ("desk:start", Role.BOARD_ASSIGNED),
     ("desk:approve", Role.BOARD_ASSIGNED),
     ("desk:request_changes", Role.BOARD_ASSIGNED),
@@ -257,6 +269,10 @@ def values_for(name, template, model, world) -> list[str]:
         return [str(world.articles[state].pk) for state in ("live", "held", "draft")] + ["999999"]
     if name == "thread_id":  # the sweep's threads (the comment that sent an article back opened one), and none
         return [str(pk) for pk in ReviewThread.objects.values_list("pk", flat=True)] + ["999999"]
+    if name == "token":  # an outside expert's link
+        return [world.expert_token, "not-a-token"]
+    if name == "link_id":
+        return [str(world.expert_link.pk)]
     if name == "file_format":
         return ["ris", "pdf"]
     if name == "section":  # a sitemap file
@@ -318,6 +334,24 @@ def _newest_number(params) -> str:
 def _last_message(params) -> str:
     message = ThreadMessage.objects.filter(thread_id=params["thread_id"]).order_by("-id").first()
     return str(message.pk) if message else ""
+def _invitation(world, params):
+    workflow = ArticleWorkflow.objects.filter(article__slug=params["slug"]).select_related("current_revision").first()
+    number = str(workflow.current_revision.number) if workflow and workflow.current_revision else ""
+    return {
+        "revision": number,
+        "name": "Dr Sweep Invited",
+        "credentials": "MD",
+        "email": "invited@example.org",
+        "conflict_statement": "None declared.",
+        "days": "14",
+        "current_seen": number,
+    }
+
+
+def _expert_comment(world, params):
+    revision = Revision.objects.filter(article__slug=params["slug"], number=params["number"]).first()
+    content_hash = revision.content_hash if revision else ""
+    return {"content_hash": content_hash, "claim_uid": "", "flag": "note", "text": "A comment from the sweep."}
 
 
 SPECIAL_FORMS = {
@@ -344,6 +378,9 @@ SPECIAL_FORMS = {
     "desk:approve": lambda world, params: _decision(world, params, **dict.fromkeys(FULL_CHECKLIST, "on")),
     "desk:request_changes": lambda world, params: _decision(world, params, comment="Please cite the newer trial."),
     "desk:assign": lambda world, params: {"reviewers": [world.other_reviewer.pk], "due_date": "", "quorum": "1"},
+    "desk:experts": _invitation,
+    "desk:expert_revoke": lambda world, params: {},
+    "experts:comment": _expert_comment,
     "admin:login": lambda world, params: {"username": "sweep-editor", "password": PASSWORD, "next": "/admin/"},
     "admin:password_change": lambda world, params: {
         "old_password": PASSWORD,
@@ -471,6 +508,8 @@ def run_sweep(world) -> Sweep:
 
 
 def is_permitted(answer: Answer, world) -> bool:
+    if answer.method == "GET" and set(answer.tables) <= AUDITED_READS.get(answer.name, set()):
+        return True
     grants = next((grants for name, grants in WRITE_POLICY.items() if fnmatch.fnmatchcase(answer.name, name)), {})
     scope = grants.get(answer.role)
     return answer.method == "POST" and scope is not None and scope(world, answer.params)
@@ -481,7 +520,13 @@ def sweep(django_db_setup, django_db_blocker):
     logging.disable(logging.CRITICAL)  # thousands of expected 403s and 404s; 500s are collected below
     try:
         # Sessions in signed cookies: one query fewer per request, and nothing for a rollback to lose.
-        with override_settings(SESSION_ENGINE=COOKIE_SESSIONS), django_db_blocker.unblock(), transaction.atomic():
+        # The expert's pages are asked hundreds of times from one address: their rate limits would answer 429.
+        unlimited = {"EXPERT_LINK_REQUESTS_PER_HOUR": 10**6, "EXPERT_LINK_CLIENT_REQUESTS_PER_HOUR": 10**6}
+        with (
+            override_settings(SESSION_ENGINE=COOKIE_SESSIONS, **unlimited),
+            django_db_blocker.unblock(),
+            transaction.atomic(),
+        ):
             result = run_sweep(build_world())
             transaction.set_rollback(True)
     finally:

@@ -37,6 +37,8 @@ RECORD_TABLES = {
     "editorial_claimnote",
     "editorial_claimattestation",
     "editorial_threadmessage",
+    "editorial_expertlinkuse",
+    "editorial_expertcomment",
     "editorial_auditevent",
     "ledger_link",
     "ledger_checkpoint",

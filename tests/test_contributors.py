@@ -144,6 +144,8 @@ GUARDED_TABLES = {
     "editorial_signoff",
     "editorial_claimnote",
     "editorial_claimattestation",
+    "editorial_expertlinkuse",
+    "editorial_expertcomment",
     "editorial_auditevent",
     "editorial_revision_contributors",
 }

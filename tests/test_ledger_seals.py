@@ -65,6 +65,8 @@ def test_every_history_table_and_every_record_table_outside_the_chain_is_sealed(
         "editorial_claimnote",
         "editorial_claimattestation",
         "editorial_threadmessage",
+        "editorial_expertlinkuse",
+        "editorial_expertcomment",
     }
 
 

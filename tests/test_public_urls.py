@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from config.history import acting_as
+from editorial.experts.services import expert_link_create
 from editorial.models import AuditEvent
 from editorial.services import article_submit, article_withdraw, review_request_changes, review_start
 from reader.index import PublicSlugTaken
@@ -299,3 +300,30 @@ def test_a_pending_page_costs_two_queries(client, editor, managing_editor, setti
 
     with django_assert_max_num_queries(2):  # the workflow with its revisions, the disclaimer
         assert client.get(page("pending-address")).status_code == 200
+
+
+# Outside experts' links
+
+
+def test_words_an_outside_expert_reads_reach_no_public_address(client, editor, managing_editor, settings):
+    settings.READER_PENDING_POLICY = "hide"
+    article = citable_article(slug="expert-only-address")
+    edit_claim(article, MARKER, user=editor)
+    revision, _ = under_review(article, editor, managing_editor)
+    _, token = expert_link_create(
+        revision=revision,
+        user=managing_editor,
+        name="Dr Outside",
+        credentials="MD",
+        email="outside@example.org",
+        conflict_statement="None declared.",
+    )
+    expert_page = reverse("experts:review", args=["expert-only-address", revision.number, token])
+    assert MARKER in client.get(expert_page).content.decode()  # the expert reads them
+
+    public = everything_public(client, ["expert-only-address"])
+    with_the_token = [page("expert-only-address") + f"?token={token}", reverse("reader:home") + f"?q={token}"]
+
+    assert MARKER not in public
+    assert [MARKER in client.get(url).content.decode() for url in with_the_token] == [False, False]
+    assert "Disallow: /expert-review/" in client.get(reverse("reader:robots")).content.decode()

@@ -143,12 +143,14 @@ def flushable_append_only_tables(django_db_setup, django_db_blocker):
     guards = importlib.import_module("editorial.migrations.0007_signoff_person_and_fixed_accounts")  # contributors
     attestations = importlib.import_module("editorial.migrations.0014_claim_attestations")
     threads = importlib.import_module("editorial.migrations.0015_review_threads")
+    expert_links = importlib.import_module("editorial.migrations.0015_expert_links")
     with django_db_blocker.unblock():
         with connection.schema_editor() as editor:
             triggers.drop_triggers(None, editor)
             guards.drop_guards(None, editor)
             attestations.drop_guards(None, editor)
             threads.drop_guards(None, editor)
+            expert_links.drop_guards(None, editor)
         try:
             yield
         finally:
@@ -157,6 +159,7 @@ def flushable_append_only_tables(django_db_setup, django_db_blocker):
                 guards.create_guards(None, editor)
                 attestations.create_guards(None, editor)
                 threads.create_guards(None, editor)
+                expert_links.create_guards(None, editor)
 
 
 @pytest.fixture
