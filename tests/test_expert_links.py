@@ -16,6 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -574,3 +575,14 @@ def test_history_of_a_link_names_the_managing_editor_who_made_and_revoked_it(inv
         ("+", managing_editor.pk, None),
         ("~", managing_editor.pk, managing_editor.pk),
     ]
+
+
+def test_a_comment_is_taken_from_a_browser_that_sends_no_referrer_and_no_cookie(in_review, invited):
+    revision, token = in_review[1], invited[1]
+    browser = Client(enforce_csrf_checks=True)  # no-referrer pages make browsers post with `Origin: null`
+
+    response = browser.post(comment_url(revision, token), comment(revision, text="Seen."), HTTP_ORIGIN="null")
+
+    assert response.status_code == 303
+    assert ExpertComment.objects.count() == 1
+    assert "csrftoken" not in browser.get(page_url(revision, token)).cookies

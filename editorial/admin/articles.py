@@ -40,6 +40,7 @@ from editorial.models import (
 from editorial.rules import (
     available_actions,
     is_managing_editor,
+    may_manage_expert_links,
     may_read_sign_off_report,
     may_take_part_in_threads,
 )
@@ -230,6 +231,7 @@ class ArticleAdmin(ContentArticleAdmin):
                 "can_read_sign_off_report": may_read_sign_off_report(request.user, article),
                 "can_read_threads": can_read_threads,
                 "thread_counts": _thread_totals(thread_counts),
+                "can_invite_experts": may_manage_expert_links(request.user),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

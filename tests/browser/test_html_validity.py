@@ -1,4 +1,4 @@
-"""The reader pages are valid HTML, as the W3C Nu HTML Checker (vnu.jar) reads them.
+"""The reader pages, and the outside expert's pages, are valid HTML, as the W3C Nu HTML Checker (vnu.jar) reads them.
 
 No browser: Django's test client renders the pages, and one run of the checker
 reads them all. Needs Java and `npm ci --ignore-scripts` (for node_modules/vnu-jar).
@@ -8,13 +8,18 @@ import shutil
 import subprocess
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.urls import reverse
 
 from editorial.demo import demo_seed
+from editorial.experts.services import expert_link_create
+from editorial.models import ArticleWorkflow
 from tests.browser.conftest import NODE_MODULES, PAGES, tool_missing
 
 pytestmark = [pytest.mark.django_db, pytest.mark.html_validity]
 
+EXPERT_SLUG = "metformin-chronic-kidney-disease"  # a demo article in review
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
@@ -62,6 +67,51 @@ def test_thread_pages_have_no_html_errors(client, tmp_path):
         client.force_login(get_user_model().objects.get(username=username))
         response = client.get(path)
         assert response.status_code == 200, f"{path} answered {response.status_code}"
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_bytes(response.content)
+
+    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+
+    errors = (result.stdout + result.stderr).replace(f"file:{tmp_path}/", "")
+    assert (result.returncode, errors) == (0, ""), f"vnu found HTML errors:\n{errors}"
+
+
+def test_expert_pages_have_no_html_errors(client, tmp_path):
+    """The expert's page (before and after a comment, and refused) and the managing editors' page of links."""
+    command = vnu_command()
+    demo_seed()
+    cache.clear()  # the rate limits count in the cache
+    managing = get_user_model().objects.get(username="managing")
+    revision = ArticleWorkflow.objects.get(article__slug=EXPERT_SLUG).current_revision
+    _, token = expert_link_create(
+        revision=revision,
+        user=managing,
+        name="Dr Ines Varga",
+        credentials="MD, PhD",
+        email="ines.varga@example.org",
+        conflict_statement="None declared.",
+    )
+    expert = reverse("experts:review", args=[EXPERT_SLUG, revision.number, token])
+    comment = {"content_hash": revision.content_hash, "claim_uid": "", "flag": "note", "text": "A comment."}
+    client.post(reverse("experts:comment", args=[EXPERT_SLUG, revision.number, token]), comment)
+    pages = {
+        "expert": client.get(expert + "?sent=1"),
+        "expert-refused": client.get(reverse("experts:review", args=[EXPERT_SLUG, revision.number, "A" * 43])),
+    }
+    client.force_login(managing)
+    invitation = {"revision": revision.number, "name": "Dr Two", "email": "two@example.org", "days": 14}
+    pages["links-made"] = client.post(
+        reverse("desk:experts", args=[EXPERT_SLUG]), {**invitation, "conflict_statement": "None declared."}
+    )
+    pages["links-refused"] = client.post(reverse("desk:experts", args=[EXPERT_SLUG]), invitation)
+    assert {name: response.status_code for name, response in pages.items()} == {
+        "expert": 200,
+        "expert-refused": 404,
+        "links-made": 200,
+        "links-refused": 400,
+    }
+    files = []
+    for name, response in pages.items():
         files.append(tmp_path / f"{name}.html")
         files[-1].write_bytes(response.content)
 
