@@ -353,3 +353,15 @@ def test_an_expert_s_browser_with_a_good_link_is_sent_to_log_in(client, in_revie
 
     assert (response.status_code, revocation.status_code) == (302, 302)
     assert (ExpertLink.objects.count(), ExpertLink.objects.get().revoked_at) == (1, None)
+
+
+@pytest.mark.parametrize(("person", "offered"), [("editor", False), ("managing_editor", True)], indirect=["person"])
+def test_the_article_s_admin_page_offers_its_outside_experts_to_managing_editors_only(
+    client, in_review, person, offered
+):
+    article, _, _ = in_review
+    client.force_login(person)
+
+    html = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+
+    assert (f'href="{experts_url(article)}"' in html) == offered
