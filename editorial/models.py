@@ -669,7 +669,7 @@ class AuditEvent(AppendOnlyModel):
         return f"{self.action} by {self.actor} ({self.from_state} → {self.to_state})"
 
 
-# Review threads build on the records above; importing them here registers them with the app.
-# Outside experts' review links live in their own module; imported here so that Django finds them.
-from editorial.experts.models import ExpertComment, ExpertLink, ExpertLinkUse  # noqa: E402, F401
+# Review threads, and outside experts' review links, build on the records above: importing them here
+# registers them with the app.
+from editorial.experts.models import ExpertLink, ExpertLinkUse  # noqa: E402, F401
 from editorial.threads.models import ReviewThread, ThreadMessage  # noqa: E402, F401

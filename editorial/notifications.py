@@ -155,18 +155,23 @@ def email_thread_message(message_id: int) -> int:
 
     A reviewer is a board member ever assigned to the article; the editors are
     the author and contributors of its newest revision. Whoever wrote in the
-    thread before hears of it too, on their side; the author never does.
+    thread before hears of it too, on their side; the author never does. An
+    outside expert's comment goes to the editors, and to the managing editor
+    who invited the expert.
     """
-    message = ThreadMessage.objects.select_related("thread__article", "author", "read_revision").get(pk=message_id)
+    message = ThreadMessage.objects.select_related(
+        "thread__article", "author", "read_revision", "expert_link__created_by"
+    ).get(pk=message_id)
     thread, article = message.thread, message.thread.article
     reviewers = set(
         ReviewAssignment.objects.filter(article=article).values_list("reviewer__user_id", flat=True).distinct()
     )
     earlier = {m.author for m in thread.messages.exclude(pk=message.pk).select_related("author") if m.author}
-    if message.author_id in reviewers:
+    if message.author_id in reviewers or message.expert_link_id is not None:
         newest = Revision.objects.filter(article=article).select_related("created_by").order_by("-number").first()
         side = [newest.created_by, *newest.contributors.all()]
         side += [user for user in earlier if user.pk not in reviewers]
+        side += [message.expert_link.created_by] if message.expert_link_id is not None else []
     else:
         open_members = ReviewAssignment.objects.filter(article=article, is_open=True).values("reviewer__user")
         side = [*get_user_model().objects.filter(pk__in=open_members)]

@@ -4,8 +4,8 @@ The per-article chain covers audit events and sign-offs. Everything else the
 proof leans on is append-only too, but not chained as it is written: the
 django-simple-history tables (who changed which words, who was made a board
 member), revisions, their contributors, the claim notes and attestations, the
-messages of review threads, outside experts' comments and the record of each use
-of their links. The periodic job
+messages of review threads, and the record of each use of outside experts'
+links. The periodic job
 seals those rows after the fact: each `Seal` fingerprints a run of one table's
 rows and chains to the seal before, so a row changed, removed or slipped into a
 sealed range by someone with direct access to the database shows in `verify_seals`.
@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from editorial.models import ClaimAttestation, ClaimNote, ExpertComment, ExpertLinkUse, Revision, ThreadMessage
+from editorial.models import ClaimAttestation, ClaimNote, ExpertLinkUse, Revision, ThreadMessage
 from ledger.canonical import FINGERPRINT_BYTES, GENESIS, row_fingerprint, seal_chain
 from ledger.models import Seal
 from ledger.services import Failure
@@ -45,7 +45,6 @@ RECORD_TABLES_WRITTEN_AT = {
     ClaimAttestation: "sign_off__created_at",
     ThreadMessage: "created_at",
     ExpertLinkUse: "at",
-    ExpertComment: "created_at",
 }
 
 

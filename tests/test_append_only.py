@@ -38,7 +38,6 @@ RECORD_TABLES = {
     "editorial_claimattestation",
     "editorial_threadmessage",
     "editorial_expertlinkuse",
-    "editorial_expertcomment",
     "editorial_auditevent",
     "ledger_link",
     "ledger_checkpoint",

@@ -145,7 +145,6 @@ GUARDED_TABLES = {
     "editorial_claimnote",
     "editorial_claimattestation",
     "editorial_expertlinkuse",
-    "editorial_expertcomment",
     "editorial_auditevent",
     "editorial_revision_contributors",
 }

@@ -22,10 +22,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from config.history import acting_as
-from editorial.experts.models import ExpertComment, ExpertLink, ExpertLinkUse
+from editorial.experts.models import ExpertLink, ExpertLinkUse
 from editorial.experts.services import expert_comment_add, expert_link_create, expert_link_revoke
 from editorial.experts.tokens import looks_like_token, seal, unseal
-from editorial.models import ArticleWorkflow, AuditEvent, ClaimAttestation, SignOff
+from editorial.models import ArticleWorkflow, AuditEvent, ClaimAttestation, ReviewThread, SignOff, ThreadMessage
 from editorial.notifications import email_expert_link
 from editorial.services import article_submit, review_approve, review_request_changes, review_start
 from tests.workflow_helpers import FULL_CHECKLIST, citable_article, edit_claim, under_review
@@ -393,7 +393,7 @@ def test_an_unknown_token_records_no_use(client, in_review, invited):
 # Comments and flags
 
 
-def test_a_comment_on_a_claim_is_recorded_in_the_link_s_name(client, in_review, invited):
+def test_a_comment_on_a_claim_opens_a_thread_on_it_written_through_the_link(client, in_review, invited):
     _, revision, _ = in_review
     link, token = invited
     claim = first_claim(revision)
@@ -403,8 +403,13 @@ def test_a_comment_on_a_claim_is_recorded_in_the_link_s_name(client, in_review, 
     )
 
     assert (response.status_code, response["Location"]) == (303, page_url(revision, token) + "?sent=1#your-comments")
-    assert list(ExpertComment.objects.values_list("link", "revision", "claim_uid", "flag", "text")) == [
-        (link.pk, revision.pk, uuid.UUID(claim["uid"]), "dose", "Check eGFR 30.")
+    assert list(
+        ThreadMessage.objects.values_list(
+            "expert_link", "author", "read_revision", "thread__claim_uid", "thread__quote", "flag", "text"
+        )
+    ) == [(link.pk, None, revision.pk, uuid.UUID(claim["uid"]), claim["text"], "dose", "Check eGFR 30.")]
+    assert list(ReviewThread.objects.values_list("article", "opened_on", "opened_by", "resolved_at")) == [
+        (revision.article_id, revision.pk, None, None)
     ]
 
 
@@ -414,8 +419,8 @@ def test_a_comment_on_the_whole_article_names_no_claim(client, in_review, invite
 
     client.post(comment_url(revision, token), comment(revision, flag="unsupported", text="The lede overstates."))
 
-    assert list(ExpertComment.objects.values_list("claim_uid", "flag", "text")) == [
-        (None, "unsupported", "The lede overstates.")
+    assert list(ThreadMessage.objects.values_list("thread__claim_uid", "thread__quote", "flag", "text")) == [
+        (None, "", "unsupported", "The lede overstates.")
     ]
 
 
@@ -443,7 +448,7 @@ def test_a_comment_naming_an_unknown_claim_is_a_clear_400_that_keeps_the_words(c
     assert response.status_code == 400
     assert "That claim is not in this revision. Choose one from the list." in html
     assert "Words kept." in html
-    assert ExpertComment.objects.count() == 0
+    assert ThreadMessage.objects.count() == 0
 
 
 def test_an_empty_comment_is_a_clear_400(client, in_review, invited):
@@ -454,7 +459,7 @@ def test_an_empty_comment_is_a_clear_400(client, in_review, invited):
 
     assert response.status_code == 400
     assert "Write your comment before sending it." in response.content.decode()
-    assert ExpertComment.objects.count() == 0
+    assert ThreadMessage.objects.count() == 0
 
 
 def test_a_comment_on_other_words_than_the_revision_s_is_stale_409_and_records_nothing(client, in_review, invited):
@@ -467,7 +472,7 @@ def test_a_comment_on_other_words_than_the_revision_s_is_stale_409_and_records_n
     assert response.status_code == 409
     assert "The words you commented on are not those of the revision this link shows. Nothing was recorded" in html
     assert "Kept." in html
-    assert ExpertComment.objects.count() == 0
+    assert ThreadMessage.objects.count() == 0
 
 
 @pytest.mark.parametrize("state", ["expired", "revoked"])
@@ -484,7 +489,7 @@ def test_a_comment_through_a_closed_link_answers_410_and_records_nothing(
     response = client.post(comment_url(revision, token), comment(revision, text="Too late."))
 
     assert response.status_code == 410
-    assert ExpertComment.objects.count() == 0
+    assert ThreadMessage.objects.count() == 0
 
 
 def test_a_revocation_that_lands_first_refuses_the_comment_service(in_review, invited, managing_editor):
@@ -495,14 +500,14 @@ def test_a_revocation_that_lands_first_refuses_the_comment_service(in_review, in
     with pytest.raises(Exception, match=r"This review link is revoked\. Nothing was recorded\."):
         expert_comment_add(link=link, content_hash=revision.content_hash, claim_uid=None, flag="note", text="Late.")
 
-    assert ExpertComment.objects.count() == 0
+    assert ThreadMessage.objects.count() == 0
 
 
 def test_comments_are_append_only(client, in_review, invited):
     _, revision, _ = in_review
     token = invited[1]
     client.post(comment_url(revision, token), comment(revision, text="Once."))
-    stored = ExpertComment.objects.get()
+    stored = ThreadMessage.objects.get()
 
     stored.text = "Rewritten."
     with pytest.raises(Exception, match="never changed"):
@@ -584,5 +589,35 @@ def test_a_comment_is_taken_from_a_browser_that_sends_no_referrer_and_no_cookie(
     response = browser.post(comment_url(revision, token), comment(revision, text="Seen."), HTTP_ORIGIN="null")
 
     assert response.status_code == 303
-    assert ExpertComment.objects.count() == 1
+    assert ThreadMessage.objects.count() == 1
     assert "csrftoken" not in browser.get(page_url(revision, token)).cookies
+
+
+def test_the_editors_read_the_expert_s_comment_among_the_threads_under_the_expert_s_name(
+    client, in_review, invited, editor, django_capture_on_commit_callbacks
+):
+    _, revision, _ = in_review
+    token = invited[1]
+    claim = first_claim(revision)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(comment_url(revision, token), comment(revision, claim_uid=claim["uid"], text="Check eGFR 30."))
+    client.force_login(editor)
+    html = client.get(reverse("desk:threads", args=[revision.article.slug])).content.decode()
+
+    assert "<strong>Dr Ines Varga, MD, PhD (outside expert)</strong>" in html
+    assert "Check eGFR 30." in html
+    assert sorted(message.to[0] for message in mail.outbox if "Check eGFR 30." in message.body) == [
+        "editor@example.org",
+        "managing@example.org",
+    ]
+
+
+def test_the_thread_an_expert_opens_names_no_person_in_its_history(client, in_review, invited, editor):
+    _, revision, _ = in_review
+    token = invited[1]
+    client.force_login(editor)  # a member of staff trying the expert's link in their own browser
+
+    client.post(comment_url(revision, token), comment(revision, text="The lede overstates."))
+
+    assert list(ReviewThread.history.values_list("history_type", "history_user")) == [("+", None)]

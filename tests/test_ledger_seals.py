@@ -66,7 +66,6 @@ def test_every_history_table_and_every_record_table_outside_the_chain_is_sealed(
         "editorial_claimattestation",
         "editorial_threadmessage",
         "editorial_expertlinkuse",
-        "editorial_expertcomment",
     }
 
 

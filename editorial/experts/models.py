@@ -1,4 +1,6 @@
-"""Outside experts' review links: who was invited to read which revision, every use of the link, their comments.
+"""Outside experts' review links: who was invited to read which revision, and every use of the link.
+
+The expert's comments are messages of the review threads (`ThreadMessage.expert_link`).
 
 Imported by `editorial.models`, so Django finds these models in the `editorial` app.
 """
@@ -13,7 +15,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from config.history import tracked_history
-from editorial.models import AppendOnlyModel, ClaimNote, Revision
+from editorial.models import AppendOnlyModel, Revision
 
 
 class ExpertLink(models.Model):
@@ -126,29 +128,3 @@ class ExpertLinkUse(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_outcome_display()} ({self.at:%Y-%m-%d %H:%M})"
-
-
-class ExpertComment(AppendOnlyModel):
-    """An outside expert's comment or flag on one claim of the revision they were shown, or on the whole article.
-
-    Shaped like a message of a review thread (the revision, the claim by `uid`
-    or none for the article, the flag, the words, who and when), so that it can
-    join the threads unchanged in meaning.
-    """
-
-    link = models.ForeignKey(ExpertLink, on_delete=models.PROTECT, related_name="comments")
-    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="expert_comments")
-    claim_uid = models.UUIDField(null=True, blank=True, help_text="Empty: a comment on the article as a whole.")
-    flag = models.CharField(max_length=16, choices=ClaimNote.Flag.choices, default=ClaimNote.Flag.NOTE)
-    text = models.TextField(max_length=5000)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.CheckConstraint(condition=GreaterThan(Length(Trim("text")), 0), name="expertcomment_text_not_blank"),
-            models.CheckConstraint(condition=Q(flag__in=ClaimNote.Flag.values), name="expertcomment_flag_known"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_flag_display()}: {self.text[:60]}"

@@ -1,14 +1,14 @@
 """Reads about expert links: an article's links with their use, and the words a comment is about."""
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from editorial.experts.models import ExpertLink, ExpertLinkUse
-from editorial.models import Revision
+from editorial.models import Revision, ThreadMessage
 
 
 def expert_links_of(article) -> list[ExpertLink]:
-    """The article's expert links, newest first, each with `use_count`, `last_used_at` and its comments.
+    """The article's expert links, newest first, each with `use_count`, `last_used_at` and its thread messages.
 
     A fixed number of queries however many links, uses and comments there are.
     """
@@ -22,7 +22,7 @@ def expert_links_of(article) -> list[ExpertLink]:
             ),
             last_used_at=Subquery(uses.annotate(last=Max("at")).values("last")),
         )
-        .prefetch_related("comments")
+        .prefetch_related(Prefetch("thread_messages", ThreadMessage.objects.select_related("thread").order_by("id")))
     )
 
 

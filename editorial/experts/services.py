@@ -17,11 +17,12 @@ from django.utils import timezone
 from config.history import acting_as
 from editorial import notifications
 from editorial.errors import ExpertLinkClosed, ExpertLinkRefused, StaleRevision, UnknownClaim
-from editorial.experts.models import ExpertComment, ExpertLink, ExpertLinkUse
+from editorial.experts.models import ExpertLink, ExpertLinkUse
 from editorial.experts.tokens import token_hash, token_new
-from editorial.models import ClaimNote, Revision
+from editorial.models import ClaimNote, Revision, ThreadMessage
 from editorial.rules import may_manage_expert_links
 from editorial.services.moves import workflow_lock
+from editorial.services.threads import thread_open_by_expert
 from jobs.outbox import enqueue_with_commit
 
 MAX_DAYS = 90
@@ -140,15 +141,19 @@ def _address_or_none(text: str) -> str | None:
 
 
 @transaction.atomic
-def expert_comment_add(*, link: ExpertLink, content_hash: str, claim_uid: str | None, flag: str, text: str):
-    """Record the expert's comment or flag on a claim of the revision they read, or on the article as a whole.
+def expert_comment_add(
+    *, link: ExpertLink, content_hash: str, claim_uid: str | None, flag: str, text: str
+) -> ThreadMessage:
+    """Open a review thread on a claim of the revision the expert read, or on the article, with their comment.
 
     Who: the link, still open (locked, so a revocation is never overtaken);
     when: the form names the words of the revision the link shows; input: a
-    claim of that revision (400 otherwise). Nothing else is changed: an outside
-    expert never signs off.
+    claim of that revision (400 otherwise). The comment joins the article's
+    threads, written through the link; nothing else changes: an outside expert
+    never signs off.
     """
-    link = ExpertLink.objects.select_for_update(of=("self",)).select_related("revision").get(pk=link.pk)
+    workflow_lock(link.revision.article_id)  # the threads' lock first, as every thread service takes it
+    link = ExpertLink.objects.select_for_update(of=("self",)).select_related("revision__article").get(pk=link.pk)
     state = link.state_at(timezone.now())
     if state != ExpertLink.State.ACTIVE:
         raise ExpertLinkClosed(f"This review link is {state.label.lower()}. Nothing was recorded.", state=state)
@@ -161,12 +166,4 @@ def expert_comment_add(*, link: ExpertLink, content_hash: str, claim_uid: str | 
     claims = {claim["uid"] for section in revision.content["sections"] for claim in section["claims"]}
     if claim_uid and str(claim_uid) not in claims:
         raise UnknownClaim(f"The comment names a claim that is not in revision {revision.number}.")
-    return _store_expert_comment(link, claim_uid=claim_uid or None, flag=flag or ClaimNote.Flag.NOTE, text=text)
-
-
-def _store_expert_comment(link: ExpertLink, *, claim_uid, flag: str, text: str):
-    """The one place an expert's comment is stored: a record of the link's own, shaped like a thread message."""
-    comment = ExpertComment(link=link, revision=link.revision, claim_uid=claim_uid, flag=flag, text=text.strip())
-    comment.full_clean()
-    comment.save()
-    return comment
+    return thread_open_by_expert(link=link, claim_uid=claim_uid or None, flag=flag or ClaimNote.Flag.NOTE, text=text)

@@ -169,7 +169,10 @@ def _render_review(request, link, token, *, form=None, status=200, refusal=""):
         "newer_number": newest_number_after(revision),
         "form": form or ExpertCommentForm(initial={"content_hash": revision.content_hash}, claims=labels),
         "comment_url": reverse("experts:comment", args=[revision.content["slug"], revision.number, token]),
-        "comments": [(comment, dict(labels).get(str(comment.claim_uid))) for comment in link.comments.all()],
+        "comments": [
+            (message, dict(labels).get(str(message.thread.claim_uid)))
+            for message in link.thread_messages.select_related("thread").order_by("id")
+        ],
         "sent": request.GET.get("sent") == "1" and status == 200,
         "refusal": refusal,
     }
@@ -229,7 +232,10 @@ def _render_links(request, article, *, form, created=None, status=200):
         link.state = link.state_at(now)
         if link.revision_id not in labels:
             labels[link.revision_id] = dict(claim_labels(link.revision))
-        link.labelled_comments = [(c, labels[link.revision_id].get(str(c.claim_uid))) for c in link.comments.all()]
+        link.labelled_comments = [
+            (message, labels[link.revision_id].get(str(message.thread.claim_uid)))
+            for message in link.thread_messages.all()
+        ]
     has_comments = any(link.labelled_comments for link in links)
     context = {"article": article, "form": form, "links": links, "created": created, "has_comments": has_comments}
     return render(request, "editorial/experts/links.html", context, status=status)

@@ -1,13 +1,18 @@
-"""Outside experts' review links: the link (tracked), every use of it and the expert's comments (append-only).
+"""Outside experts' review links: the link (tracked) and every use of it (append-only); experts write in threads.
 
-Uses and comments are records like sign-offs and claim notes: on PostgreSQL a row
-trigger (migration 0004's `editorial_refuse_change()`) refuses UPDATE and DELETE and a
-statement trigger (migration 0012's) refuses TRUNCATE; on SQLite row triggers refuse
-UPDATE and DELETE. The link's history table is guarded like every history table.
+Uses are records like sign-offs and claim notes: on PostgreSQL a row trigger
+(migration 0004's `editorial_refuse_change()`) refuses UPDATE and DELETE and a
+statement trigger (migration 0012's) refuses TRUNCATE; on SQLite row triggers
+refuse UPDATE and DELETE. The link's history table is guarded like every history
+table.
+
+A thread message is now written by a person or through an expert's link, one of
+the two. On SQLite, adding the column and changing the constraint rebuild the
+messages' table, which drops its append-only triggers (migration 0015): they are
+put back after, and again after going back.
 """
 
 import importlib
-
 
 import django.db.models.deletion
 import django.db.models.functions.text
@@ -17,40 +22,48 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-
-TABLES = ("editorial_expertlinkuse", "editorial_expertcomment")
+USES = "editorial_expertlinkuse"
 HISTORY_TABLES = ["editorial_historicalexpertlink"]
+MESSAGES = "editorial_threadmessage"
 append_only = importlib.import_module("editorial.migrations.0012_append_only_everywhere")
 
 
 def create_guards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    for table in TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION editorial_refuse_change();"
-            )
-            append_only.refuse_truncate(schema_editor, table)
-        elif vendor == "sqlite":
-            for operation in ("UPDATE", "DELETE"):
-                schema_editor.execute(
-                    f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only: {operation} refused'); END;"
-                )
-    append_only.guard_history_tables(schema_editor, HISTORY_TABLES)
+    if vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE TRIGGER {USES}_append_only BEFORE UPDATE OR DELETE ON {USES} "
+            "FOR EACH ROW EXECUTE FUNCTION editorial_refuse_change();"
+        )
+        append_only.refuse_truncate(schema_editor, USES)
+        append_only.guard_history_tables(schema_editor, HISTORY_TABLES)
+    elif vendor == "sqlite":
+        _sqlite_append_only(schema_editor, USES)
 
 
 def drop_guards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    for table in TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_no_truncate" ON "{table}";')
-        elif vendor == "sqlite":
-            for operation in ("update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{operation};")
-    append_only.unguard_history_tables(schema_editor, HISTORY_TABLES)
+    if vendor == "postgresql":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {USES}_append_only ON {USES};")
+        schema_editor.execute(f'DROP TRIGGER IF EXISTS "{USES}_no_truncate" ON "{USES}";')
+        append_only.unguard_history_tables(schema_editor, HISTORY_TABLES)
+    elif vendor == "sqlite":
+        for operation in ("update", "delete"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {USES}_no_{operation};")
+
+
+def restore_sqlite_message_guards(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        _sqlite_append_only(schema_editor, MESSAGES)
+
+
+def _sqlite_append_only(schema_editor, table: str) -> None:
+    for operation in ("UPDATE", "DELETE"):
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{operation.lower()};")
+        schema_editor.execute(
+            f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only: {operation} refused'); END;"
+        )
 
 
 class Migration(migrations.Migration):
@@ -92,76 +105,9 @@ class Migration(migrations.Migration):
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("expires_at", models.DateTimeField()),
                 ("revoked_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
-                    ),
-                ),
-                (
-                    "revision",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="expert_links",
-                        to="editorial.revision",
-                    ),
-                ),
-                (
-                    "revoked_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
             ],
             options={
                 "ordering": ["-created_at", "-id"],
-            },
-        ),
-        migrations.CreateModel(
-            name="ExpertComment",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "claim_uid",
-                    models.UUIDField(blank=True, help_text="Empty: a comment on the article as a whole.", null=True),
-                ),
-                (
-                    "flag",
-                    models.CharField(
-                        choices=[
-                            ("note", "Note"),
-                            ("inaccurate", "Inaccurate"),
-                            ("unsupported", "Not supported by its citations"),
-                            ("dose", "Dose needs checking"),
-                            ("wording", "Patient wording is not faithful"),
-                        ],
-                        default="note",
-                        max_length=16,
-                    ),
-                ),
-                ("text", models.TextField(max_length=5000)),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "revision",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="expert_comments",
-                        to="editorial.revision",
-                    ),
-                ),
-                (
-                    "link",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="comments", to="editorial.expertlink"
-                    ),
-                ),
-            ],
-            options={
-                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
@@ -196,12 +142,6 @@ class Migration(migrations.Migration):
                 ("status_code", models.PositiveSmallIntegerField()),
                 ("client_address", models.GenericIPAddressField(blank=True, null=True)),
                 ("user_agent", models.CharField(blank=True, max_length=300)),
-                (
-                    "link",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="uses", to="editorial.expertlink"
-                    ),
-                ),
             ],
             options={
                 "ordering": ["at", "id"],
@@ -246,48 +186,6 @@ class Migration(migrations.Migration):
                     "history_type",
                     models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
                 ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "revision",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="editorial.revision",
-                    ),
-                ),
-                (
-                    "revoked_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
             ],
             options={
                 "verbose_name": "historical expert link",
@@ -296,6 +194,122 @@ class Migration(migrations.Migration):
                 "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.RunPython(migrations.RunPython.noop, restore_sqlite_message_guards),
+        migrations.RemoveConstraint(
+            model_name="threadmessage",
+            name="threadmessage_has_author",
+        ),
+        migrations.AddField(
+            model_name="expertlink",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
+        ),
+        migrations.AddField(
+            model_name="expertlink",
+            name="revision",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="expert_links", to="editorial.revision"
+            ),
+        ),
+        migrations.AddField(
+            model_name="expertlink",
+            name="revoked_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(
+            model_name="threadmessage",
+            name="expert_link",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The outside expert's link the message was written through, for an author with no account.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="thread_messages",
+                to="editorial.expertlink",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="threadmessage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("author__isnull", False), ("expert_link__isnull", True)),
+                    models.Q(("author__isnull", True), ("expert_link__isnull", False)),
+                    _connector="OR",
+                ),
+                name="threadmessage_has_one_author",
+                violation_error_message="A message is written by one person, or through one expert's link.",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="threadmessage",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.RunPython(restore_sqlite_message_guards, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name="expertlinkuse",
+            name="link",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="uses", to="editorial.expertlink"
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalexpertlink",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalexpertlink",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalexpertlink",
+            name="revision",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="editorial.revision",
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalexpertlink",
+            name="revoked_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
             model_name="expertlink",
@@ -341,25 +355,34 @@ class Migration(migrations.Migration):
                 name="expertlink_revocation_names_who",
             ),
         ),
-        migrations.AddConstraint(
-            model_name="expertcomment",
-            constraint=models.CheckConstraint(
-                condition=django.db.models.lookups.GreaterThan(
-                    django.db.models.functions.text.Length(django.db.models.functions.text.Trim("text")), 0
-                ),
-                name="expertcomment_text_not_blank",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="expertcomment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("flag__in", ["note", "inaccurate", "unsupported", "dose", "wording"])),
-                name="expertcomment_flag_known",
-            ),
-        ),
         migrations.AddIndex(
             model_name="expertlinkuse",
             index=models.Index(fields=["link", "at"], name="expertlinkuse_link_time"),
+        ),
+        migrations.AlterField(
+            model_name="historicalreviewthread",
+            name="opened_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="Who opened it; empty for an outside expert's thread (its first message names their link).",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="reviewthread",
+            name="opened_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Who opened it; empty for an outside expert's thread (its first message names their link).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.RunPython(create_guards, drop_guards),
     ]

@@ -49,6 +49,20 @@ def thread_open(
     return thread
 
 
+def thread_open_by_expert(*, link, claim_uid, flag: str, text: str) -> ThreadMessage:
+    """Open a thread with an outside expert's comment, written through their link; return the message.
+
+    Called by `expert_comment_add` inside its transaction, once it has locked
+    the article and checked the link: the expert has no account, so the thread
+    names no opener and its history no person; the message names the link.
+    """
+    revision = link.revision
+    thread = _open(article=revision.article, user=None, revision=revision, claim_uid=claim_uid)
+    message = _write(thread, author=None, expert_link=link, revision=revision, text=text, flag=flag)
+    enqueue_with_commit(lambda: notifications.notify_of_thread_message(message))
+    return message
+
+
 def open_threads_for_sign_off(sign_off: SignOff, notes: list[ClaimNote]) -> list[ReviewThread]:
     """Open a thread for each note signed with `sign_off`, and one about the article for its comment.
 
@@ -182,10 +196,13 @@ def _open(*, article: Article, user, revision: Revision, claim_uid) -> ReviewThr
     return thread
 
 
-def _write(thread, *, author, revision, text, flag=ClaimNote.Flag.NOTE, sign_off=None, claim_note=None):
+def _write(
+    thread, *, author, revision, text, flag=ClaimNote.Flag.NOTE, sign_off=None, claim_note=None, expert_link=None
+):
     message = ThreadMessage(
         thread=thread,
         author=author,
+        expert_link=expert_link,
         read_revision=revision,
         text=text.strip(),
         flag=flag or ClaimNote.Flag.NOTE,
@@ -198,6 +215,8 @@ def _write(thread, *, author, revision, text, flag=ClaimNote.Flag.NOTE, sign_off
 
 
 def _save(thread: ReviewThread, user) -> None:
+    if user is None:  # an outside expert's: no person to name, not even the one whose browser sent it
+        thread._history_user = None
     with acting_as(user):  # the history names who opened, resolved or reopened it
         thread.full_clean()
         thread.save()

@@ -39,7 +39,12 @@ class ReviewThread(models.Model):
         blank=True, help_text="The claim's words in the revision the thread was opened on, quoted as they were."
     )
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", help_text="Who opened it."
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who opened it; empty for an outside expert's thread (its first message names their link).",
     )
     opened_at = models.DateTimeField(default=timezone.now)
     resolved_in = models.ForeignKey(
@@ -97,13 +102,22 @@ class ThreadMessage(AppendOnlyModel):
 
     A message that came with a sign-off links to it (and, for a note on a
     claim, to the sealed `ClaimNote`), so the thread shows what was signed.
-    `author` is the person's account; it is nullable so that an author who is
-    not a user of the site (an outside expert's link) can be added as another
-    nullable link, with `threadmessage_has_author` then widened to "one of them".
+    A message has one author: a person's account (`author`), or an outside
+    expert's review link (`expert_link`) for someone with no account.
     """
 
     thread = models.ForeignKey(ReviewThread, on_delete=models.PROTECT, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    expert_link = models.ForeignKey(
+        "editorial.ExpertLink",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="thread_messages",
+        help_text="The outside expert's link the message was written through, for an author with no account.",
+    )
     flag = models.CharField(max_length=16, choices=ClaimNote.Flag.choices, default=ClaimNote.Flag.NOTE)
     text = models.TextField()
     read_revision = models.ForeignKey(
@@ -124,7 +138,12 @@ class ThreadMessage(AppendOnlyModel):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=GreaterThan(Length(Trim("text")), 0), name="threadmessage_text_not_blank"),
-            models.CheckConstraint(condition=Q(author__isnull=False), name="threadmessage_has_author"),
+            models.CheckConstraint(
+                condition=Q(author__isnull=False, expert_link__isnull=True)
+                | Q(author__isnull=True, expert_link__isnull=False),
+                name="threadmessage_has_one_author",
+                violation_error_message="A message is written by one person, or through one expert's link.",
+            ),
             models.CheckConstraint(
                 condition=Q(claim_note__isnull=True) | Q(sign_off__isnull=False),
                 name="threadmessage_note_names_its_sign_off",
@@ -133,6 +152,13 @@ class ThreadMessage(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_flag_display()}: {self.text[:60]}"
+
+    @property
+    def author_name(self) -> str:
+        """Who wrote it, as a thread shows them: the person's name, or the outside expert's."""
+        if self.expert_link_id is not None:
+            return f"{self.expert_link.expert} (outside expert)"
+        return self.author.get_full_name() or self.author.get_username()
 
     @property
     def is_flagged(self) -> bool:

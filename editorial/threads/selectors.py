@@ -74,7 +74,7 @@ def article_threads(article: Article) -> ArticleThreads:
             for position, claim in enumerate(section["claims"], start=1):
                 claims[claim["uid"]] = (claim, f"{section['heading']} · claim {position}")
     messages = Prefetch(
-        "messages", queryset=ThreadMessage.objects.select_related("author").order_by("created_at", "id")
+        "messages", queryset=ThreadMessage.objects.select_related("author", "expert_link").order_by("created_at", "id")
     )
     threads = ReviewThread.objects.filter(article=article).select_related("resolved_by", "opened_by")
     result = ArticleThreads(latest=latest, by_claim={uid: [] for uid in claims})

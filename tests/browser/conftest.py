@@ -143,8 +143,7 @@ def flushable_append_only_tables(django_db_setup, django_db_blocker):
     guards = importlib.import_module("editorial.migrations.0007_signoff_person_and_fixed_accounts")  # contributors
     attestations = importlib.import_module("editorial.migrations.0014_claim_attestations")
     threads = importlib.import_module("editorial.migrations.0015_review_threads")
-    expert_links = importlib.import_module("editorial.migrations.0015_expert_links")
-    expert_links = importlib.import_module("editorial.migrations.0016_expert_links")
+    expert_links = importlib.import_module("editorial.migrations.0017_expert_links")
     with django_db_blocker.unblock():
         with connection.schema_editor() as editor:
             triggers.drop_triggers(None, editor)
