@@ -144,6 +144,7 @@ GUARDED_TABLES = {
     "editorial_signoff",
     "editorial_claimnote",
     "editorial_claimattestation",
+    "editorial_threadmessage",
     "editorial_expertlinkuse",
     "editorial_auditevent",
     "editorial_revision_contributors",
