@@ -68,7 +68,7 @@ def _sqlite_append_only(schema_editor, table: str) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("editorial", "0015_review_threads"),
+        ("editorial", "0016_member_profiles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
