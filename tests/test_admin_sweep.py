@@ -334,6 +334,8 @@ def _newest_number(params) -> str:
 def _last_message(params) -> str:
     message = ThreadMessage.objects.filter(thread_id=params["thread_id"]).order_by("-id").first()
     return str(message.pk) if message else ""
+
+
 def _invitation(world, params):
     workflow = ArticleWorkflow.objects.filter(article__slug=params["slug"]).select_related("current_revision").first()
     number = str(workflow.current_revision.number) if workflow and workflow.current_revision else ""
