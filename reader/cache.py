@@ -184,13 +184,13 @@ def local_size() -> tuple[int, int]:
         return len(_local_pages), _local_bytes
 
 
-def questions_counted(client: str) -> int:
-    """Count one more follow-up question from `client` this hour; return the count.
+def questions_counted(client: str, *, kind: str = "questions") -> int:
+    """Count one more follow-up question (or, by `kind`, problem report) from `client` this hour; return the count.
 
-    Without Redis the count starts again at 1 (the cache backend logs the
+    Each kind has its own count. Without Redis the count starts again at 1 (the cache backend logs the
     outage): readers can still ask, unlimited, rather than not at all.
     """
-    key = f"reader:questions:{client}"
+    key = f"reader:{kind}:{client}"
     cache.add(key, 0, QUESTIONS_WINDOW_SECONDS)
     try:
         return cache.incr(key)
