@@ -139,7 +139,7 @@ class ProblemReport(models.Model):
 
     It names the claim by its `uid` and the exact revision the reader read, so
     the desk shows the words as the reader saw them even after they change.
-    Its state moves only through `reader.services` (see `reader.reports` for
+    Its state moves only through `reader.services` (`REPORT_MOVES` lists
     the legal moves): fixed names the revision that corrects the claim, no
     change needed carries the managing editor's reason.
     """

@@ -432,3 +432,9 @@ def test_queue_costs_a_bounded_number_of_queries(
     # 8: the session and the user, their permissions, the count, the reports, approved revisions and workflows.
     with django_assert_max_num_queries(8):
         assert client.get(reverse("desk:problem_reports")).status_code == 200
+
+
+def test_the_desk_links_managing_editors_to_the_new_reports(client, managing_editor):
+    client.force_login(managing_editor)
+
+    assert f'href="{reverse("desk:problem_reports")}?state=new"' in client.get(reverse("desk:queue")).content.decode()
