@@ -1,11 +1,13 @@
 """Problem reports in a real browser: a reader reports a claim, a managing editor finds it on the desk and triages it.
 
-Then axe checks the reader's form and the desk's queue.
+Then axe checks the reader's form and the desk's queue, and Chromium enforcing the strict
+Content-Security-Policy reports no violation on them.
 """
 
 import pytest
 
 from tests.browser.conftest import DESKTOP, LDN, tool_missing
+from tests.browser.test_csp_browser import enforcing_tab, violations_on
 from tests.browser.test_desk_browser import shot, signed_in
 from tests.browser.test_reader_browser import AXE_JS, axe_violations, describe_violations
 
@@ -77,3 +79,19 @@ def test_problem_report_pages_have_no_wcag_a_or_aa_violations(browser, demo_site
     if violations := axe_violations(managing):
         found["one report"] = violations
     assert found == {}, f"axe found WCAG 2 A/AA violations:\n{describe_violations(found)}"
+
+
+def test_problem_report_pages_report_no_csp_violation(browser, demo_site):
+    base = demo_site
+    report_first_claim(browser, base)
+    reader = enforcing_tab(browser, base)
+    reader.goto(f"{base}/articles/{LDN}/")
+    form = reader.locator(".report-problem a").first.get_attribute("href")
+    managing = enforcing_tab(browser, base, "managing")
+
+    found = {
+        "reader's form": violations_on(reader, f"{base}{form}"),
+        "queue": violations_on(managing, f"{base}/review/readers/reports/"),
+    }
+
+    assert found == {name: [] for name in found}
