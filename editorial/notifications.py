@@ -207,6 +207,28 @@ def email_flagged_evidence(reference_ids: list[int], flagging: int) -> int:
     return send_all_once(_letters(f"reference-history:{flagging}", "flagged_evidence", managing_editors, context))
 
 
+def notify_of_problem_report(report) -> None:
+    """Tell managing editors that a reader reported a problem with a claim."""
+    email_problem_report.enqueue(report.pk)
+
+
+@task()
+@retried
+def email_problem_report(report_id: int) -> int:
+    # Imported here: the reader app (which stores reports) and the services both import this module.
+    from editorial.services.threads import claim_words
+    from reader.models import ProblemReport
+
+    report = ProblemReport.objects.select_related("article", "revision").get(pk=report_id)
+    context = {
+        "report": report,
+        "article": report.article,
+        "claim": claim_words(report.revision, report.claim_uid) or "",
+        "link": settings.SITE_URL.rstrip("/") + reverse("desk:problem_report", args=[report.pk]),
+    }
+    return send_all_once(_letters(f"problem-report:{report_id}", "problem_report", _managing_editors(), context))
+
+
 def notify_of_hold(event, reviewers) -> None:
     """Tell managing editors, the members reviewing the article and those who approved the held words."""
     email_hold.enqueue(event.pk, sorted(reviewer.pk for reviewer in reviewers))

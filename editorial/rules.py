@@ -174,3 +174,8 @@ def may_see_editors_inbox(user) -> bool:
 def may_export_sign_offs(user) -> bool:
     """Whether `user` may export every sign-off of the library: managing editors (and superusers) only."""
     return is_managing_editor(user)
+
+
+def may_triage_problem_reports(user) -> bool:
+    """Whether `user` may read readers' problem reports and move them between states: managing editors only."""
+    return is_managing_editor(user)

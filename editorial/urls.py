@@ -2,6 +2,7 @@ from django.urls import path
 
 from editorial import views
 from editorial.experts import views as expert_views
+from editorial.reports import views as reports
 from editorial.threads import views as threads
 
 app_name = "desk"
@@ -9,6 +10,8 @@ app_name = "desk"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("editors/inbox/", threads.inbox, name="inbox"),
+    path("readers/reports/", reports.queue, name="problem_reports"),
+    path("readers/reports/<int:report_id>/", reports.report, name="problem_report"),
     path("<slug:slug>/", views.current_review, name="current"),
     path("<slug:slug>/threads/", threads.threads, name="threads"),
     path("<slug:slug>/threads/new/", threads.open_thread, name="thread_open"),

@@ -186,6 +186,7 @@ def local_size() -> tuple[int, int]:
         return len(_local_pages), _local_bytes
 
 
-def questions_counted(client: str) -> int:
-    """Count one more follow-up question from `client` this hour; return the count (see `throttling.counted`)."""
-    return counted(f"reader:questions:{client}", QUESTIONS_WINDOW_SECONDS)
+def questions_counted(client: str, *, kind: str = "questions") -> int:
+    """Count one more follow-up question (or, by `kind`, problem report) from `client` this hour; return the
+    count (see `throttling.counted`). Each kind has its own count."""
+    return counted(f"reader:{kind}:{client}", QUESTIONS_WINDOW_SECONDS)

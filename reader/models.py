@@ -127,3 +127,68 @@ class FollowUpQuestion(models.Model):
 
     def __str__(self):
         return self.question[:80]
+
+
+# A problem report is read by a managing editor in one sitting; its words are bounded like a follow-up question.
+PROBLEM_REPORT_MAX_CHARS = 2_000
+PROBLEM_SOURCE_MAX_CHARS = 500
+
+
+class ProblemReport(models.Model):
+    """A reader's report that one claim of a live answer is wrong, kept for managing editors to triage.
+
+    It names the claim by its `uid` and the exact revision the reader read, so
+    the desk shows the words as the reader saw them even after they change.
+    Its state moves only through `reader.services` (`REPORT_MOVES` lists
+    the legal moves): fixed names the revision that corrects the claim, no
+    change needed carries the managing editor's reason.
+    """
+
+    class State(models.TextChoices):
+        NEW = "new", "New"
+        INVESTIGATING = "investigating", "Investigating"
+        FIXED = "fixed", "Fixed"
+        NO_CHANGE = "no_change", "No change needed"
+
+    article = models.ForeignKey("articles.Article", on_delete=models.PROTECT, related_name="problem_reports")
+    revision = models.ForeignKey(
+        "editorial.Revision", on_delete=models.PROTECT, related_name="problem_reports", help_text="What readers saw."
+    )
+    claim_uid = models.UUIDField()
+    problem = models.TextField(
+        max_length=PROBLEM_REPORT_MAX_CHARS, validators=[MaxLengthValidator(PROBLEM_REPORT_MAX_CHARS)]
+    )
+    source = models.CharField(max_length=PROBLEM_SOURCE_MAX_CHARS, blank=True)
+    email = models.EmailField(blank=True, help_text="Given by the reader if they want to hear back.")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.NEW)
+    fixed_in = models.ForeignKey(
+        "editorial.Revision", on_delete=models.PROTECT, null=True, blank=True, related_name="fixed_problem_reports"
+    )
+    reason = models.TextField(blank=True, help_text="Why no change is needed.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "-created_at"], name="reader_problemreport_queue")]
+        constraints = [
+            models.CheckConstraint(condition=GreaterThan(Length(Trim("problem")), 0), name="problemreport_not_blank"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("problem"), PROBLEM_REPORT_MAX_CHARS),
+                name="problemreport_bounded",
+                violation_error_message=f"At most {PROBLEM_REPORT_MAX_CHARS:,} characters.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="fixed", fixed_in__isnull=False)
+                | (~models.Q(state="fixed") & models.Q(fixed_in__isnull=True)),
+                name="problemreport_fixed_names_revision",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="no_change") | GreaterThan(Length(Trim("reason")), 0),
+                name="problemreport_no_change_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.problem[:80]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="article"),
     path("articles/<slug:slug>/ask/", views.ask_follow_up, name="ask"),
     path("articles/<slug:slug>/changes/", views.article_changes, name="article_changes"),
+    path("articles/<slug:slug>/claims/<uuid:claim_uid>/report/", views.report_problem, name="report_problem"),
     path("articles/<slug:slug>/references/<slug:file_format>/", views.article_references, name="article_references"),
     path("audience/", views.choose_audience, name="audience"),
     path("editorial-policy/", views.editorial_page_view, {"slug": "editorial-policy"}, name="editorial_policy"),

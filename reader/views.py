@@ -15,15 +15,16 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.text import compress_string
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles.documents import AUDIENCES, present_document
 from editorial.accounts.throttling import hashed_client
 from editorial.models import Reviewer
 from reader import cache
-from reader.forms import FollowUpQuestionForm
+from reader.forms import FollowUpQuestionForm, ProblemReportForm
 from reader.models import FollowUpQuestion
 from reader.selectors import (
     article_page,
@@ -34,6 +35,7 @@ from reader.selectors import (
     published_articles,
     published_count,
 )
+from reader.services import problem_report_file
 from reader.sitemaps import SITEMAPS
 from reader.structured_data import medical_web_page
 from references.citation_styles import format_references
@@ -43,6 +45,7 @@ from references.formats.records import FIELDS
 AUDIENCE_COOKIE = "audience"
 DEFAULT_AUDIENCE = "clinician"
 QUESTIONS_PER_HOUR = 5
+REPORTS_PER_HOUR = 5
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 # The reference files offered under an article, in the order the page lists them.
@@ -308,6 +311,56 @@ def ask_follow_up(request, slug):
     question.full_clean()
     question.save()
     return HttpResponseRedirect(thanks)
+
+
+@csrf_exempt  # anonymous, like the follow-up form: guarded by a honeypot and a per-client rate limit instead
+@never_cache  # the form names one claim of the live words; the thank-you is the reader's own
+@require_http_methods(["GET", "POST"])
+def report_problem(request, slug, claim_uid):
+    """Take a reader's report that a claim of the live answer is wrong; a bad one is shown back with its errors.
+
+    Only live words take reports, and only on their claims: an article readers
+    cannot read (or read only as a pending draft) answers 404, a claim the
+    live revision does not have 404, so the page never shows unapproved words.
+    """
+    page = article_page(slug)
+    if not page.is_live:
+        raise Http404("Only approved answers take problem reports.")
+    if page.slug != slug:
+        return _moved(request, "reader:report_problem", page.slug, claim_uid)
+    document = present_document(page.revision.content, reader_audience(request))
+    claim = next(
+        (claim for section in document["sections"] for claim in section["claims"] if claim["uid"] == str(claim_uid)),
+        None,
+    )
+    if claim is None:
+        raise Http404("The answer has no such claim.")
+    form = ProblemReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not form.is_valid():  # a mistake costs the reader nothing: only reports kept count toward the limit
+            form.focus_first_error()
+            status = 400
+        else:
+            thanks = reverse("reader:report_problem", args=[page.slug, claim_uid]) + "?sent=1"
+            if form.is_spam():
+                return HttpResponseRedirect(thanks)
+            if cache.questions_counted(hashed_client(request), kind="reports") > REPORTS_PER_HOUR:
+                response = render(request, "reader/too_many_reports.html", {"slug": page.slug}, status=429)
+                response["Retry-After"] = "3600"
+                return response
+            problem_report_file(
+                revision=page.revision,
+                claim_uid=claim_uid,
+                problem=form.cleaned_data["problem"],
+                source=form.cleaned_data["source"],
+                email=form.cleaned_data["email"],
+            )
+            return HttpResponseRedirect(thanks)
+    context = {"page": page, "document": document, "claim": claim, "form": form, "sent": request.GET.get("sent") == "1"}
+    response = render(request, "reader/problem_report_form.html", context, status=status)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @gzip_page

@@ -23,6 +23,7 @@ from editorial.services import (
     review_start,
 )
 from reader.models import EditorialPage, FollowUpQuestion
+from reader.services import problem_report_file
 from references.imports import reference_file_preview
 from references.models import Reference
 from tests.factories import (
@@ -119,6 +120,12 @@ def build_world() -> World:
         user=managing,
         reason="Superseded.",
         public_reason="We are checking this answer against new evidence.",
+    )
+    live_revision = ArticleWorkflow.objects.get(article=articles["live"]).live_revision
+    problem_report_file(
+        revision=live_revision,
+        claim_uid=live_revision.content["sections"][0]["claims"][0]["uid"],
+        problem="The dose in this claim looks ten times too high.",
     )
     articles["to-hold"] = citable_article(slug="sweep-to-hold")
     approved(articles["to-hold"], editor, managing)

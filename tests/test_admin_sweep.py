@@ -34,6 +34,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from editorial.models import ArticleWorkflow, ReviewThread, Revision, ThreadMessage
+from reader.models import ProblemReport
 from tests.sweep_world import DESK_STATES, RIS_FILE, Role, World, build_world
 from tests.url_sweep import (
     HOLE,
@@ -102,6 +103,8 @@ def grant(*roles, scope=anywhere):
 WRITE_POLICY = {
     # The reader site: anyone may send a follow-up question.
     "reader:ask": grant(Role.ANONYMOUS, Role.READER, *STAFF),
+    # ... and anyone may report a problem with a claim of a live answer.
+    "reader:report_problem": grant(Role.ANONYMOUS, Role.READER, *STAFF),
     # The review desk: managing editors (and superusers) assign board members; a board member
     # starts, approves or sends back only an article they are assigned to.
     "desk:assign": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
@@ -110,6 +113,8 @@ WRITE_POLICY = {
     "desk:experts": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
     "desk:expert_revoke": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
     "experts:comment": grant(Role.ANONYMOUS, Role.READER, *STAFF),
+    # Readers' problem reports: managing editors (and superusers) triage them.
+    "desk:problem_report": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
     "desk:start": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
     "desk:approve": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
     "desk:request_changes": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
@@ -192,6 +197,8 @@ AUDITED_READS = {"experts:review": {"editorial_expertlinkuse"}}
 # sweep posting empty forms would find no write anywhere, and prove nothing).
 WRITES_THAT_MUST_HAPPEN = [
     ("reader:ask", Role.ANONYMOUS),
+    ("reader:report_problem", Role.ANONYMOUS),
+    ("desk:problem_report", Role.MANAGING_EDITOR),
     ("desk:assign", Role.MANAGING_EDITOR),
     ("desk:experts", Role.MANAGING_EDITOR),
     ("desk:expert_revoke", Role.MANAGING_EDITOR),
@@ -273,6 +280,11 @@ def values_for(name, template, model, world) -> list[str]:
         return [world.expert_token, "not-a-token"]
     if name == "link_id":
         return [str(world.expert_link.pk)]
+    if name == "claim_uid":  # a claim of the live answer, and one no revision has
+        live = ArticleWorkflow.objects.get(article=world.articles["live"]).live_revision
+        return [live.content["sections"][0]["claims"][0]["uid"], "00000000-0000-4000-8000-000000000000"]
+    if name == "report_id":  # the world's problem report, and none
+        return [str(pk) for pk in ProblemReport.objects.values_list("pk", flat=True)] + ["999999"]
     if name == "file_format":
         return ["ris", "pdf"]
     if name == "section":  # a sitemap file
@@ -364,6 +376,13 @@ SPECIAL_FORMS = {
         "website": "",
     },
     "reader:audience": lambda world, params: {"audience": "clinician"},
+    "reader:report_problem": lambda world, params: {
+        "problem": "The dose in this claim looks ten times too high.",
+        "source": "",
+        "email": "",
+        "website": "",
+    },
+    "desk:problem_report": lambda world, params: {"move": "investigate", "seen_state": "new"},
     "desk:start": lambda world, params: {},
     "desk:thread_open": lambda world, params: {
         "revision": _newest_number(params),

@@ -119,3 +119,37 @@ def test_expert_pages_have_no_html_errors(client, tmp_path):
 
     errors = (result.stdout + result.stderr).replace(f"file:{tmp_path}/", "")
     assert (result.returncode, errors) == (0, ""), f"vnu found HTML errors:\n{errors}"
+
+
+def test_problem_report_pages_have_no_html_errors(client, tmp_path):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from editorial.models import ArticleWorkflow
+    from reader.services import problem_report_file
+
+    command = vnu_command()
+    demo_seed()
+    cache.clear()
+    live = ArticleWorkflow.objects.get(article__slug="low-dose-naltrexone-chronic-pain").live_revision
+    uid = live.content["sections"][0]["claims"][0]["uid"]
+    report = problem_report_file(revision=live, claim_uid=uid, problem="The starting dose looks too high here.")
+    form = reverse("reader:report_problem", args=[live.article.slug, uid])
+    files = []
+
+    def keep(name, response, status=200):
+        assert response.status_code == status, f"{name} answered {response.status_code}"
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_bytes(response.content)
+
+    keep("report-form", client.get(form))
+    keep("report-form-errors", client.post(form, {"problem": "Wrong."}), status=400)
+    keep("report-thanks", client.get(form + "?sent=1"))
+    client.force_login(get_user_model().objects.get(username="managing"))
+    keep("report-queue", client.get(reverse("desk:problem_reports")))
+    keep("report-one", client.get(reverse("desk:problem_report", args=[report.pk])))
+
+    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+
+    errors = (result.stdout + result.stderr).replace(f"file:{tmp_path}/", "")
+    assert (result.returncode, errors) == (0, ""), f"vnu found HTML errors:\n{errors}"

@@ -1,0 +1,135 @@
+"""The managing editors' queue of readers' problem reports, and the moves that triage them.
+
+Thin views over `reader.services`. Who may: managing editors
+(`may_triage_problem_reports`); everyone else gets 403. A report moved since
+the page was shown answers 409, a revision that does not fix it 400; either
+way nothing is recorded.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from editorial.errors import UnknownRevision, WorkflowError
+from editorial.models import ArticleWorkflow, AuditEvent, Revision
+from editorial.reports.forms import ReportMoveForm
+from editorial.rules import may_triage_problem_reports
+from editorial.services.threads import claim_words
+from editorial.workflow import TRANSITIONS, Action
+from reader.models import ProblemReport
+from reader.services import REPORT_MOVES, problem_report_dismiss, problem_report_fix, problem_report_investigate
+
+REPORTS_PER_PAGE = 20
+MOVE_TARGETS = {"investigate": ProblemReport.State.INVESTIGATING, "fix": ProblemReport.State.FIXED}
+
+
+def managing_editor_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not may_triage_problem_reports(request.user):
+            raise PermissionDenied("Readers' problem reports are triaged by managing editors.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _entries(reports: list[ProblemReport]) -> list[dict]:
+    """Each report with its claim's words as readers saw them, and what the desk may do about it (two queries)."""
+    article_ids = {report.article_id for report in reports}
+    reached = TRANSITIONS[Action.APPROVE].reached_states
+    approved = AuditEvent.objects.filter(article_id__in=article_ids, action=Action.APPROVE, to_state__in=reached)
+    revisions: dict[int, list[Revision]] = {}
+    for revision in Revision.objects.filter(pk__in=approved.values("revision_id")).order_by("-number"):
+        revisions.setdefault(revision.article_id, []).append(revision)
+    workflows = {
+        workflow.article_id: workflow
+        for workflow in ArticleWorkflow.objects.filter(article_id__in=article_ids).select_related("live_revision")
+    }
+    entries = []
+    for report in reports:
+        words = claim_words(report.revision, report.claim_uid)
+        live = getattr(workflows.get(report.article_id), "live_revision", None)
+        candidates = [
+            {"revision": revision, "changes_claim": claim_words(revision, report.claim_uid) != words}
+            for revision in revisions.get(report.article_id, [])
+            if revision.number > report.revision.number
+        ]
+        entries.append(
+            {
+                "report": report,
+                "claim": words,
+                "live": live if live is not None and claim_words(live, report.claim_uid) is not None else None,
+                "candidates": candidates,
+                "moves": [state.value for state in REPORT_MOVES[report.state]],
+            }
+        )
+    return entries
+
+
+@require_GET
+@managing_editor_required
+def queue(request):
+    state = request.GET.get("state", "")
+    reports = ProblemReport.objects.select_related("article", "revision", "fixed_in")
+    if state in ProblemReport.State.values:
+        reports = reports.filter(state=state)
+    else:
+        state = ""
+    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "entries": _entries(list(page.object_list)),
+        "state": state,
+        "states": ProblemReport.State.choices,
+    }
+    return render(request, "editorial/desk/problem_reports.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@managing_editor_required
+def report(request, report_id):
+    """One report, and its triage moves; a move done sends the managing editor back to the queue."""
+    report = get_object_or_404(ProblemReport.objects.select_related("article", "revision", "fixed_in"), pk=report_id)
+    status = 200
+    if request.method == "POST":
+        form = ReportMoveForm(request.POST)
+        status = _move(request, report, form)
+        if status == 302:
+            return redirect("desk:problem_reports")
+        report.refresh_from_db()
+    context = {"entry": _entries([report])[0], "single": True}
+    return render(request, "editorial/desk/problem_report.html", context, status=status)
+
+
+def _move(request, report, form) -> int:
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return 400
+    data = form.cleaned_data
+    try:
+        if data["move"] == "investigate":
+            problem_report_investigate(report=report, user=request.user, seen_state=data["seen_state"])
+        elif data["move"] == "fix":
+            revision = Revision.objects.filter(article_id=report.article_id, number=data["revision"]).first()
+            if revision is None:
+                raise UnknownRevision("The article has no such revision. Nothing was recorded.")
+            problem_report_fix(report=report, user=request.user, seen_state=data["seen_state"], revision=revision)
+        else:
+            problem_report_dismiss(
+                report=report, user=request.user, seen_state=data["seen_state"], reason=data["reason"]
+            )
+    except UnknownRevision as refusal:
+        messages.error(request, refusal.message)
+        return 400
+    except WorkflowError as refusal:
+        messages.error(request, refusal.message)
+        return 409
+    report.refresh_from_db()
+    messages.success(request, f"The report on “{report.article}” is now marked “{report.get_state_display()}”.")
+    return 302
