@@ -46,17 +46,6 @@ class Counts:
 
 
 @dataclass(frozen=True)
-class NotChecked:
-    """A promise the audit cannot check yet, and why: reported, never counted as kept."""
-
-    promise: str
-    reason: str
-
-    def __str__(self):
-        return f"Not checked: {self.promise} ({self.reason})."
-
-
-@dataclass(frozen=True)
 class MemberAsOf:
     """A board member's profile as its history recorded it at one moment."""
 
@@ -321,18 +310,6 @@ def history_rows_match_their_seals(
     Rows newer than the last seal are not covered yet: they are counted, not failed.
     """
     return verify_seals(progress=progress, summary=counts.seals)
-
-
-def disclaimer_versions_approved() -> NotChecked:
-    """An approval records the disclaimer version readers saw with the words; that version was itself approved.
-
-    Not yet checkable: approvals do not record a disclaimer version until the
-    review desk shows every word the reader sees, the disclaimer included.
-    """
-    return NotChecked(
-        promise="the disclaimer version recorded with each approval was itself approved",
-        reason="approvals do not record a disclaimer version yet",
-    )
 
 
 def live_article_ids() -> list[int]:

@@ -33,11 +33,6 @@ FORMAT_VERSION = 1
 NEVER_APPROVED = "This article has never been approved."
 NO_SIGN_OFFS_IN_PERIOD = "No sign-offs were made in this period."
 
-# What the product does not record yet (it comes with versioned disclaimers): always None,
-# which the JSON writes as null and the CSV as an empty cell, meaning "not recorded", never
-# "none given".
-NOT_RECORDED = None
-
 
 @dataclass(frozen=True)
 class SignOffRow:
@@ -72,7 +67,7 @@ class SignOffRow:
     conflict: str
     conflict_disclosure: str
     claim_attestations: list[dict] | None  # [{"uid", "hash"}] of the claims attested one by one
-    disclaimer_version: None
+    disclaimer_version: dict | None  # {"id", "number", "content_hash"}; None: not recorded (signed before versions)
     ledger_sequence: int | None
     ledger_chain: str
     statement: str
@@ -235,7 +230,7 @@ def statement_row(statement: str, *, article: Article | None = None) -> SignOffR
 def _report_queryset(sign_offs: QuerySet) -> QuerySet:
     """Annotate each sign-off with its round's certification, its profile then, and its chain link."""
     return (
-        sign_offs.select_related("revision__article", "reviewer", "signed_by")
+        sign_offs.select_related("revision__article", "reviewer", "signed_by", "disclaimer_version")
         .prefetch_related(Prefetch("claim_attestations", queryset=ClaimAttestation.objects.order_by("pk")))
         .defer("revision__content")  # the words themselves are not part of the report: their hash is
         .annotate(
@@ -280,6 +275,13 @@ def _link() -> QuerySet:
     return Link.objects.filter(kind=Link.Kind.SIGN_OFF, record_id=OuterRef("pk"))
 
 
+def _disclaimer(version) -> dict | None:
+    """The disclaimer version a sign-off recorded, or None where it was signed before disclaimers were versioned."""
+    if version is None:
+        return None
+    return {"id": version.pk, "number": version.number, "content_hash": version.content_hash}
+
+
 def _row(sign_off: SignOff) -> SignOffRow:
     revision, reviewer, person = sign_off.revision, sign_off.reviewer, sign_off.signed_by
     # A profile with no version saved before the sign-off (made before its history was kept)
@@ -318,7 +320,7 @@ def _row(sign_off: SignOff) -> SignOffRow:
             {"uid": str(attestation.claim_uid), "hash": attestation.claim_hash}
             for attestation in sign_off.claim_attestations.all()
         ],
-        disclaimer_version=NOT_RECORDED,
+        disclaimer_version=_disclaimer(sign_off.disclaimer_version),
         ledger_sequence=sign_off.link_sequence,
         ledger_chain=sign_off.link_chain or "",
         statement="",

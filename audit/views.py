@@ -115,7 +115,7 @@ def _csv_cell(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):  # claim attestations: the JSON the JSON export writes, in one cell
+    if isinstance(value, list | dict):  # attestations, disclaimer: the JSON the JSON export writes, in one cell
         value = json.dumps(value, separators=(",", ":"))
     text = value.isoformat(timespec="microseconds") if hasattr(value, "isoformat") else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -55,6 +55,7 @@ class DecisionForm(forms.Form):
     """
 
     content_hash = forms.CharField(widget=forms.HiddenInput)
+    disclaimer_hash = forms.CharField(widget=forms.HiddenInput, required=False)  # the disclaimer on screen
     claims_accurate = forms.BooleanField(label=CHECKLIST_LABELS["claims_accurate"], required=False)
     citations_support_claims = forms.BooleanField(label=CHECKLIST_LABELS["citations_support_claims"], required=False)
     doses_checked = forms.BooleanField(label=CHECKLIST_LABELS["doses_checked"], required=False)
@@ -86,6 +87,7 @@ class DecisionForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             "content_hash",
+            "disclaimer_hash",
             Fieldset("To approve, I attest that", *SignOff.CHECKLIST),
             "conflict",
             "conflict_disclosure",

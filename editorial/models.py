@@ -545,6 +545,17 @@ class SignOff(AppendOnlyModel):
     citations_support_claims = models.BooleanField(default=False)
     doses_checked = models.BooleanField(default=False)
     patient_wording_faithful = models.BooleanField(default=False)
+    disclaimer_version = models.ForeignKey(
+        "reader.EditorialPageVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=(
+            "The disclaimer version in force when it was signed, recorded by the review service; "
+            "empty for sign-offs made before the disclaimer was versioned."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     history = tracked_history()

@@ -40,6 +40,7 @@ from editorial.selectors import (
 from editorial.services import article_hold, review_approve, review_assign, review_request_changes, review_start
 from editorial.threads.selectors import article_threads, claim_choices
 from editorial.workflow import Action
+from reader.page_versions import disclaimer_in_force
 
 
 def desk_member_required(view):
@@ -117,7 +118,8 @@ def _render_review(request, revision, *, form=None, notes=None, status=200, atte
     has_signed = any(sign_off.signed_by_id == request.user.pk for sign_off in page.sign_offs)
     actions = available_actions(request.user, page.workflow)
     deciding = actions if page.is_current else []  # a sign-off names the revision in review, nothing older
-    initial = {"content_hash": revision.content_hash}
+    disclaimer = disclaimer_in_force()  # what a sign-off made now records
+    initial = {"content_hash": revision.content_hash, "disclaimer_hash": disclaimer.content_hash if disclaimer else ""}
     threads = article_threads(revision.article)
     context = {
         "page": page,
@@ -140,6 +142,7 @@ def _render_review(request, revision, *, form=None, notes=None, status=200, atte
         "attestable": page.to_attest if Action.APPROVE in deciding else {},
         "attested": set(attested),
         "change": change_for_reviewers(revision.content),
+        "disclaimer": disclaimer,
     }
     return render(request, "editorial/desk/review.html", context, status=status)
 
@@ -205,6 +208,7 @@ def _decide(request, revision, decision):
         "conflict": form.cleaned_data["conflict"],
         "conflict_disclosure": form.cleaned_data["conflict_disclosure"],
         "claim_notes": [n.note for n in notes if n.note],
+        "disclaimer_hash": form.cleaned_data["disclaimer_hash"] or None,
     }
     try:
         if decision == SignOff.Decision.APPROVE:

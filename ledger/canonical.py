@@ -1,10 +1,18 @@
-"""The canonical form of every chained record, version 1: what a link's digest is computed over.
+"""The canonical forms of every chained record: what a link's digest is computed over.
 
 It must give the same bytes for the same record years later, on PostgreSQL or
 SQLite, read from the database or still in memory: ids as integers, datetimes
 as UTC ISO 8601 strings with microseconds, choices as their stored strings, and
-JSON with sorted keys and no spaces. A change to this form is a new version
-(`"v": 2`), never an edit of this one.
+JSON with sorted keys and no spaces. A change to a form is a new version,
+never an edit of an old one: each link stores the version it was written in
+(`Link.canonical_version`) and is verified in that version for ever.
+
+- Version 1: audit events and sign-offs as first chained.
+- Version 2 (links written since): a sign-off also names the disclaimer version
+  in force when it was signed, by id and hash (null for none); an audit event
+  reads as in version 1 under `"v": 2`.
+
+Checkpoints and seals keep their own form, version 1.
 
 The functions read fields by name only, so a migration's historical models work too.
 """
@@ -15,7 +23,9 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from uuid import UUID
 
-VERSION = 1
+VERSION = 1  # of checkpoints, seals and the first form of links
+LINK_VERSION = 2  # the form new links are written in
+LINK_VERSIONS = (1, 2)
 GENESIS = "0" * 64  # the "previous chain" of an article's first link and of the first checkpoint
 CHECKLIST = ("claims_accurate", "citations_support_claims", "doses_checked", "patient_wording_faithful")
 
@@ -32,9 +42,9 @@ def moment(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def audit_event_content(event, *, article_id: int) -> dict:
+def audit_event_content(event, *, article_id: int, version: int = 1) -> dict:
     return {
-        "v": VERSION,
+        "v": version,
         "kind": "audit_event",
         "id": int(event.pk),
         "article": int(article_id),
@@ -49,9 +59,9 @@ def audit_event_content(event, *, article_id: int) -> dict:
     }
 
 
-def sign_off_content(sign_off, *, article_id: int) -> dict:
-    return {
-        "v": VERSION,
+def sign_off_content(sign_off, *, article_id: int, version: int = 1) -> dict:
+    content = {
+        "v": version,
         "kind": "sign_off",
         "id": int(sign_off.pk),
         "article": int(article_id),
@@ -67,14 +77,22 @@ def sign_off_content(sign_off, *, article_id: int) -> dict:
         "checklist": {item: bool(getattr(sign_off, item)) for item in CHECKLIST},
         "created_at": moment(sign_off.created_at),
     }
+    if version >= 2:
+        disclaimer = sign_off.disclaimer_version
+        content["disclaimer"] = (
+            None if disclaimer is None else {"id": int(disclaimer.pk), "content_hash": disclaimer.content_hash}
+        )
+    return content
 
 
 CONTENT = {"audit_event": audit_event_content, "sign_off": sign_off_content}
 
 
-def record_digest(kind: str, record, *, article_id: int) -> str:
-    """The SHA-256 of the record's canonical content."""
-    return sha256(canonical_json(CONTENT[kind](record, article_id=article_id)))
+def record_digest(kind: str, record, *, article_id: int, version: int = 1) -> str:
+    """The SHA-256 of the record's canonical content in form `version` (1 or 2)."""
+    if version not in LINK_VERSIONS:
+        raise ValueError(f"No canonical form {version} of a chained record.")
+    return sha256(canonical_json(CONTENT[kind](record, article_id=article_id, version=version)))
 
 
 def link_chain(digest: str, previous: str) -> str:

@@ -14,7 +14,9 @@ from editorial.models import AppendOnlyModel
 class Link(AppendOnlyModel):
     """One recorded fact (an audit event or a sign-off) in its article's chain.
 
-    `digest` is the SHA-256 of the record's canonical content (`ledger.canonical`);
+    `digest` is the SHA-256 of the record's canonical content (`ledger.canonical`)
+    in the form `canonical_version` names: links written before sign-offs recorded
+    their disclaimer are version 1, and are verified as version 1 for ever;
     `chain` is the SHA-256 of that digest followed by the previous link's `chain`
     (64 zeros for an article's first link). Changing, removing or reordering any
     earlier record of the article changes every `chain` after it.
@@ -30,11 +32,17 @@ class Link(AppendOnlyModel):
     sequence = models.PositiveIntegerField(help_text="The link's place in its article's chain, from 1.")
     digest = models.CharField(max_length=64)
     chain = models.CharField(max_length=64)
+    canonical_version = models.PositiveSmallIntegerField(
+        default=1, help_text="The version of the canonical form the digest was computed over (ledger.canonical)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["article_id", "sequence"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(canonical_version__in=[1, 2]), name="ledger_link_canonical_version_known"
+            ),
             models.UniqueConstraint(fields=["article", "sequence"], name="ledger_link_one_per_place"),
             models.UniqueConstraint(fields=["kind", "record_id"], name="ledger_link_one_per_record"),
             models.CheckConstraint(condition=Q(sequence__gte=1), name="ledger_link_sequence_from_1"),

@@ -16,14 +16,14 @@ from django.utils import timezone
 
 from articles.models import Article
 from editorial.models import AuditEvent, SignOff
-from ledger.canonical import GENESIS, checkpoint_chain, link_chain, record_digest
+from ledger.canonical import GENESIS, LINK_VERSION, checkpoint_chain, link_chain, record_digest
 from ledger.models import Checkpoint, Link
 
 BATCH = 500  # articles verified per batch: bounds memory on a large library
 
 
 def link_append(record: AuditEvent | SignOff) -> Link:
-    """Append `record` (an audit event or a sign-off just written) to its article's chain.
+    """Append `record` (an audit event or a sign-off just written) to its article's chain, in the newest form.
 
     The caller holds the article's row lock. Costs one SELECT (the previous
     link) and one INSERT.
@@ -34,7 +34,7 @@ def link_append(record: AuditEvent | SignOff) -> Link:
         kind, article_id = Link.Kind.AUDIT_EVENT, record.article_id
     previous = Link.objects.filter(article_id=article_id).order_by("-sequence").values_list("sequence", "chain")
     sequence, chain = previous.first() or (0, GENESIS)
-    digest = record_digest(kind, record, article_id=article_id)
+    digest = record_digest(kind, record, article_id=article_id, version=LINK_VERSION)
     return Link.objects.create(
         article_id=article_id,
         kind=kind,
@@ -42,6 +42,7 @@ def link_append(record: AuditEvent | SignOff) -> Link:
         sequence=sequence + 1,
         digest=digest,
         chain=link_chain(digest, chain),
+        canonical_version=LINK_VERSION,
     )
 
 
@@ -108,7 +109,8 @@ def verify(
     """Check every chain and the checkpoints against the records as they are now; return what fails.
 
     For each article: the links run 1..n without a gap, each link's digest is
-    recomputed from its record, each chain from its digest and the link before
+    recomputed from its record in the link's own canonical form (a version-1
+    link stays version 1), each chain from its digest and the link before
     (the first broken link is reported, and that article's chain no further),
     and every audit event and sign-off has a link. The checkpoints must chain to
     one another, and every head the last one saw must still be there, unchanged.
@@ -152,9 +154,9 @@ def _verify_batch(article_ids: list[int], heads: dict, summary: Summary) -> list
     events = {event.pk: event for event in AuditEvent.objects.filter(article_id__in=article_ids)}
     sign_offs = {
         sign_off.pk: sign_off
-        for sign_off in SignOff.objects.filter(revision__article_id__in=article_ids).annotate(
-            linked_article_id=F("revision__article_id")
-        )
+        for sign_off in SignOff.objects.filter(revision__article_id__in=article_ids)
+        .select_related("disclaimer_version")
+        .annotate(linked_article_id=F("revision__article_id"))
     }
     records = {Link.Kind.AUDIT_EVENT: events, Link.Kind.SIGN_OFF: sign_offs}
     links_by_article = {article_id: [] for article_id in article_ids}
@@ -190,7 +192,8 @@ def _verify_chain(article_id: int, links: list[Link], records: dict) -> list[Fai
         if record is None:
             return [Failure(LINK, link.pk, f"its {TABLES[link.kind]} row {link.record_id} is missing.")]
         record_article = record.article_id if link.kind == Link.Kind.AUDIT_EVENT else record.linked_article_id
-        if record_article != article_id or record_digest(link.kind, record, article_id=article_id) != link.digest:
+        digest = record_digest(link.kind, record, article_id=article_id, version=link.canonical_version)
+        if record_article != article_id or digest != link.digest:
             return [
                 Failure(
                     TABLES[link.kind],

@@ -1,6 +1,12 @@
 from django import forms
 
-from reader.models import PROBLEM_REPORT_MAX_CHARS, PROBLEM_SOURCE_MAX_CHARS, FollowUpQuestion, ProblemReport
+from reader.models import (
+    EDITORIAL_PAGE_MAX_CHARS,
+    PROBLEM_REPORT_MAX_CHARS,
+    PROBLEM_SOURCE_MAX_CHARS,
+    FollowUpQuestion,
+    ProblemReport,
+)
 
 
 class FollowUpQuestionForm(forms.ModelForm):
@@ -76,3 +82,58 @@ class ProblemReportForm(forms.ModelForm):
 
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))
+
+
+class PageVersionForm(forms.Form):
+    """A new version of one of the site's pages, as an editor drafts it; `based_on` is the newest version they read.
+
+    The disclaimer asks for its words for patients as well; other pages read the same for everyone.
+    """
+
+    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        label="Words for professionals and everyone",
+        max_length=EDITORIAL_PAGE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Markdown: paragraphs, headings, lists, bold, italic and links.",
+    )
+    patient_body = forms.CharField(
+        label="Words for patients and caregivers",
+        max_length=EDITORIAL_PAGE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Patients read these words instead of the professional ones.",
+    )
+
+    def __init__(self, *args, page, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not page.has_patient_text:
+            del self.fields["patient_body"]
+
+    @staticmethod
+    def initial_from(version) -> dict:
+        """The form filled with the newest version's words, to edit from."""
+        if version is None:
+            return {"based_on": 0}
+        return {
+            "based_on": version.number,
+            "title": version.title,
+            "body": version.body,
+            "patient_body": version.patient_body,
+        }
+
+
+class DecisionHashForm(forms.Form):
+    """An approval carries the hash of the words on screen: words replaced since are refused."""
+
+    content_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class RejectForm(DecisionHashForm):
+    comment = forms.CharField(
+        label="Why you reject it",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The editor reads it. It is kept with your decision.",
+        error_messages={"required": "Say why you reject this version: the editor needs the reason."},
+    )

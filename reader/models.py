@@ -1,13 +1,19 @@
 """What the reader site stores of its own: its index of published articles, its pages, readers' questions."""
 
+import hashlib
+import json
+
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 
 from config.history import tracked_history
+from editorial.models import AppendOnlyModel
 
 
 class PublishedArticle(models.Model):
@@ -66,14 +72,28 @@ EDITORIAL_PAGE_MAX_CHARS = 20_000
 
 
 class EditorialPage(models.Model):
-    """A page of the site's own words editors keep up to date: the editorial policy, the disclaimer."""
+    """A page of the site's own words under sign-off: the editorial policy, the disclaimer, when to get urgent help.
+
+    Readers see `live_version`, the newest version a managing editor and a board
+    member approved (see `reader.page_versions`); it changes only there, with the
+    row locked. `title` names the page for editors; `body` keeps the words as they
+    stood before versions were kept, and is never shown to readers.
+    """
 
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     body = models.TextField(
         max_length=EDITORIAL_PAGE_MAX_CHARS,
         validators=[MaxLengthValidator(EDITORIAL_PAGE_MAX_CHARS)],
-        help_text="Markdown: paragraphs, headings, lists, bold, italic and links.",
+        help_text="The words before versions were kept; readers see the approved version.",
+    )
+    live_version = models.ForeignKey(
+        "reader.EditorialPageVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The version readers see: the newest approved one.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -92,6 +112,156 @@ class EditorialPage(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def has_patient_text(self) -> bool:
+        """Whether the page is worded for patients apart from professionals (the disclaimer)."""
+        return self.slug in PAGES_WITH_PATIENT_TEXT
+
+
+# The disclaimer speaks to patients and to professionals in different words; the other pages to everyone.
+PAGES_WITH_PATIENT_TEXT = frozenset({"disclaimer"})
+
+
+class EditorialPageVersion(AppendOnlyModel):
+    """One immutable version of an editorial page, identified by the hash of its words.
+
+    Drafted by an editor; it reaches readers only once a managing editor and an
+    active board member, two people other than the drafter, approved it
+    (`EditorialPageDecision`). `content_hash` is the SHA-256 of the canonical
+    JSON of `content()`. A version with no drafter holds the words carried over
+    from before versions were kept.
+    """
+
+    page = models.ForeignKey(EditorialPage, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(
+        max_length=EDITORIAL_PAGE_MAX_CHARS,
+        validators=[MaxLengthValidator(EDITORIAL_PAGE_MAX_CHARS)],
+        help_text="Markdown: paragraphs, headings, lists, bold, italic and links. Professionals read this.",
+    )
+    patient_body = models.TextField(
+        blank=True,
+        max_length=EDITORIAL_PAGE_MAX_CHARS,
+        validators=[MaxLengthValidator(EDITORIAL_PAGE_MAX_CHARS)],
+        help_text="What patients and caregivers read instead, where the page speaks to them apart.",
+    )
+    content_hash = models.CharField(max_length=64)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the words carried over from before versions were kept.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["page", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "number"], name="editorialpageversion_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="editorialpageversion_number_from_1"),
+            models.CheckConstraint(
+                condition=Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="editorialpageversion_hash_is_sha256"
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("body")), 0), name="editorialpageversion_body_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("title")), 0), name="editorialpageversion_title_not_blank"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title}, version {self.number}"
+
+    @property
+    def short_hash(self) -> str:
+        return self.content_hash[:12]
+
+    def content(self) -> dict:
+        """The words the hash covers, with the page they belong to."""
+        return page_version_content(
+            slug=self.page.slug, title=self.title, body=self.body, patient_body=self.patient_body
+        )
+
+    def text_for(self, audience: str) -> str:
+        """The words `audience` reads: patients their own, where the page has them."""
+        return self.patient_body if audience == "patient" and self.patient_body.strip() else self.body
+
+
+def page_version_content(*, slug: str, title: str, body: str, patient_body: str) -> dict:
+    return {"v": 1, "page": slug, "title": title, "body": body, "patient_body": patient_body}
+
+
+def page_version_hash(content: dict) -> str:
+    """The SHA-256 of `content` as canonical JSON (sorted keys, no spaces, UTF-8 kept), like a revision's."""
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EditorialPageDecision(AppendOnlyModel):
+    """A managing editor's or a board member's decision on one exact version of an editorial page.
+
+    A version goes live with one approval in each role, from two people, neither
+    of whom drafted it; a person decides a version once, in one role. It names
+    the version's hash as well as its id, like a sign-off.
+    """
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REJECT = "reject", "Reject"
+
+    class Role(models.TextChoices):
+        MANAGING_EDITOR = "managing_editor", "Managing editor"
+        BOARD_MEMBER = "board_member", "Board member"
+
+    version = models.ForeignKey(EditorialPageVersion, on_delete=models.PROTECT, related_name="decisions")
+    content_hash = models.CharField(max_length=64)
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        "editorial.Reviewer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The board profile a board member decided with.",
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["version", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "decided_by"],
+                name="editorialpagedecision_once_per_person",
+                violation_error_message="You have already decided on this version.",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "role"],
+                condition=Q(decision="approve"),
+                name="editorialpagedecision_one_approval_per_role",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="reject") | GreaterThan(Length(Trim("comment")), 0),
+                name="editorialpagedecision_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="board_member") | Q(reviewer__isnull=False),
+                name="editorialpagedecision_board_member_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="editorialpagedecision_hash_is_sha256"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.decided_by} as {self.get_role_display().lower()}"
 
 
 class FollowUpQuestion(models.Model):

@@ -22,7 +22,7 @@ from editorial.workflow import (
     Action,
     State,
 )
-from reader.models import EditorialPage, PublishedArticle
+from reader.models import PublishedArticle
 
 
 @dataclass
@@ -234,10 +234,6 @@ def approving_reviewers(revision: Revision, *, round: int = 1) -> list[Reviewer]
     """
     sign_offs = SignOff.objects.filter(revision=revision, round=round, decision=SignOff.Decision.APPROVE)
     return [sign_off.reviewer for sign_off in sign_offs.select_related("reviewer").order_by("created_at")]
-
-
-def editorial_page(slug: str) -> EditorialPage | None:
-    return EditorialPage.objects.filter(slug=slug).first()
 
 
 # What a listing shows of an article: never the body or the search vector, the bulk of each row.

@@ -26,11 +26,17 @@ from editorial.models import Reviewer
 from reader import cache
 from reader.forms import FollowUpQuestionForm, ProblemReportForm
 from reader.models import FollowUpQuestion
+from reader.page_versions import (
+    DISCLAIMER,
+    URGENT_HELP,
+    article_pages_in_force,
+    page_in_force,
+    page_version_approved_at,
+)
 from reader.selectors import (
     article_page,
     articles_approved_by,
     board_members,
-    editorial_page,
     public_changes,
     published_articles,
     published_count,
@@ -168,7 +174,7 @@ def _render_article(request, slug, audience, *, form, status=200):
         ],
         "audience": audience,
         "audiences": FollowUpQuestion.Audience.choices,
-        "disclaimer": editorial_page("disclaimer"),
+        **_site_texts(audience),
         "form": form,
         "canonical_url": url,
         "structured_data": medical_web_page(
@@ -215,6 +221,22 @@ def article_changes(request, slug):
     response = render(request, "reader/article_changes.html", context)
     _vary_and_cache_headers(response)
     return response
+
+
+def _site_texts(audience: str) -> dict:
+    """The approved site texts shown under an article, in the words for `audience` (one query).
+
+    Patients read the patient disclaimer and the urgent-help box; clinicians and
+    students the professional disclaimer. Readers see the version in force, the
+    newest approved one (see `reader.page_versions`), never a draft.
+    """
+    pages = article_pages_in_force()
+    disclaimer, urgent_help = pages.get(DISCLAIMER), pages.get(URGENT_HELP)
+    return {
+        "disclaimer": disclaimer,
+        "disclaimer_text": disclaimer.text_for(audience) if disclaimer else "",
+        "urgent_help": urgent_help if audience == "patient" else None,
+    }
 
 
 def _in_citation_style(references: list[dict]) -> list[dict]:
@@ -366,10 +388,12 @@ def report_problem(request, slug, claim_uid):
 @gzip_page
 @require_GET
 def editorial_page_view(request, slug):
-    page = editorial_page(slug)
-    if page is None:
+    """A page of the site's own words, as approved: the version in force, never a draft."""
+    version = page_in_force(slug)
+    if version is None:
         raise Http404
-    return render(request, "reader/editorial_page.html", {"editorial_page": page})
+    context = {"editorial_page": version, "approved_at": page_version_approved_at(version)}
+    return render(request, "reader/editorial_page.html", context)
 
 
 @gzip_page

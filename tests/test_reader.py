@@ -12,6 +12,7 @@ from editorial.services import article_submit, article_withdraw, review_start
 from reader.models import FollowUpQuestion, PublishedArticle
 from reader.selectors import published_articles
 from tests.factories import article_with_claims
+from tests.page_helpers import page_approved
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, submitted
 
 pytestmark = pytest.mark.django_db
@@ -296,14 +297,17 @@ def test_home_is_paginated(client, editor, managing_editor):
 # Editorial policy and the board
 
 
-def test_editorial_policy_is_editable_content(client):
-    from reader.models import EditorialPage
+def test_editorial_policy_shows_its_approved_version(client, editor, managing_editor):
+    page_approved(
+        "editorial-policy",
+        editor=editor,
+        managing_editor=managing_editor,
+        body="## A new heading\n\nFreshly approved words.",
+    )
 
-    page = EditorialPage.objects.get(slug="editorial-policy")
-    page.body = "## A new heading\n\nFreshly edited words."
-    page.save()
     html = client.get(reverse("reader:editorial_policy")).content.decode()
-    assert "<h2>A new heading</h2>" in html and "Freshly edited words." in html
+
+    assert ("<h2>A new heading</h2>" in html, "Freshly approved words." in html) == (True, True)
 
 
 def test_board_page_lists_active_members_with_their_conflicts(client):
@@ -413,18 +417,23 @@ def test_submitting_an_update_tells_readers_at_once(
     assert "An update to this answer is being reviewed" in client.get(article_url(article)).content.decode()
 
 
-def test_editing_the_disclaimer_reaches_cached_pages(
+def test_an_approved_disclaimer_reaches_cached_pages(
     client, editor, managing_editor, django_capture_on_commit_callbacks
 ):
-    from reader.models import EditorialPage
-
     article = citable_article()
     approved(article, editor, managing_editor)
+    client.cookies["audience"] = "clinician"
     client.get(article_url(article))
-    disclaimer = EditorialPage.objects.get(slug="disclaimer")
-    disclaimer.body = "A freshly reworded disclaimer."
+
     with django_capture_on_commit_callbacks(execute=True):
-        disclaimer.save()
+        page_approved(
+            "disclaimer",
+            editor=editor,
+            managing_editor=managing_editor,
+            body="A freshly reworded disclaimer.",
+            patient_body="Freshly reworded words for patients.",
+        )
+
     assert "A freshly reworded disclaimer." in client.get(article_url(article)).content.decode()
 
 

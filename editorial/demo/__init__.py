@@ -35,6 +35,8 @@ from editorial.services import (
     review_start,
     thread_reply,
 )
+from reader.models import EditorialPage
+from reader.page_versions import page_version_approve, page_version_draft
 from references.services import reference_upsert
 
 DATA_DIR = Path(__file__).resolve().parent
@@ -86,6 +88,7 @@ def demo_seed(*, password: str = DEFAULT_DEMO_PASSWORD) -> dict:
                 article = article_sync(data=entry, references=references)
             articles.append(article)
     board = {reviewer.user.username: reviewer for reviewer in reviewers}
+    _site_pages(content["pages"], users, board)  # before any sign-off, which records the disclaimer in force
     for article in articles:
         scenario = DEMO_SCENARIOS.get(article.slug)
         if scenario and not ArticleWorkflow.objects.filter(article=article).exists():
@@ -96,6 +99,21 @@ def demo_seed(*, password: str = DEFAULT_DEMO_PASSWORD) -> dict:
         "references": len(references),
         "articles": len(articles),
     }
+
+
+def _site_pages(pages: list[dict], users, board) -> None:
+    """Give each site page its demo words, drafted by an editor and approved by both roles; once only."""
+    for entry in pages:
+        page = EditorialPage.objects.get(slug=entry["slug"])
+        words = {"title": entry["title"], "body": entry["body"], "patient_body": entry["patient_body"]}
+        if page.versions.filter(**words).exists():
+            continue  # drafted by an earlier run: a demo never rewrites the site's approved words
+        newest = page.versions.order_by("-number").first()
+        version = page_version_draft(
+            page=page, drafted_by=users["editor"], based_on=newest.number if newest else 0, **words
+        )
+        page_version_approve(version=version, user=users["managing"], content_hash=version.content_hash)
+        page_version_approve(version=version, user=board["dr.haddad"].user, content_hash=version.content_hash)
 
 
 def _demo_user(person: dict, *, password: str, is_staff: bool, groups: list | None, is_superuser: bool = False):

@@ -44,6 +44,7 @@ from editorial.services.threads import open_threads_for_sign_off
 from editorial.workflow import TRANSITIONS, Action, State
 from jobs.outbox import enqueue_with_commit
 from ledger.services import link_append
+from reader.page_versions import disclaimer_in_force
 
 
 @transaction.atomic
@@ -142,17 +143,25 @@ def review_approve(
     comment: str = "",
     claim_notes: Iterable[dict] = (),
     attested_claims: Iterable[str] = (),
+    disclaimer_hash: str | None = None,
 ) -> SignOff:
     """Approve exactly the words of `revision`, whose hash the reviewer read as `content_hash`.
 
     On a new revision of a live article every claim changed since the live words
     must be in `attested_claims` (uids); each attested claim is recorded with the
     hash of its words. When approvals on this revision reach the quorum, it becomes the live
-    revision readers see (state: Approved) and the review cycle closes.
+    revision readers see (state: Approved) and the review cycle closes. The
+    sign-off records the disclaimer version in force; with `disclaimer_hash`
+    (the one the review page showed) a disclaimer approved since is refused (409).
     """
     workflow = workflow_lock(revision.article_id)
     reviewer = _sign_off_gate(
-        Action.APPROVE, workflow=workflow, user=user, revision=revision, content_hash=content_hash
+        Action.APPROVE,
+        workflow=workflow,
+        user=user,
+        revision=revision,
+        content_hash=content_hash,
+        disclaimer_hash=disclaimer_hash,
     )
     attested_claims = _known_claims(revision, attested_claims)
     blockers = approval_blockers(revision, checklist, attested_claims)
@@ -245,6 +254,7 @@ def review_request_changes(
     conflict: str,
     conflict_disclosure: str = "",
     claim_notes: Iterable[dict] = (),
+    disclaimer_hash: str | None = None,
 ) -> SignOff:
     """Send the revision back to its editors with a reason (state: Changes Requested)."""
     workflow = workflow_lock(revision.article_id)
@@ -255,6 +265,7 @@ def review_request_changes(
         revision=revision,
         content_hash=content_hash,
         comment=comment,
+        disclaimer_hash=disclaimer_hash,
     )
     sign_off = _sign(
         revision,
@@ -279,10 +290,11 @@ def review_request_changes(
     return sign_off
 
 
-def _sign_off_gate(action, *, workflow, user, revision, content_hash, comment="") -> Reviewer:
+def _sign_off_gate(action, *, workflow, user, revision, content_hash, comment="", disclaimer_hash=None) -> Reviewer:
     """Who, then when, for a sign-off: an assigned member who did not write the words, on the words in review, once."""
     reviewer = _reviewing_member(action, workflow=workflow, user=user, revision=revision)
     _refuse_stale(workflow, revision, content_hash)
+    _refuse_stale_disclaimer(disclaimer_hash)
     workflow_check(action, workflow=workflow, user=user, comment=comment)
     _refuse_second_sign_off(workflow, user)
     return reviewer
@@ -349,6 +361,18 @@ def _refuse_stale(workflow: ArticleWorkflow, revision: Revision, content_hash: s
         )
 
 
+def _refuse_stale_disclaimer(disclaimer_hash: str | None) -> None:
+    """The disclaimer the review page showed must still be the one in force: the sign-off records that one."""
+    if not disclaimer_hash:
+        return
+    in_force = disclaimer_in_force()
+    if in_force is None or in_force.content_hash != disclaimer_hash:
+        raise StaleRevision(
+            "A new disclaimer was approved while you were reviewing. Nothing was recorded; "
+            "please reload the review and read the disclaimer your sign-off will record."
+        )
+
+
 def _refuse_second_sign_off(workflow: ArticleWorkflow, user) -> None:
     """One person signs a revision once in each review round, through whichever account or profile they have had."""
     profiles = member_profiles(user.reviewer)
@@ -394,6 +418,7 @@ def _sign(
         conflict=conflict,
         conflict_disclosure=conflict_disclosure.strip(),
         **{item: bool(checklist.get(item)) for item in SignOff.CHECKLIST},
+        disclaimer_version=disclaimer_in_force(),  # set here, never by a form: the version readers see now
     )
     claim_uids = {claim["uid"] for section in revision.content["sections"] for claim in section["claims"]}
     notes = []
