@@ -4,8 +4,9 @@ The per-article chain covers audit events and sign-offs. Everything else the
 proof leans on is append-only too, but not chained as it is written: the
 django-simple-history tables (who changed which words, who was made a board
 member), revisions, their contributors, the claim notes and attestations, the
-messages of review threads, and the record of each use of outside experts'
-links. The periodic job
+messages of review threads, the record of each use of outside experts'
+links, and the versions of the site's own pages with the decisions on them.
+The periodic job
 seals those rows after the fact: each `Seal` fingerprints a run of one table's
 rows and chains to the seal before, so a row changed, removed or slipped into a
 sealed range by someone with direct access to the database shows in `verify_seals`.
@@ -34,6 +35,7 @@ from editorial.models import ClaimAttestation, ClaimNote, ExpertLinkUse, Revisio
 from ledger.canonical import FINGERPRINT_BYTES, GENESIS, row_fingerprint, seal_chain
 from ledger.models import Seal
 from ledger.services import Failure
+from reader.models import EditorialPageDecision, EditorialPageVersion
 
 SEAL_ROWS = 5_000  # rows per seal: bounds the memory of sealing and of verifying one seal
 
@@ -45,6 +47,8 @@ RECORD_TABLES_WRITTEN_AT = {
     ClaimAttestation: "sign_off__created_at",
     ThreadMessage: "created_at",
     ExpertLinkUse: "at",
+    EditorialPageVersion: "created_at",
+    EditorialPageDecision: "created_at",
 }
 
 

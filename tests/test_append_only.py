@@ -38,6 +38,8 @@ RECORD_TABLES = {
     "editorial_claimattestation",
     "editorial_threadmessage",
     "editorial_expertlinkuse",
+    "reader_editorialpageversion",
+    "reader_editorialpagedecision",
     "editorial_auditevent",
     "ledger_link",
     "ledger_checkpoint",

@@ -66,6 +66,8 @@ def test_every_history_table_and_every_record_table_outside_the_chain_is_sealed(
         "editorial_claimattestation",
         "editorial_threadmessage",
         "editorial_expertlinkuse",
+        "reader_editorialpageversion",
+        "reader_editorialpagedecision",
     }
 
 

@@ -271,7 +271,7 @@ def test_the_review_page_shows_the_disclaimer_version_the_sign_off_will_record(c
     html = client.get(reverse("desk:review", args=[article.slug, revision.number])).content.decode()
 
     assert (
-        f"Disclaimer version {in_force.number} (hash <code class=\"hash\">{in_force.short_hash}</code>) is in force."
+        f'Disclaimer version {in_force.number} (hash <code class="hash">{in_force.short_hash}</code>) is in force.'
         in html,
         f'name="disclaimer_hash" value="{in_force.content_hash}"' in html,
         PATIENT in html,
