@@ -34,7 +34,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from editorial.models import ArticleWorkflow, ReviewThread, Revision, ThreadMessage
-from reader.models import ProblemReport
+from reader.models import EditorialPageVersion, ProblemReport
 from tests.sweep_world import DESK_STATES, RIS_FILE, Role, World, build_world
 from tests.url_sweep import (
     HOLE,
@@ -169,8 +169,16 @@ WRITE_POLICY = {
     "admin:editorial_reviewer_change": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
     "admin:editorial_reviewer_delete": grant(Role.SUPERUSER),
     "admin:editorial_reviewer_changelist": grant(Role.SUPERUSER),  # "delete selected"
-    # The reader site's editorial pages and readers' questions: editors keep and triage them.
+    # The reader site's own pages: editors draft a new version on the page's screen; a managing
+    # editor and an active board member approve or reject it (the drafter never). Readers' questions:
+    # editors triage them.
     "admin:reader_editorialpage_change": grant(*CONTENT_WRITERS),
+    "admin:reader_editorialpage_approve": grant(
+        Role.MANAGING_EDITOR, Role.BOARD_ASSIGNED, Role.BOARD_UNASSIGNED, Role.EDITOR_ON_BOARD, Role.SUPERUSER
+    ),
+    "admin:reader_editorialpage_reject": grant(
+        Role.MANAGING_EDITOR, Role.BOARD_ASSIGNED, Role.BOARD_UNASSIGNED, Role.EDITOR_ON_BOARD, Role.SUPERUSER
+    ),
     "admin:reader_followupquestion_change": grant(*CONTENT_WRITERS),
     "admin:reader_followupquestion_changelist": grant(*CONTENT_WRITERS),  # the triage actions
     "admin:reader_followupquestion_delete": grant(Role.SUPERUSER),
@@ -229,6 +237,8 @@ WRITES_THAT_MUST_HAPPEN = [
     ("admin:references_referenceimport_change", Role.EDITOR),
     ("admin:editorial_reviewer_change", Role.MANAGING_EDITOR),
     ("admin:reader_editorialpage_change", Role.EDITOR),
+    ("admin:reader_editorialpage_approve", Role.MANAGING_EDITOR),
+    ("admin:reader_editorialpage_reject", Role.BOARD_UNASSIGNED),
     ("admin:reader_followupquestion_change", Role.EDITOR),
     ("admin:reader_followupquestion_changelist", Role.EDITOR),
     ("admin:auth_user_change", Role.SUPERUSER),
@@ -330,6 +340,16 @@ def _decision(world, params, **extra):
     return {"content_hash": revision.content_hash if revision else "", "conflict": "none", **notes, **extra}
 
 
+def _page_version(params, **extra):
+    """The decision form of a version of a site page: the hash of the words on screen."""
+    version = (
+        EditorialPageVersion.objects.filter(page_id=params["object_id"], number=params["number"]).first()
+        if params["object_id"].isdigit() and params["number"].isdigit()
+        else None
+    )
+    return {"content_hash": version.content_hash if version else "", **extra}
+
+
 def _live_number(params) -> str:
     """The number of the revision readers see, as the hold form carries it."""
     if not params["object_id"].isdigit():
@@ -414,6 +434,8 @@ SPECIAL_FORMS = {
         "usable_password": "true",
     },
     "admin:articles_article_submit": lambda world, params: {"change_type": "editorial", "note": "Ready for the board."},
+    "admin:reader_editorialpage_approve": lambda world, params: _page_version(params),
+    "admin:reader_editorialpage_reject": lambda world, params: _page_version(params, comment="Too vague for patients."),
     "admin:articles_article_withdraw": lambda world, params: {
         "reason": "Pulled while the evidence is checked.",
         "public_reason": "We are checking this answer against new evidence.",

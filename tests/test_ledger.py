@@ -27,7 +27,7 @@ from ledger.services import Failure, checkpoint_take, links_backfill, verify
 from ledger.tasks import take_checkpoint
 from tests.factories import ReviewerFactory
 from tests.tampering import append_only_switched_off
-from tests.workflow_helpers import approve, approved, citable_article, submitted, under_review
+from tests.workflow_helpers import approve, approved, citable_article, edit_claim, submitted, under_review
 
 GENESIS = "0" * 64
 
@@ -400,3 +400,96 @@ def test_two_moves_on_one_article_at_once_take_turns_and_leave_a_gapless_chain(e
         [(1, "audit_event", submit), (2, "audit_event", assign)],
         [],
     )
+
+
+# Canonical forms: each link is verified in its own form
+
+
+def sign_off_link(sign_off):
+    return Link.objects.get(kind=Link.Kind.SIGN_OFF, record_id=sign_off.pk)
+
+
+def moment_of(sign_off):
+    return sign_off.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def written_before_the_disclaimer_was_recorded(article):
+    """Rewrite the article's record as the site wrote it before sign-offs recorded their disclaimer: form-1 links."""
+    with append_only_switched_off("editorial_signoff", "ledger_link") as cursor:
+        cursor.execute("UPDATE editorial_signoff SET disclaimer_version_id = NULL")
+        cursor.execute("DELETE FROM ledger_link WHERE article_id = %s", [article.pk])
+    links_backfill(apps)
+
+
+def test_a_new_sign_off_link_is_form_2_and_covers_the_disclaimer_version_it_recorded(db, editor, managing_editor):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    sign_off = SignOff.objects.get()
+    disclaimer = sign_off.disclaimer_version
+
+    content = (
+        f'{{"article":{article.pk},"checklist":{{"citations_support_claims":true,"claims_accurate":true,'
+        f'"doses_checked":true,"patient_wording_faithful":true}},"comment":"","conflict":"none",'
+        f'"conflict_disclosure":"","content_hash":"{sign_off.content_hash}","created_at":"{moment_of(sign_off)}",'
+        f'"decision":"approve","disclaimer":{{"content_hash":"{disclaimer.content_hash}","id":{disclaimer.pk}}},'
+        f'"id":{sign_off.pk},"kind":"sign_off","reviewer":{sign_off.reviewer_id},"revision":{sign_off.revision_id},'
+        f'"round":1,"signed_by":{sign_off.signed_by_id},"v":2}}'
+    )
+    link = sign_off_link(sign_off)
+    assert (link.canonical_version, link.digest) == (2, sha256(content))
+
+
+def test_a_sign_off_link_written_in_form_1_before_the_change_keeps_its_digest_and_verifies(db, editor, managing_editor):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    written_before_the_disclaimer_was_recorded(article)
+    sign_off = SignOff.objects.get()
+    edit_claim(article, "A newer wording.", user=editor)
+    article_submit(article=article, user=editor)  # a move after the change: its link is form 2
+
+    content = (
+        f'{{"article":{article.pk},"checklist":{{"citations_support_claims":true,"claims_accurate":true,'
+        f'"doses_checked":true,"patient_wording_faithful":true}},"comment":"","conflict":"none",'
+        f'"conflict_disclosure":"","content_hash":"{sign_off.content_hash}","created_at":"{moment_of(sign_off)}",'
+        f'"decision":"approve","id":{sign_off.pk},"kind":"sign_off","reviewer":{sign_off.reviewer_id},'
+        f'"revision":{sign_off.revision_id},"round":1,"signed_by":{sign_off.signed_by_id},"v":1}}'
+    )
+    versions = list(
+        Link.objects.filter(article=article).order_by("sequence").values_list("canonical_version", flat=True)
+    )
+    assert (sign_off_link(sign_off).digest, versions, verify()) == (sha256(content), [1, 1, 1, 1, 1, 2], [])
+
+
+def test_verify_names_a_form_1_link_relabelled_as_form_2(db, editor, managing_editor):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    written_before_the_disclaimer_was_recorded(article)
+    sign_off = SignOff.objects.get()
+    link = sign_off_link(sign_off)
+    with append_only_switched_off("ledger_link") as cursor:
+        cursor.execute("UPDATE ledger_link SET canonical_version = 2 WHERE id = %s", [link.pk])
+
+    assert verify() == [
+        Failure(
+            "editorial_signoff",
+            sign_off.pk,
+            f"no longer matches its link (ledger_link row {link.pk}, link {link.sequence} of article {article.pk}).",
+        )
+    ]
+
+
+def test_verify_names_a_sign_off_whose_recorded_disclaimer_was_removed(db, editor, managing_editor):
+    article = citable_article()
+    approved(article, editor, managing_editor)
+    sign_off = SignOff.objects.get()
+    link = sign_off_link(sign_off)
+    with append_only_switched_off("editorial_signoff") as cursor:
+        cursor.execute("UPDATE editorial_signoff SET disclaimer_version_id = NULL WHERE id = %s", [sign_off.pk])
+
+    assert verify() == [
+        Failure(
+            "editorial_signoff",
+            sign_off.pk,
+            f"no longer matches its link (ledger_link row {link.pk}, link {link.sequence} of article {article.pk}).",
+        )
+    ]

@@ -341,3 +341,190 @@ def test_an_approved_version_replaces_the_cached_pages(
         )
 
     assert ("Newer for you." in article_html(client, live_article_with_pages, "patient")) is True
+
+
+# The admin's screens, as each person asks them
+
+
+LADDER = ("anonymous", "reader", "editor", "other editor", "board member", "managing editor", "superuser")
+
+
+@pytest.fixture
+def people(editor, managing_editor, member):
+    return {
+        "anonymous": None,
+        "reader": UserFactory(username="a-reader"),
+        "editor": editor,
+        "other editor": EditorFactory(username="other-editor"),
+        "board member": member.user,
+        "managing editor": managing_editor,
+        "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
+    }
+
+
+def as_(client, people, who):
+    if people[who] is not None:
+        client.force_login(people[who])
+    return client
+
+
+def page_url(name="change", *args):
+    return reverse(f"admin:reader_editorialpage_{name}", args=[page().pk, *args])
+
+
+def draft_form(**overrides):
+    return {
+        "based_on": "1",
+        "title": "Professional disclaimer",
+        "body": DRAFT_PROFESSIONAL,
+        "patient_body": DRAFT_PATIENT,
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "offers_draft"),
+    [
+        ("anonymous", 302, False),
+        ("reader", 302, False),
+        ("editor", 200, True),
+        ("board member", 200, False),
+        ("managing editor", 200, True),
+        ("superuser", 200, True),
+    ],
+)
+def test_the_page_screen_offers_the_draft_form_to_editors_only(client, people, who, status, offers_draft):
+    response = as_(client, people, who).get(page_url())
+
+    html = response.content.decode()
+    assert (response.status_code, "Record this version for approval" in html) == (status, offers_draft)
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "versions"),
+    [
+        ("anonymous", 302, 1),
+        ("reader", 302, 1),
+        ("editor", 302, 2),
+        ("board member", 403, 1),
+        ("managing editor", 302, 2),
+        ("superuser", 302, 2),
+    ],
+)
+def test_drafting_through_the_page_screen_by_each_person(client, people, who, status, versions):
+    response = as_(client, people, who).post(page_url(), draft_form())
+
+    assert (response.status_code, EditorialPageVersion.objects.filter(page=page()).count()) == (status, versions)
+
+
+def test_a_draft_form_started_from_a_replaced_version_answers_409_and_keeps_the_words(client, editor):
+    drafted("disclaimer", by=editor, body="Somebody else's draft.", patient_body="Their words for patients.")
+    client.force_login(editor)
+
+    response = client.post(page_url(), draft_form(body="My own words."))
+
+    html = response.content.decode()
+    assert (response.status_code, "Version 2 of “Professional disclaimer” was drafted while" in html) == (409, True)
+    assert ("My own words." in html, EditorialPageVersion.objects.filter(page=page()).count()) == (True, 2)
+
+
+def test_a_draft_form_without_words_answers_400_and_records_nothing(client, editor):
+    client.force_login(editor)
+
+    response = client.post(page_url(), draft_form(body=""))
+
+    assert (response.status_code, EditorialPageVersion.objects.filter(page=page()).count()) == (400, 1)
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "offers_decision"),
+    [
+        ("anonymous", 302, False),
+        ("reader", 302, False),
+        ("editor", 200, False),  # the drafter
+        ("other editor", 200, False),
+        ("board member", 200, True),
+        ("managing editor", 200, True),
+        ("superuser", 200, True),
+    ],
+)
+def test_the_version_screen_shows_the_change_and_offers_a_decision_to_the_two_roles(
+    client, people, draft, who, status, offers_decision
+):
+    response = as_(client, people, who).get(page_url("version", draft.number))
+
+    html = response.content.decode()
+    assert (response.status_code, f"Approve version {draft.number}" in html) == (status, offers_decision)
+    if status == 200:
+        assert ("<del>This answer is general information </del><ins>A draft </ins>for " in html) is True
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "decisions"),
+    [
+        ("anonymous", 302, []),
+        ("reader", 302, []),
+        ("editor", 403, []),  # the drafter
+        ("other editor", 403, []),
+        ("board member", 302, [("approve", "board_member", "member")]),
+        ("managing editor", 302, [("approve", "managing_editor", "managing")]),
+        ("superuser", 302, [("approve", "managing_editor", "root")]),
+    ],
+)
+def test_approving_through_the_version_screen_by_each_person(client, people, draft, who, status, decisions):
+    response = as_(client, people, who).post(page_url("approve", draft.number), {"content_hash": draft.content_hash})
+
+    assert (response.status_code, decisions_of(draft)) == (status, decisions)
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "decisions"),
+    [
+        ("anonymous", 302, []),
+        ("reader", 302, []),
+        ("editor", 403, []),
+        ("other editor", 403, []),
+        ("board member", 302, [("reject", "board_member", "member")]),
+        ("managing editor", 302, [("reject", "managing_editor", "managing")]),
+    ],
+)
+def test_rejecting_through_the_version_screen_by_each_person(client, people, draft, who, status, decisions):
+    form = {"content_hash": draft.content_hash, "comment": "Too vague for patients."}
+
+    response = as_(client, people, who).post(page_url("reject", draft.number), form)
+
+    assert (response.status_code, decisions_of(draft)) == (status, decisions)
+
+
+def test_an_approval_form_for_words_since_replaced_answers_409_and_records_nothing(
+    client, editor, managing_editor, draft
+):
+    drafted("disclaimer", by=editor, body="A second draft.", patient_body="A second draft for patients.")
+    client.force_login(managing_editor)
+
+    response = client.post(page_url("approve", draft.number), {"content_hash": draft.content_hash})
+
+    assert (response.status_code, decisions_of(draft)) == (409, [])
+    assert "Version 3 of “Professional disclaimer” replaced version 2" in response.content.decode()
+
+
+def test_a_rejection_without_a_reason_answers_400_and_records_nothing(client, managing_editor, draft):
+    client.force_login(managing_editor)
+
+    response = client.post(page_url("reject", draft.number), {"content_hash": draft.content_hash, "comment": ""})
+
+    assert (response.status_code, decisions_of(draft)) == (400, [])
+    assert "Say why you reject this version" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["approve", "reject"])
+def test_deciding_by_get_is_not_allowed(client, managing_editor, draft, name):
+    client.force_login(managing_editor)
+
+    assert client.get(page_url(name, draft.number)).status_code == 405
+
+
+def test_an_unknown_version_answers_404(client, managing_editor):
+    client.force_login(managing_editor)
+
+    assert client.get(page_url("version", 99)).status_code == 404
