@@ -6,8 +6,7 @@ claims in both audiences' wordings, citations, reference details), and then
 checks each part once more by its canonical JSON: any difference the listed
 kinds did not cover is still reported, as "another field changed", so no
 hash-changing difference can be missed in silence. A new field of the
-document (the disclaimer version, say) is shown that way until it is given a
-label in `ARTICLE_FIELDS`.
+document is shown that way until it is given a label in `ARTICLE_FIELDS`.
 
 Every text is diffed by `editorial.diffs.word_diff`, within its work budget.
 """
@@ -22,8 +21,9 @@ from editorial.corrections import ChangeType
 from editorial.diffs import REFERENCE_FIELDS, word_diff
 from editorial.revisions import canonical_json
 
-# The article's own fields, in reading order, with the words a reviewer knows them by. Add the
-# disclaimer version here once the document carries it; until then the fallback shows it.
+# The article's own fields, in reading order, with the words a reviewer knows them by. The
+# disclaimer is not one: it is the site's, versioned and approved on its own, shown on the desk
+# beside the article and recorded with each sign-off (reader.page_versions).
 ARTICLE_FIELDS = (
     ("question", "Question"),
     ("title", "Title"),

@@ -23,7 +23,9 @@ from editorial.roles import EDITORS
 from editorial.services import article_submit, review_assign, review_request_changes, review_start
 from ledger.canonical import moment
 from ledger.models import Link
+from reader.models import EditorialPage
 from tests.factories import ReviewerFactory, UserFactory
+from tests.tampering import append_only_switched_off
 from tests.workflow_helpers import approve, citable_article, rereview_opened, submitted
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +75,7 @@ def test_article_report_row_names_everything_an_auditor_asks(client, managing_ed
     link = Link.objects.get(kind=Link.Kind.SIGN_OFF, record_id=sign_off.pk)
     approval = article.audit_events.get(action="editorial.approve")
     profile = member.history.order_by("-history_date").first()
+    disclaimer = EditorialPage.objects.get(slug="disclaimer").live_version
 
     rows = report_json(client, article)["sign_offs"]
 
@@ -107,7 +110,7 @@ def test_article_report_row_names_everything_an_auditor_asks(client, managing_ed
             "conflict": "none",
             "conflict_disclosure": "",
             "claim_attestations": [],
-            "disclaimer_version": None,
+            "disclaimer_version": {"id": disclaimer.pk, "number": 1, "content_hash": disclaimer.content_hash},
             "ledger_sequence": link.sequence,
             "ledger_chain": link.chain,
             "statement": "",
@@ -271,7 +274,7 @@ def test_article_report_page_says_what_is_not_recorded(client, managing_editor, 
 
     response = client.get(reverse("audit:article_sign_offs", args=[article.pk]))
 
-    assert response.content.decode().count('<dd class="not-recorded">Not recorded.</dd>') == 2
+    assert response.content.decode().count('<dd class="not-recorded">Not recorded.</dd>') == 1  # claim-level
 
 
 def test_article_report_page_shows_the_commands_that_reverify_it(client, managing_editor, signed):
@@ -433,13 +436,40 @@ def test_article_report_csv_cell_never_starts_a_formula(client, editor, managing
     assert rows[1][COLUMNS.index("comment")] == f'\'{start}HYPERLINK("http://example.org")'
 
 
-def test_article_report_csv_writes_not_recorded_as_an_empty_cell(client, managing_editor, signed):
+def test_article_report_csv_writes_the_disclaimer_version_as_json_in_one_cell(client, managing_editor, signed):
     article, _, _ = signed
+    disclaimer = EditorialPage.objects.get(slug="disclaimer").live_version
+    client.force_login(managing_editor)
+
+    row = csv_rows(client.get(reverse("audit:article_sign_offs_csv", args=[article.pk])))[1]
+
+    assert row[COLUMNS.index("disclaimer_version")] == (
+        f'{{"id":{disclaimer.pk},"number":1,"content_hash":"{disclaimer.content_hash}"}}'
+    )
+
+
+def test_article_report_csv_writes_not_recorded_as_an_empty_cell(client, managing_editor, signed):
+    article, _, sign_off = signed
+    with append_only_switched_off("editorial_signoff") as cursor:  # as a sign-off made before versions
+        cursor.execute("UPDATE editorial_signoff SET disclaimer_version_id = NULL WHERE id = %s", [sign_off.pk])
     client.force_login(managing_editor)
 
     row = csv_rows(client.get(reverse("audit:article_sign_offs_csv", args=[article.pk])))[1]
 
     assert row[COLUMNS.index("disclaimer_version")] == ""
+
+
+def test_article_report_page_shows_the_disclaimer_version_recorded(client, managing_editor, signed):
+    article, _, _ = signed
+    disclaimer = EditorialPage.objects.get(slug="disclaimer").live_version
+    client.force_login(managing_editor)
+
+    html = client.get(reverse("audit:article_sign_offs", args=[article.pk])).content.decode()
+
+    assert (
+        "<dt>Disclaimer version</dt><dd>Version 1, in force when it was signed, hash "
+        f'<code class="hash">{disclaimer.content_hash}</code></dd>'
+    ) in html
 
 
 def test_article_report_csv_writes_a_first_approvals_claim_attestations_as_an_empty_list(
