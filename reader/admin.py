@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -165,6 +165,8 @@ class EditorialPageAdmin(ReadOnlyHistoryAdmin):
         return redirect(self._version_url(version))
 
     def _page(self, request, object_id) -> EditorialPage:
+        if not str(object_id).isdigit():
+            raise Http404("No such page.")
         page = get_object_or_404(EditorialPage.objects.select_related("live_version"), pk=object_id)
         if not self.has_view_or_change_permission(request, page):
             raise PermissionDenied

@@ -7,8 +7,9 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from articles.rendering import INLINE_MAX_CHARS, INLINE_MAX_NESTING, render_inline
-from reader.models import EDITORIAL_PAGE_MAX_CHARS, EditorialPage
+from reader.models import EDITORIAL_PAGE_MAX_CHARS
 from reader.templatetags.reader_text import BLOCK_MAX_NESTING, CACHE_PREFIX, block_markdown
+from tests.page_helpers import page_approved
 
 
 @pytest.fixture(autouse=True)
@@ -99,12 +100,10 @@ def test_block_html_is_rendered_once_per_text_and_kept_in_the_cache():
 
 
 @pytest.mark.django_db
-def test_editorial_policy_page_shows_an_edit_at_once(client):
-    page = EditorialPage.objects.get(slug="editorial-policy")
-    page.body = "## First\n\nFirst words."
-    page.save()
+def test_editorial_policy_page_shows_an_approved_version_at_once(client, editor, managing_editor):
+    page_approved("editorial-policy", editor=editor, managing_editor=managing_editor, body="## First\n\nFirst words.")
     assert "First words." in client.get(reverse("reader:editorial_policy")).content.decode()
-    page.body = "## Second\n\n" + "[![" * ((EDITORIAL_PAGE_MAX_CHARS - 11) // 3)
-    page.save()
+    longest = "## Second\n\n" + "[![" * ((EDITORIAL_PAGE_MAX_CHARS - 11) // 3)
+    page_approved("editorial-policy", editor=editor, managing_editor=managing_editor, body=longest)
     html = client.get(reverse("reader:editorial_policy")).content.decode()
     assert "<h2>Second</h2>" in html and "First words." not in html
