@@ -165,6 +165,7 @@ def page_version_draft(
         )
     if page.has_patient_text and not patient_body.strip():
         raise PageVersionRefused(f"“{page.title}” needs its words for patients as well as for professionals.")
+    title = title.strip()
     if not page.has_patient_text:
         patient_body = ""
     content_hash = page_version_hash(
@@ -177,7 +178,7 @@ def page_version_draft(
     version = EditorialPageVersion(
         page=page,
         number=newest_number + 1,
-        title=title.strip(),
+        title=title,
         body=body,
         patient_body=patient_body,
         content_hash=content_hash,
