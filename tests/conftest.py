@@ -4,10 +4,11 @@ import pytest
 from django.db import transaction
 from django.db.backends.postgresql.creation import DatabaseCreation
 from django.db.backends.postgresql.operations import DatabaseOperations
-from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
-from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 from tests.factories import BoardMemberFactory, EditorFactory, ManagingEditorFactory, UserFactory
+
+SQLiteCreation, SQLiteOperations = SQLiteWrapper.creation_class, SQLiteWrapper.ops_class
 
 # The data migration that writes the site pages' first versions, whose guards it also creates.
 PAGE_VERSIONS = importlib.import_module("reader.migrations.0010_page_versions")
