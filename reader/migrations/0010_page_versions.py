@@ -68,6 +68,8 @@ def uncarry(apps, schema_editor):
     EditorialPage.objects.update(live_version=None)
     apps.get_model("reader", "EditorialPageDecision").objects.all().delete()
     apps.get_model("reader", "EditorialPageVersion").objects.all().delete()
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE;")  # no pending checks may block the ALTERs after
     EditorialPage.objects.filter(slug="urgent-help").delete()
 
 
