@@ -20,7 +20,7 @@ from ledger.services import links_backfill, verify
 from tests.tampering import append_only_switched_off
 from tests.workflow_helpers import approved, citable_article, edit_claim
 
-BEFORE = [("ledger", "0004_seals"), ("editorial", "0015_review_threads"), ("reader", "0009_search_heading_index")]
+BEFORE = [("ledger", "0004_seals"), ("editorial", "0016_member_profiles"), ("reader", "0009_search_heading_index")]
 SQLITE_GUARDS = [  # (migration, what creates its guards, what drops them)
     ("editorial.migrations.0004_append_only_triggers", "create_triggers", "drop_triggers"),
     ("editorial.migrations.0007_signoff_person_and_fixed_accounts", "create_guards", "drop_guards"),

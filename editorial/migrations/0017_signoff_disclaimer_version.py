@@ -21,7 +21,7 @@ def restore_sqlite_signoff_guard(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("editorial", "0015_review_threads"),
+        ("editorial", "0016_member_profiles"),
         ("reader", "0010_page_versions"),
     ]
 
