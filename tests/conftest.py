@@ -11,7 +11,7 @@ from tests.factories import BoardMemberFactory, EditorFactory, ManagingEditorFac
 SQLiteCreation, SQLiteOperations = SQLiteWrapper.creation_class, SQLiteWrapper.ops_class
 
 # The data migration that writes the site pages' first versions, whose guards it also creates.
-PAGE_VERSIONS = importlib.import_module("reader.migrations.0010_page_versions")
+PAGE_VERSIONS = importlib.import_module("reader.migrations.0011_page_versions")
 
 
 class _Guard:

@@ -20,13 +20,14 @@ from ledger.services import links_backfill, verify
 from tests.tampering import append_only_switched_off
 from tests.workflow_helpers import approved, citable_article, edit_claim
 
-BEFORE = [("ledger", "0004_seals"), ("editorial", "0016_member_profiles"), ("reader", "0009_search_heading_index")]
+BEFORE = [("ledger", "0004_seals"), ("editorial", "0017_expert_links"), ("reader", "0010_problem_reports")]
 SQLITE_GUARDS = [  # (migration, what creates its guards, what drops them)
     ("editorial.migrations.0004_append_only_triggers", "create_triggers", "drop_triggers"),
     ("editorial.migrations.0007_signoff_person_and_fixed_accounts", "create_guards", "drop_guards"),
     ("editorial.migrations.0014_claim_attestations", "create_guards", "drop_guards"),
     ("editorial.migrations.0015_review_threads", "create_guards", "drop_guards"),
-    ("reader.migrations.0010_page_versions", "create_guards", "drop_guards"),
+    ("editorial.migrations.0017_expert_links", "create_guards", "drop_guards"),
+    ("reader.migrations.0011_page_versions", "create_guards", "drop_guards"),
 ]
 
 

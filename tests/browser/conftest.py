@@ -144,7 +144,7 @@ def flushable_append_only_tables(django_db_setup, django_db_blocker):
     attestations = importlib.import_module("editorial.migrations.0014_claim_attestations")
     threads = importlib.import_module("editorial.migrations.0015_review_threads")
     expert_links = importlib.import_module("editorial.migrations.0017_expert_links")
-    page_versions = importlib.import_module("reader.migrations.0010_page_versions")
+    page_versions = importlib.import_module("reader.migrations.0011_page_versions")
     with django_db_blocker.unblock():
         with connection.schema_editor() as editor:
             triggers.drop_triggers(None, editor)

@@ -21,8 +21,8 @@ def restore_sqlite_signoff_guard(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("editorial", "0016_member_profiles"),
-        ("reader", "0010_page_versions"),
+        ("editorial", "0017_expert_links"),
+        ("reader", "0011_page_versions"),
     ]
 
     operations = [

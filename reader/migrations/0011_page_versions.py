@@ -106,7 +106,7 @@ def drop_guards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("editorial", "0014_claim_attestations"),
-        ("reader", "0009_search_heading_index"),
+        ("reader", "0010_problem_reports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
