@@ -158,3 +158,14 @@ def test_resubmission_with_no_claim_changed_needs_no_claim_attested(editor, mana
     review_start(article=article, user=member.user)
 
     assert approve(second, member, attested_claims=[]).claim_attestations.count() == 0
+
+
+def test_sign_off_report_page_lists_each_attested_claim_with_its_hash(client, managing_editor, second_revision):
+    article, second, member, _, changed, _ = second_revision
+    approve(second, member, attested_claims=[changed["uid"]])
+    client.force_login(managing_editor)
+
+    page = client.get(reverse("audit:article_sign_offs", args=[article.pk])).content.decode()
+
+    attested = f'<code>{changed["uid"]}</code> attested as worded, hash <code class="hash">{claim_hash(changed)}</code>'
+    assert f"<li>Claim {attested}</li>" in page
