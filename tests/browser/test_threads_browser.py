@@ -3,7 +3,9 @@
 A member requests changes with a note on a claim; the editor sees it counted
 beside the claim on the article's page, reads it on the threads page, replies
 and resolves it, fixes the claim and resubmits; the member sees the reply and
-the resolution beside the claim on the desk. Then axe checks the new pages.
+the resolution beside the claim on the desk. On a live answer's update the walk
+goes on: the fix is resubmitted, the reviewer sees the reply beside the changed
+claim, attests that claim on its own and approves. Then axe checks the new pages.
 """
 
 import pytest
@@ -95,3 +97,53 @@ def test_thread_pages_have_no_wcag_a_or_aa_violations(browser, demo_site):
             found[name] = violations
         tab.context.close()
     assert found == {}, f"axe found WCAG 2 A/AA violations:\n{describe_violations(found)}"
+
+
+LIVE = "low-dose-naltrexone-chronic-pain"  # live in the demo, with an update (revision 2) in review
+LIVE_NOTE = "Say how often the dose goes up, so patients know what to expect."
+LIVE_REPLY = "It goes up every one to two weeks; the claim now says so."
+LIVE_FIX = "Your prescriber raises the dose every one to two weeks, step by step, until the pain eases."
+
+
+def test_a_note_on_a_live_answers_update_is_answered_and_the_fix_approved_claim_by_claim(browser, demo_site):
+    base = demo_site
+    okafor = signed_in(browser, base, "dr.okafor")
+    okafor.goto(f"{base}/review/{LIVE}/r2/")
+    changed_uid = okafor.locator("input[name=attested_claims]").get_attribute("value")
+    okafor.check("input[name=conflict][value=none]")
+    okafor.fill("textarea[name=comment]", "One changed claim needs its interval.")
+    okafor.select_option("select[name=notes-0-claim_uid]", changed_uid)
+    okafor.fill("textarea[name=notes-0-text]", LIVE_NOTE)
+    okafor.click("button:has-text('Request changes')")
+    expect(okafor.locator(".alert-success")).to_contain_text("back to the editor")
+
+    editor = signed_in(browser, base, "editor")
+    editor.goto(f"{base}/review/{LIVE}/threads/")
+    thread = editor.locator("#on-claims article.thread", has_text=LIVE_NOTE)
+    thread.locator("textarea[name=text]").fill(LIVE_REPLY)
+    thread.locator("button:has-text('Send reply')").click()
+    expect(editor.locator(".alert-success")).to_contain_text("Your reply is in the thread")
+    editor.locator("#on-claims article.thread", has_text=LIVE_NOTE).locator("button:has-text('Mark resolved')").click()
+    expect(editor.locator(".alert-success")).to_contain_text("resolved in revision 2")
+    editor.goto(f"{base}/admin/articles/article/?q={LIVE}")
+    editor.locator("#result_list tbody th a").first.click()
+    editor.locator("textarea", has_text="Your prescriber raises the dose").first.fill(LIVE_FIX)
+    editor.click("input[name=_continue]")
+    expect(editor.locator(".messagelist")).to_contain_text("was changed successfully")
+    editor.click("text=Submit for review")
+    editor.check("input[name=change_type][value=editorial]")
+    editor.fill("textarea[name=note]", "Named the interval, as asked.")
+    editor.click("input[value='Submit for review']")
+    expect(editor.locator(".messagelist")).to_contain_text("submitted for review")
+
+    okafor.goto(f"{base}/review/{LIVE}/r3/")
+    expect(okafor.locator("#clinician .claim-threads")).to_contain_text(LIVE_REPLY)
+    expect(okafor.locator("#since-live-claims + ul .change-changed").first).to_contain_text("every one to two")
+    okafor.click("button:has-text('Start review')")
+    okafor.check("input[name=conflict][value=none]")
+    for box in ("claims_accurate", "citations_support_claims", "doses_checked", "patient_wording_faithful"):
+        okafor.check(f"input[name={box}]")
+    okafor.check(f"input[name=attested_claims][value='{changed_uid}']")
+    shot(okafor, "threads-3-changed-claim-attested")
+    okafor.click("button:has-text('Approve revision')")
+    expect(okafor.locator(".alert-success:not(.live-status)")).to_contain_text("You approved revision 3")
