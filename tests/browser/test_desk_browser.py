@@ -54,6 +54,11 @@ def submit_in_admin(tab, base, note):
     expect(tab.locator(".messagelist")).to_contain_text("submitted for review")
 
 
+def tick_the_checklist(tab):
+    for box in ("claims_accurate", "citations_support_claims", "doses_checked", "patient_wording_faithful"):
+        tab.check(f"input[name={box}]")
+
+
 def sign(tab, base, *, approve: bool, comment: str = ""):
     tab.goto(f"{base}/review/{SLUG}/")
     start = tab.locator("button:has-text('Start review')")
@@ -61,8 +66,7 @@ def sign(tab, base, *, approve: bool, comment: str = ""):
         start.click()
     tab.check("input[name=conflict][value=none]")  # nobody's declaration is made for them
     if approve:
-        for box in ("claims_accurate", "citations_support_claims", "doses_checked", "patient_wording_faithful"):
-            tab.check(f"input[name={box}]")
+        tick_the_checklist(tab)
         tab.fill("textarea[name=comment]", comment)
         tab.click("button:has-text('Approve revision')")
         expect(tab.locator(".alert-success:not(.live-status)")).to_contain_text("You approved revision")
@@ -123,8 +127,7 @@ def test_update_of_a_live_article_is_approved_claim_by_claim(browser, demo_site)
     expect(changed.locator("dd ins")).to_contain_text("Your prescriber raises the dose")
     expect(okafor.locator(".claim-provenance")).to_contain_text("unchanged since approved in revision 1 by Dr Amara")
     okafor.check("input[name=conflict][value=none]")
-    for box in ("claims_accurate", "citations_support_claims", "doses_checked", "patient_wording_faithful"):
-        okafor.check(f"input[name={box}]")
+    tick_the_checklist(okafor)
     okafor.click("button:has-text('Approve revision')")
     expect(okafor.locator(".alert-danger, .alert-error").first).to_contain_text("claim 6 is not attested")
 

@@ -11,7 +11,7 @@ claim, attests that claim on its own and approves. Then axe checks the new pages
 import pytest
 
 from tests.browser.conftest import tool_missing
-from tests.browser.test_desk_browser import SLUG, open_in_admin, shot, signed_in, submit_in_admin
+from tests.browser.test_desk_browser import SLUG, open_in_admin, shot, signed_in, submit_in_admin, tick_the_checklist
 from tests.browser.test_reader_browser import AXE_JS, axe_violations, describe_violations
 
 try:
@@ -141,8 +141,7 @@ def test_a_note_on_a_live_answers_update_is_answered_and_the_fix_approved_claim_
     expect(okafor.locator("#since-live-claims + ul .change-changed").first).to_contain_text("every one to two")
     okafor.click("button:has-text('Start review')")
     okafor.check("input[name=conflict][value=none]")
-    for box in ("claims_accurate", "citations_support_claims", "doses_checked", "patient_wording_faithful"):
-        okafor.check(f"input[name={box}]")
+    tick_the_checklist(okafor)
     okafor.check(f"input[name=attested_claims][value='{changed_uid}']")
     shot(okafor, "threads-3-changed-claim-attested")
     okafor.click("button:has-text('Approve revision')")
