@@ -347,7 +347,25 @@ def approval_count(revision: Revision, *, round: int = 1) -> int:
     """Count the people who approved exactly this revision in one review round: one person is one approval,
     whichever of their profiles (one per account they have had) signed."""
     approvals = revision.sign_offs.filter(decision=SignOff.Decision.APPROVE, round=round)
-    return approvals.annotate(member=Coalesce("reviewer__member_id", "reviewer_id")).values("member").distinct().count()
+    signers = approvals.annotate(member=Coalesce("reviewer__member_id", "reviewer_id")).values_list(
+        "signed_by_id", "member"
+    )
+    return count_people(signers)
+
+
+def count_people(signers) -> int:
+    """How many people these (account, member) pairs are: two pairs sharing an account, or a member (one
+    person's profiles for their successive accounts), are one person. A handful of rows: counted here."""
+    signers, person = list(signers), {}
+
+    def root(node):
+        while person.setdefault(node, node) != node:
+            node = person[node]
+        return node
+
+    for account, member in signers:
+        person[root(("account", account))] = root(("member", member))
+    return len({root(("account", account)) for account, _ in signers})
 
 
 def member_profiles(reviewer: Reviewer):

@@ -148,6 +148,8 @@ GUARDED_TABLES = {
     "editorial_expertlinkuse",
     "editorial_auditevent",
     "editorial_revision_contributors",
+    "reader_editorialpageversion",
+    "reader_editorialpagedecision",
 }
 
 

@@ -28,7 +28,7 @@ except ImportError:  # the `browser` fixture skips these tests (fails them under
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
 
 RECERTIFIED = "metformin-lactic-acidosis-kidney-function"  # approved, then re-reviewed once, in the demo
-LIVE = "antibiotic-duration-uncomplicated-cystitis-women"  # approved in the demo
+LIVE = "antibiotic-duration-uncomplicated-cystitis-women"  # approved in the demo, then corrected: revision 2 is live
 
 
 def shot_of(locator, name):
@@ -99,7 +99,7 @@ def test_lifecycle_desk_pages_have_no_wcag_a_or_aa_violations(browser, demo_site
     a_review_due_soon_and_an_expiry()
     pages = {
         "re-review page": ("dr.moreau", f"/review/{RECERTIFIED}/"),
-        "hold page": ("dr.moreau", f"/review/{LIVE}/r1/hold/"),
+        "hold page": ("dr.moreau", f"/review/{LIVE}/r2/hold/"),
         "queue with the calendar": ("managing", "/review/"),
     }
     found = {}
@@ -115,14 +115,14 @@ def test_lifecycle_desk_pages_have_no_wcag_a_or_aa_violations(browser, demo_site
 
 def test_board_member_not_assigned_holds_live_words_from_the_desk(browser, demo_site):
     moreau = signed_in(browser, demo_site, "dr.moreau")
-    moreau.goto(f"{demo_site}/review/{LIVE}/r1/hold/")
+    moreau.goto(f"{demo_site}/review/{LIVE}/r2/hold/")
     shot(moreau, "hold-page")
     moreau.fill("textarea[name=reason]", "The 3-day course is now advised against for men; check the wording.")
     moreau.fill("textarea[name=public_reason]", "We are checking the advice on how long to take antibiotics.")
-    moreau.click("button:has-text('Hold revision 1 for safety')")
-    expect(moreau.locator(".alert-success")).to_contain_text("is held: readers see your notice instead of revision 1")
+    moreau.click("button:has-text('Hold revision 2 for safety')")
+    expect(moreau.locator(".alert-success")).to_contain_text("is held: readers see your notice instead of revision 2")
     shot(moreau, "hold-done")
-    moreau.goto(f"{demo_site}/review/{LIVE}/r1/hold/")
+    moreau.goto(f"{demo_site}/review/{LIVE}/r2/hold/")
     expect(moreau.locator("main")).to_contain_text("is held for safety already")
     expect(moreau.locator("form.hold-form")).to_have_count(0)
     shot(moreau, "hold-page-held-already")
