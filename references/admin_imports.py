@@ -31,12 +31,13 @@ from references.imports import (
     REPLACEABLE,
     ImportConflict,
     Outcome,
+    field_label,
     reference_file_import,
     reference_file_plan,
     reference_file_preview,
 )
 from references.lookup import LookupFailed, fetch_record, lookup_enabled
-from references.models import Reference, ReferenceImport
+from references.models import ReferenceImport
 
 PREVIEW_ROWS = 200  # per outcome; the counts always cover the whole file
 # Room for the form's other fields and the multipart boundaries around the file.
@@ -103,10 +104,6 @@ class ReferenceFileForm(forms.Form):
             f"RIS (.ris), BibTeX (.bib), PubMed MEDLINE (.nbib) or CSL-JSON (.json), UTF-8, "
             f"up to {size_text(upload_limit())}. Nothing is saved until you confirm the preview."
         )
-
-
-def field_label(name: str) -> str:
-    return "authors" if name == "authors" else str(Reference._meta.get_field(name).verbose_name)
 
 
 class ReplaceChoiceForm(forms.Form):

@@ -87,6 +87,16 @@ class EntryPlan:
         return self.entry.position
 
     @property
+    def change_rows(self) -> list[tuple[str, object, object]]:
+        """(field as editors name it, stored, from the file) for each change, for a preview."""
+        return [(field_label(name), *values) for name, values in self.changes.items()]
+
+    @property
+    def difference_rows(self) -> list[tuple[str, object, object]]:
+        """(field as editors name it, kept, the file's) for each difference left as the library has it."""
+        return [(field_label(name), *values) for name, values in self.differences.items()]
+
+    @property
     def title(self) -> str:
         return self.entry.values.get("title", "")
 
@@ -569,6 +579,11 @@ def _title_key(values: dict) -> tuple | None:
     """Titles compare as possible duplicates do, so an import matches what the duplicates filter would pair."""
     title = title_key(values.get("title") or "")
     return ("title", title, values.get("year")) if title else None
+
+
+def field_label(name: str) -> str:
+    """A reference field as editors see it named ("type of work", "authors")."""
+    return "authors" if name == "authors" else str(Reference._meta.get_field(name).verbose_name)
 
 
 # The details only a journal paper (or a chapter) has; a reference with any of them and no type is taken for a paper.

@@ -153,7 +153,7 @@ def test_the_preview_shows_what_an_update_fills_and_what_it_keeps(client, editor
 
     page = client.get(response.url).content.decode()
     assert "References the file updates (1)" in page
-    assert "work_type: “” → “article-journal”" in page
+    assert "type of work: “” → “article-journal”" in page
     assert "Kept from the library: title “An old title” (the file says “A corrected title”)" in page
 
 
@@ -193,6 +193,17 @@ def test_confirming_by_default_keeps_the_librarys_values(client, editor):
     reference.refresh_from_db()
     assert reference.title == "An old title"
     assert ReferenceImport.objects.get().replaced_fields == []
+
+
+def test_only_those_who_may_import_references_may_confirm_a_choice(client, editor, board_member):
+    ReferenceFactory(title="An old title", doi="10.5555/ldn.trial", pmid="")
+    client.force_login(editor)
+    preview = upload(client, "fix.ris", b"TY  - JOUR\nTI  - A corrected title\nDO  - 10.5555/ldn.trial\nER  - \n").url
+    client.force_login(board_member)
+
+    refused = client.post(preview, {"policy": "all"})
+
+    assert (refused.status_code, Reference.objects.get().title) == (403, "An old title")
 
 
 def test_choosing_to_pick_fields_without_ticking_any_imports_nothing_and_says_why(client, editor):

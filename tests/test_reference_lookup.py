@@ -236,3 +236,13 @@ def test_only_those_who_may_import_references_may_look_one_up(client, lookup, re
         client.force_login(request.getfixturevalue(who))
 
     assert client.get(LOOKUP_URL).status_code == status
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 302), ("board_member", 403)])
+def test_those_who_may_not_import_references_cannot_fetch_one(client, lookup, request, who, status):
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+
+    response = fetch(client, "10.1002/art.37734")
+
+    assert (response.status_code, ReferenceImport.objects.count()) == (status, 0)
