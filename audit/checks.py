@@ -20,7 +20,7 @@ from articles.documents import AUDIENCES
 from audit.pages import OVERDUE_FLAG, ServedPage, page_fetch, reader_client, words_expected
 from config.text import counted
 from editorial.evidence import live_articles_citing_flagged_evidence
-from editorial.models import ArticleWorkflow, Reviewer, Revision, SignOff
+from editorial.models import ArticleWorkflow, CitedReference, Reviewer, Revision, SignOff
 from editorial.revisions import revision_is_intact
 from ledger.seals import SealSummary, verify_seals
 from ledger.services import BATCH as LEDGER_BATCH
@@ -278,9 +278,34 @@ def review_is_ahead_or_flagged_overdue(batch: LiveBatch) -> list[Failure]:
     return failures
 
 
+def citation_index_matches_the_live_revisions(batch: LiveBatch) -> list[Failure]:
+    """The citation index lists exactly the references each live revision cites (it finds retracted evidence)."""
+    indexed: dict[int, set[int]] = {workflow.live_revision_id: set() for workflow in batch.workflows}
+    rows = CitedReference.objects.filter(revision_id__in=indexed).values_list("revision_id", "reference_id")
+    for revision_id, reference_id in rows:
+        indexed[revision_id].add(reference_id)
+    failures = []
+    for workflow in batch.workflows:
+        revision = workflow.live_revision
+        cited = {reference["id"] for reference in revision.content["references"]}
+        if indexed[revision.pk] != cited:
+            missing, extra = sorted(cited - indexed[revision.pk]), sorted(indexed[revision.pk] - cited)
+            failures.append(
+                Failure(
+                    REVISION,
+                    revision.pk,
+                    f"the citation index of revision {revision.number} of article {workflow.article_id} "
+                    f"lacks references {missing or 'none'} and lists others {extra or 'none'}: retracted "
+                    "evidence it cites may go unflagged.",
+                )
+            )
+    return failures
+
+
 ARTICLE_CHECKS: tuple[Callable[[LiveBatch], list[Failure]], ...] = (
     served_pages_show_the_approved_words,
     live_revisions_rehash_to_their_hash,
+    citation_index_matches_the_live_revisions,
     approvals_meet_the_quorum,
     claims_cite_a_reference,
     retracted_references_have_an_open_fix,

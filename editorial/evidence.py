@@ -14,18 +14,15 @@ reference is no longer flagged, whatever the revision froze.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
 from html import unescape
-from operator import or_
 
-from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from articles.models import Citation
+from articles.models import Article, Citation
 from articles.rendering import render_inline
-from editorial.models import ArticleWorkflow
+from editorial.models import ArticleWorkflow, CitedReference
 from editorial.workflow import REVIEWABLE_STATES
 from references.models import MergedReference, Reference
 
@@ -79,59 +76,110 @@ class FlaggedArticle:
         return any(citation.is_retracted for citation in self.citations)
 
 
+class FlaggedEvidence:
+    """The flagged references and the live articles citing them, read once (three queries at most).
+
+    The list is read from the citation index, never from a revision's
+    content, so it can be ordered and paginated (`article_ids`) before any
+    article's details are read (`articles`).
+    """
+
+    def __init__(self, *, reference_ids: Iterable[int] | None = None):
+        """With `reference_ids`, only those references are considered."""
+        self.references = _flagged_references(reference_ids)
+        self.citing = _live_articles_citing(self.references)
+
+    def __len__(self) -> int:
+        return len(self.citing)
+
+    def article_ids(self) -> list[int]:
+        """The flagged articles in the order they are listed (one query, for the titles).
+
+        Worst standing first (retracted before concern), then the newest
+        notice, then the title.
+        """
+        titles = dict(Article.objects.filter(pk__in=self.citing).values_list("pk", "title"))
+        return sorted(self.citing, key=lambda article_id: (self._worst(article_id), titles[article_id].casefold()))
+
+    def articles(self, article_ids: Iterable[int] | None = None) -> list[FlaggedArticle]:
+        """The details of the flagged articles (all, or those of `article_ids`), in list order (two queries).
+
+        The live revisions' content is read for these articles only.
+        """
+        wanted = self.citing.keys() if article_ids is None else set(article_ids) & self.citing.keys()
+        if not wanted:
+            return []
+        flagged = self.references
+        workflows = ArticleWorkflow.objects.filter(article_id__in=wanted).select_related(
+            "article", "live_revision", "current_revision"
+        )
+        in_working_copy = set(
+            Citation.objects.filter(claim__section__article_id__in=wanted, reference_id__in=flagged)
+            .order_by()
+            .values_list("claim__section__article_id", "reference_id")
+        )
+        articles = []
+        for workflow in workflows:
+            in_review = _revision_in_review(workflow)
+            in_review_ids = _cited_ids(in_review.content) if in_review else None
+            citations = [
+                FlaggedCitation(
+                    reference=flagged[reference_id],
+                    number=number,
+                    claims=claims,
+                    is_cited_by_working_copy=(workflow.article_id, flagged[reference_id].pk) in in_working_copy,
+                    is_cited_by_revision_in_review=None
+                    if in_review_ids is None
+                    else bool({reference_id, flagged[reference_id].pk} & in_review_ids),
+                )
+                for reference_id, number, claims in _citations_of(workflow.live_revision.content, flagged)
+            ]
+            citations.sort(key=_citation_rank)
+            articles.append(FlaggedArticle(workflow=workflow, citations=tuple(citations)))
+        articles.sort(key=lambda entry: (self._worst(entry.article.pk), entry.article.title.casefold()))
+        return articles
+
+    def _worst(self, article_id: int) -> tuple:
+        return min(_reference_rank(self.references[reference_id]) for reference_id in self.citing[article_id])
+
+
 def live_articles_citing_flagged_evidence(*, reference_ids: Iterable[int] | None = None) -> list[FlaggedArticle]:
-    """Return the live articles whose live revision cites a retracted or concerning reference.
+    """Return the live articles whose live revision cites a retracted or concerning reference, all with details.
 
     Articles citing a retracted reference come first, then those under an
     expression of concern, newest notice first. With `reference_ids`, only
     those references are considered. At most five queries, however many
-    articles are flagged.
+    articles are flagged; for a long list, page through `FlaggedEvidence`.
     """
-    flagged = _flagged_references(reference_ids)
-    live_contents = _live_contents_citing(flagged)
-    if not live_contents:
-        return []
-    workflows = (
-        ArticleWorkflow.objects.filter(article_id__in=live_contents)
-        .select_related("article", "live_revision", "current_revision")
-        .defer("live_revision__content")
-    )
-    in_working_copy = set(
-        Citation.objects.filter(claim__section__article_id__in=live_contents, reference_id__in=flagged)
-        .order_by()
-        .values_list("claim__section__article_id", "reference_id")
-    )
-    articles = []
-    for workflow in workflows:
-        in_review = _revision_in_review(workflow)
-        in_review_ids = _cited_ids(in_review.content) if in_review else None
-        citations = [
-            FlaggedCitation(
-                reference=flagged[reference_id],
-                number=number,
-                claims=claims,
-                is_cited_by_working_copy=(workflow.article_id, flagged[reference_id].pk) in in_working_copy,
-                is_cited_by_revision_in_review=None
-                if in_review_ids is None
-                else bool({reference_id, flagged[reference_id].pk} & in_review_ids),
-            )
-            for reference_id, number, claims in _citations_of(live_contents[workflow.article_id], flagged)
-        ]
-        citations.sort(key=_citation_rank)
-        articles.append(FlaggedArticle(workflow=workflow, citations=tuple(citations)))
-    articles.sort(key=lambda entry: (_citation_rank(entry.citations[0]), entry.article.title.casefold()))
-    return articles
+    return FlaggedEvidence(reference_ids=reference_ids).articles()
 
 
-def live_article_evidence_flags() -> dict[int, str]:
-    """Map each live article citing flagged evidence to its worst standing: retracted, else concern (three queries)."""
+def live_article_evidence_flags(*, article_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Map each live article citing flagged evidence to its worst standing: retracted, else concern (three queries).
+
+    With `article_ids`, only those articles are looked at (a page of a list).
+    """
     flagged = _flagged_references(None)
     retracted, concern = Reference.Retraction.RETRACTED, Reference.Retraction.EXPRESSION_OF_CONCERN
     flags = {}
-    for article_id, content in _live_contents_citing(flagged).items():
-        standings = {flagged[reference_id].retraction_status for reference_id in _cited_ids(content) & flagged.keys()}
+    for article_id, reference_ids in _live_articles_citing(flagged, article_ids=article_ids).items():
+        standings = {flagged[reference_id].retraction_status for reference_id in reference_ids}
         flags[article_id] = retracted if retracted in standings else concern
     return flags
+
+
+def live_revision_cites(standings: Iterable[str]) -> Exists:
+    """An expression for querysets of articles: whether the live revision cites a reference of these standings.
+
+    For filters and sorting over the whole library: an indexed semi-join on
+    the citation index, with the references merged away counted as the
+    reference that absorbed them.
+    """
+    standing_of = Reference.objects.filter(retraction_status__in=list(standings))
+    cited = Q(reference_id__in=standing_of.values("pk")) | Q(
+        reference_id__in=MergedReference.objects.filter(reference__in=standing_of).values("merged_id")
+    )
+    return Exists(CitedReference.objects.filter(cited, revision=OuterRef("workflow__live_revision")))
 
 
 def _flagged_references(reference_ids: Iterable[int] | None) -> dict[int, Reference]:
@@ -148,21 +196,21 @@ def _flagged_references(reference_ids: Iterable[int] | None) -> dict[int, Refere
     return flagged
 
 
-def _live_contents_citing(flagged: dict[int, Reference]) -> dict[int, dict]:
-    """Return {article id: live content} for the live revisions citing any of `flagged` (one query, none if empty).
-
-    Where the database can search JSON (PostgreSQL), it narrows the revisions
-    read; the check in Python decides either way.
-    """
+def _live_articles_citing(
+    flagged: dict[int, Reference], *, article_ids: Iterable[int] | None = None
+) -> dict[int, set[int]]:
+    """Return {article id: the flagged ids its live revision cites}, read from the citation index (one query)."""
     if not flagged:
         return {}
-    live = ArticleWorkflow.objects.live()
-    if connection.features.supports_json_field_contains:
-        live = live.filter(
-            reduce(or_, (Q(live_revision__content__contains={"references": [{"id": pk}]}) for pk in flagged))
-        )
-    rows = live.values_list("article_id", "live_revision__content")
-    return {article_id: content for article_id, content in rows if _cited_ids(content) & flagged.keys()}
+    rows = CitedReference.objects.filter(
+        reference_id__in=list(flagged), revision__in=ArticleWorkflow.objects.live().values("live_revision")
+    )
+    if article_ids is not None:
+        rows = rows.filter(revision__article_id__in=list(article_ids))
+    citing: dict[int, set[int]] = {}
+    for article_id, reference_id in rows.values_list("revision__article_id", "reference_id"):
+        citing.setdefault(article_id, set()).add(reference_id)
+    return citing
 
 
 def _cited_ids(content: dict) -> set[int]:
@@ -200,12 +248,16 @@ def _revision_in_review(workflow: ArticleWorkflow):
     return None
 
 
-def _citation_rank(citation: FlaggedCitation) -> tuple:
-    """Retracted before concern, then the newest notice first (undated last), then by number."""
-    notice_date: date | None = citation.reference.retraction_date
+def _reference_rank(reference: Reference) -> tuple:
+    """Retracted before concern, then the newest notice first (undated last)."""
+    notice_date: date | None = reference.retraction_date
     return (
-        not citation.is_retracted,
+        reference.retraction_status != Reference.Retraction.RETRACTED,
         notice_date is None,
         -notice_date.toordinal() if notice_date else 0,
-        citation.number,
     )
+
+
+def _citation_rank(citation: FlaggedCitation) -> tuple:
+    """As `_reference_rank`, then by number."""
+    return (*_reference_rank(citation.reference), citation.number)

@@ -246,6 +246,38 @@ def refuse_contributor_changes(sender, instance, action, reverse, **kwargs):
         raise AppendOnlyError("A revision's contributors are written once, with the revision, and never changed.")
 
 
+class CitedReference(models.Model):
+    """One reference a revision cites, by the id the revision froze: an index over revisions' content.
+
+    "Which live articles cite these retracted references?" would otherwise scan
+    every live revision's JSON, once per flagged reference. These rows are
+    derived from `Revision.content`, written with the revision
+    (`revision_create`) and never changed, so the question is an indexed join.
+    Ids merged away stay as frozen; `editorial.evidence` maps them through
+    `MergedReference`. The content stays the truth: the audit checks that each
+    live revision's rows list exactly the references its content cites.
+    """
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="cited_references")
+    reference_id = models.PositiveIntegerField(db_index=True, help_text="The id the revision's content froze.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "reference_id"], name="cited_reference_once_per_revision"),
+        ]
+
+    def __str__(self):
+        return f"revision {self.revision_id} cites reference {self.reference_id}"
+
+
+def cited_references_of(revision: Revision) -> list[CitedReference]:
+    """The index rows for `revision`, one per reference its content cites (unsaved)."""
+    return [
+        CitedReference(revision=revision, reference_id=reference_id)
+        for reference_id in sorted({reference["id"] for reference in revision.content.get("references", ())})
+    ]
+
+
 MAX_REVIEW_INTERVAL_MONTHS = 60
 
 

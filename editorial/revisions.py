@@ -16,7 +16,7 @@ from articles.documents import (
 )
 from articles.models import Article, Citation, Claim, Section
 from editorial.corrections import words_of
-from editorial.models import Revision
+from editorial.models import CitedReference, Revision, cited_references_of
 from references.models import Reference
 
 
@@ -65,6 +65,7 @@ def revision_create(*, article: Article, content: dict, created_by, source: str,
     )
     revision.full_clean()
     revision.save()
+    CitedReference.objects.bulk_create(cited_references_of(revision))
     cited = [reference["id"] for reference in content["references"]]
     contributors = cycle_contributors(article, since=contributors_since, reference_ids=cited)
     revision.contributors.add(*sorted(contributors | {created_by.pk}))

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,7 +15,7 @@ from editorial.document_changes import DocumentChanges, claim_hash, claims_to_at
 from editorial.gates import content_blockers
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment, Reviewer, Revision, SignOff
 from editorial.revisions import words_hash, working_copy_document
-from editorial.workflow import IN_REVIEW_CYCLE, REVIEWABLE_STATES, TRANSITIONS, Action, State
+from editorial.workflow import TRANSITIONS, Action, State
 
 
 @dataclass(frozen=True)
@@ -122,98 +122,14 @@ def working_copy_status(workflow: ArticleWorkflow | None, article: Article) -> W
 # The review desk
 
 
-@dataclass(frozen=True)
-class QueueEntry:
-    assignment: ReviewAssignment
-    workflow: ArticleWorkflow
-    has_signed_current: bool
-    is_overdue: bool
-    is_due_soon: bool
-
-
-DUE_SOON_DAYS = 3
-
-
-def reviewer_queue(reviewer: Reviewer, *, today: date) -> dict:
-    """A board member's desk: what awaits them, what is due soon or overdue, what they signed lately."""
-    assignments = list(
-        ReviewAssignment.objects.filter(reviewer=reviewer, is_open=True)
-        .select_related("article__workflow__current_revision")
-        .order_by(F("due_date").asc(nulls_last=True), "assigned_at")
-    )
-    current_ids = [a.article.workflow.current_revision_id for a in assignments]
-    # A re-review asks again for the same revision: only a sign-off in the review round in progress counts.
-    signed = set(
-        SignOff.objects.filter(reviewer=reviewer, revision_id__in=current_ids).values_list("revision_id", "round")
-    )
-    entries = []
-    for assignment in assignments:
-        workflow = assignment.article.workflow
-        due = assignment.due_date
-        entries.append(
-            QueueEntry(
-                assignment=assignment,
-                workflow=workflow,
-                has_signed_current=(workflow.current_revision_id, workflow.review_round) in signed,
-                is_overdue=bool(due and due < today),
-                is_due_soon=bool(due and today <= due <= today + timedelta(days=DUE_SOON_DAYS)),
-            )
-        )
-    awaiting = [e for e in entries if not e.has_signed_current and e.workflow.state in REVIEWABLE_STATES]
-    recently_signed = (
+def recently_signed(reviewer: Reviewer, *, today: date, limit: int = 20) -> list[SignOff]:
+    """The member's last sign-offs of the past 30 days, newest first, for their desk (one query)."""
+    return list(
         SignOff.objects.filter(reviewer=reviewer, created_at__date__gte=today - timedelta(days=30))
         .select_related("revision__article")
-        .order_by("-created_at")[:20]
+        .defer("revision__content")
+        .order_by("-created_at")[:limit]
     )
-    return {
-        "awaiting": awaiting,
-        "due": [e for e in awaiting if e.is_overdue or e.is_due_soon],
-        "assigned": entries,
-        "recently_signed": list(recently_signed),
-    }
-
-
-def unassigned_submissions():
-    """Articles waiting for a managing editor to assign board members."""
-    return (
-        ArticleWorkflow.objects.filter(state__in=REVIEWABLE_STATES)
-        .exclude(article__assignments__is_open=True)
-        .select_related("article", "current_revision")
-        .order_by("updated_at")
-    )
-
-
-def reviews_in_progress():
-    """Articles with board members assigned, for the managing editors' overview."""
-    open_assignments = Prefetch(
-        "article__assignments",
-        queryset=ReviewAssignment.objects.filter(is_open=True).select_related("reviewer"),
-        to_attr="open_assignments",
-    )
-    return (
-        ArticleWorkflow.objects.filter(state__in=IN_REVIEW_CYCLE)
-        .filter(article__assignments__is_open=True)
-        .distinct()
-        .select_related("article", "current_revision")
-        .prefetch_related(open_assignments)
-        .order_by("updated_at")
-    )
-
-
-def held_articles():
-    """Articles a safety hold keeps from readers, longest held first, for the managing editors' desk."""
-    return ArticleWorkflow.objects.held().select_related("article", "held_revision").order_by("updated_at")
-
-
-def lifecycle_queue(*, today: date) -> dict:
-    """The managing editors' calendar of live words: reviews overdue or due soon, go-lives, expiries (four queries)."""
-    workflows = ArticleWorkflow.objects.select_related("article", "current_revision", "live_revision")
-    return {
-        "review_overdue": list(workflows.review_overdue(today).order_by("next_review_due", "article__title")),
-        "review_due_soon": list(workflows.review_due_soon(today).order_by("next_review_due", "article__title")),
-        "scheduled": list(workflows.scheduled().order_by("go_live_at", "article__title")),
-        "expiring": list(workflows.expiring().order_by("expires_at", "article__title")),
-    }
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ urlpatterns = [
     path("<slug:slug>/experts/", expert_views.expert_links, name="experts"),
     path("<slug:slug>/experts/<int:link_id>/revoke/", expert_views.expert_link_revoke_view, name="expert_revoke"),
     path("<slug:slug>/r<int:number>/", views.review, name="review"),
+    # After the article routes, so an article slugged "queues" keeps its threads, reviewers and experts pages.
+    path("queues/<slug:key>/", views.desk_list, name="list"),
     path("<slug:slug>/r<int:number>/start/", views.start, name="start"),
     path("<slug:slug>/r<int:number>/approve/", views.approve, name="approve"),
     path("<slug:slug>/r<int:number>/request-changes/", views.request_changes, name="request_changes"),

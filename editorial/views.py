@@ -8,10 +8,11 @@ the page with status 409, and nothing changes.
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,25 +23,24 @@ from editorial.accounts.reauth import recent_authentication_required
 from editorial.accounts.session import pending_form_pop
 from editorial.conflicts import disclosure_overlap, disclosure_overlaps
 from editorial.corrections import change_for_reviewers
+from editorial.desk_lists import DESK_LISTS, PAGE_SIZE, list_head, lists_for
 from editorial.errors import UnknownClaim, WorkflowError
-from editorial.evidence import live_articles_citing_flagged_evidence
+from editorial.evidence import FlaggedEvidence
 from editorial.forms import AssignForm, ClaimNoteFormSet, DecisionForm, HoldForm
 from editorial.models import ArticleWorkflow, ReviewAssignment, Revision, SignOff
 from editorial.revisions import working_copy_document
 from editorial.rules import active_reviewer, available_actions, is_managing_editor
 from editorial.selectors import (
     approval_outcome,
-    held_articles,
-    lifecycle_queue,
+    recently_signed,
     review_page,
-    reviewer_queue,
-    reviews_in_progress,
-    unassigned_submissions,
 )
 from editorial.services import article_hold, review_approve, review_assign, review_request_changes, review_start
 from editorial.threads.selectors import article_threads, claim_choices
 from editorial.workflow import Action
 from reader.page_versions import disclaimer_in_force
+
+DESK_EVIDENCE_SHOWN = 10  # flagged articles on the desk, the most urgent; the admin's list pages through all
 
 
 def desk_member_required(view):
@@ -74,20 +74,41 @@ def _may_read_review(user, article_id) -> bool:
 
 @desk_member_required
 def queue(request):
+    """The desk: the head of each of the person's lists, what a member signed lately, flagged evidence."""
     reviewer = active_reviewer(request.user)
+    managing = is_managing_editor(request.user)
     today = timezone.localdate()
+    heads = [
+        list_head(desk_list, reviewer=reviewer, today=today)
+        for desk_list in lists_for(reviewer=reviewer, is_managing_editor=managing)
+    ]
     context = {
-        "queue": reviewer_queue(reviewer, today=today) if reviewer else None,
-        "is_managing_editor": is_managing_editor(request.user),
+        "member_lists": [head for head in heads if not head.desk_list.for_managing_editors],
+        "managing_lists": [head for head in heads if head.desk_list.for_managing_editors],
+        "recently_signed": recently_signed(reviewer, today=today) if reviewer else None,
+        "is_managing_editor": managing,
     }
-    if context["is_managing_editor"]:
-        context["unassigned"] = unassigned_submissions()
-        context["in_progress"] = reviews_in_progress()
-        context["flagged_evidence"] = live_articles_citing_flagged_evidence()
-        context["held"] = held_articles()
-        context["lifecycle"] = lifecycle_queue(today=today)
-        context["reminder_days"] = settings.EDITORIAL_REVIEW_REMINDER_DAYS
+    if managing:
+        evidence = FlaggedEvidence()
+        context["flagged_evidence"] = evidence.articles(evidence.article_ids()[:DESK_EVIDENCE_SHOWN])
+        context["flagged_evidence_count"] = len(evidence)
     return render(request, "editorial/desk/queue.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+@desk_member_required
+def desk_list(request, key):
+    """A whole list of the desk, a page at a time, for the people whose desk shows it."""
+    desk_list = DESK_LISTS.get(key)
+    if desk_list is None:
+        raise Http404("The desk has no such list.")
+    reviewer = active_reviewer(request.user)
+    if desk_list not in lists_for(reviewer=reviewer, is_managing_editor=is_managing_editor(request.user)):
+        raise PermissionDenied("This list is on other people's desks.")
+    today = timezone.localdate()
+    page = Paginator(desk_list.rows(reviewer=reviewer, today=today), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"desk_list": desk_list, "page_obj": page, "entries": desk_list.entries(page.object_list, today=today)}
+    return render(request, "editorial/desk/list_page.html", context)
 
 
 @desk_member_required

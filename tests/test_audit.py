@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from audit.pages import reader_client
 from config.history import acting_as
-from editorial.models import ArticleWorkflow, Revision, SignOff
+from editorial.models import ArticleWorkflow, CitedReference, Revision, SignOff
 from editorial.services import article_submit, review_assign
 from ledger.models import Link, Seal
 from ledger.seals import SealSummary, seals_take, verify_seals
@@ -566,4 +566,20 @@ def test_audit_fails_when_a_sign_off_records_a_disclaimer_replaced_before_it_was
         f"editorial_signoff row {sign_off.pk}: it records version 1 of “Professional disclaimer” "
         f"(reader_editorialpageversion row {old.pk}), but version 2 of “Professional disclaimer” "
         f"(reader_editorialpageversion row {newer.pk}) was in force when it was signed.\n" + summary(failures=2),
+    )
+
+
+def test_audit_fails_when_the_citation_index_loses_a_reference_the_live_revision_cites(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    revision = Revision.objects.get(article=article)
+    cited = CitedReference.objects.filter(revision=revision).first()
+    cited.delete()
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"editorial_revision row {revision.pk}: the citation index of revision 1 of article {article.pk} lacks "
+        f"references [{cited.reference_id}] and lists others none: retracted evidence it cites may go unflagged.\n"
+        + summary(failures=1),
     )

@@ -159,9 +159,10 @@ def test_rereview_awaits_the_member_who_signed_the_first_review(client, editor, 
     article_rereview(article=article, user=managing_editor)
     review_assign(article=article, assigned_by=managing_editor, reviewers=[first])
     client.force_login(first.user)
-    queue = client.get(reverse("desk:queue")).context["queue"]
-    assert [entry.workflow.article for entry in queue["awaiting"]] == [article]
-    assert queue["awaiting"][0].has_signed_current is False
+    (awaiting, *_) = client.get(reverse("desk:queue")).context["member_lists"]
+    assert awaiting.desk_list.key == "awaiting"
+    assert [entry.workflow.article for entry in awaiting.entries] == [article]
+    assert awaiting.entries[0].has_signed_current is False
 
 
 def test_queue_marks_a_rereview_with_its_round(client, rereview):
@@ -237,8 +238,8 @@ def section(html, heading_id) -> str:
 @pytest.mark.parametrize(
     ("heading_id", "heading", "kind"),
     [
-        ("overdue-heading", "Review overdue", "overdue"),
-        ("review-soon-heading", "Review due within 30 days", "due_soon"),
+        ("review-overdue-heading", "Review overdue", "overdue"),
+        ("review-due-soon-heading", "Review due within 30 days", "due_soon"),
         ("scheduled-heading", "Scheduled to go live", "scheduled"),
         ("expiring-heading", "Expiring", "expiring"),
     ],
@@ -262,10 +263,10 @@ def test_queue_dates_each_section_by_its_own_date(client, calendar, managing_edi
     go_live = timezone.localtime(workflows["scheduled"].go_live_at)
     expires = timezone.localtime(workflows["expiring"].expires_at)
     assert f'<time datetime="{overdue:%Y-%m-%d}">{dateformat.format(overdue, "j M Y")}</time>' in section(
-        html, "overdue-heading"
+        html, "review-overdue-heading"
     )
     assert f'<time datetime="{due:%Y-%m-%d}">{dateformat.format(due, "j M Y")}</time>' in section(
-        html, "review-soon-heading"
+        html, "review-due-soon-heading"
     )
     assert f">{dateformat.format(go_live, 'j M Y, H:i T')}</time>" in section(html, "scheduled-heading")
     assert f">{dateformat.format(expires, 'j M Y, H:i T')}</time>" in section(html, "expiring-heading")

@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Citation
@@ -391,6 +393,48 @@ def test_change_list_shows_the_evidence_column_and_links_to_the_dashboard(client
     assert '<td class="field-cites_retracted_evidence">Retracted</td>' in html
     assert '<td class="field-cites_retracted_evidence">Expression of concern</td>' in html
     assert reverse(DASHBOARD) in html
+
+
+def test_change_list_costs_the_same_queries_for_3_and_9_live_articles(
+    client, editor, managing_editor, three_live_articles, django_assert_max_num_queries
+):
+    client.force_login(editor)
+    changelist = reverse("admin:articles_article_changelist")
+    client.get(changelist)  # the session and the permission caches, once
+    with django_assert_max_num_queries(15) as three:
+        assert client.get(changelist, {"retracted_evidence": "any"}).status_code == 200
+
+    flagged_live_articles(editor, managing_editor, 6)
+    with django_assert_max_num_queries(15) as nine:
+        assert client.get(changelist, {"retracted_evidence": "any"}).status_code == 200
+
+    assert len(three.captured_queries) == len(nine.captured_queries)
+
+
+def test_change_list_reads_no_revisions_content(client, editor, three_live_articles):
+    client.force_login(editor)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("admin:articles_article_changelist"), {"retracted_evidence": "any"})
+
+    assert not [query["sql"] for query in queries.captured_queries if '"content"' in query["sql"]]
+
+
+def test_dashboard_lists_a_page_of_flagged_articles_with_the_count_of_all(client, editor, managing_editor, monkeypatch):
+    monkeypatch.setattr("editorial.admin.articles.EVIDENCE_PAGE_SIZE", 2)
+    flagged_live_articles(editor, managing_editor, 3)
+    client.force_login(editor)
+
+    first = client.get(reverse(DASHBOARD))
+    second = client.get(reverse(DASHBOARD), {"page": 2})
+
+    assert len(first.context["flagged_articles"]) == 2
+    assert len(second.context["flagged_articles"]) == 1
+    assert "3 live articles in all, those citing a retracted reference first; articles 1\N{EN DASH}2 below." in (
+        first.content.decode()
+    )
+    shown = [entry.article for entry in [*first.context["flagged_articles"], *second.context["flagged_articles"]]]
+    assert shown == [entry.article for entry in live_articles_citing_flagged_evidence()]
 
 
 # The review desk

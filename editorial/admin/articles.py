@@ -8,6 +8,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +19,7 @@ from articles.admin import ArticleAdmin as ContentArticleAdmin
 from articles.admin import ClaimInline, SectionInline
 from articles.models import Article
 from editorial.admin.display import when
-from editorial.admin.filters import RetractedEvidenceFilter, ReviewFilter, evidence_flags
+from editorial.admin.filters import RetractedEvidenceFilter, ReviewFilter
 from editorial.admin.forms import (
     HoldForm,
     ReleaseForm,
@@ -30,9 +31,7 @@ from editorial.admin.forms import (
     schedule_of,
 )
 from editorial.errors import WorkflowError
-from editorial.evidence import (
-    live_articles_citing_flagged_evidence,
-)
+from editorial.evidence import FlaggedEvidence, live_article_evidence_flags
 from editorial.models import (
     ArticleWorkflow,
     Revision,
@@ -58,6 +57,8 @@ from editorial.services import (
 from editorial.threads.selectors import thread_counts_by_claim
 from editorial.workflow import IN_REVIEW_CYCLE, Action, State
 from references.models import Reference
+
+EVIDENCE_PAGE_SIZE = 25  # flagged articles per page of the retracted-evidence list, each with its details
 
 
 def _schedule_summary(workflow: ArticleWorkflow) -> str:
@@ -150,12 +151,20 @@ class ArticleAdmin(ContentArticleAdmin):
         due = formats.date_format(workflow.next_review_due, "DATE_FORMAT")
         return f"{due} (overdue)" if workflow.review_overdue_on(timezone.localdate()) else due
 
+    def get_changelist_instance(self, request):
+        """Read the evidence flags of the page's articles only: a page costs the same whatever the library's size."""
+        changelist = super().get_changelist_instance(request)
+        request._evidence_flags = live_article_evidence_flags(
+            article_ids=[article.pk for article in changelist.result_list]
+        )
+        return changelist
+
     def get_list_display(self, request):
-        """Add the evidence column; it reads the request's flags, as a column cannot see the request."""
+        """Add the evidence column; it reads the page's flags from the request, as a column cannot see the request."""
 
         @admin.display(description="cites retracted evidence")
         def cites_retracted_evidence(article):
-            flag = evidence_flags(request).get(article.pk)
+            flag = request._evidence_flags.get(article.pk)
             return Reference.Retraction(flag).label if flag else None
 
         list_display = list(super().get_list_display(request))
@@ -245,11 +254,14 @@ class ArticleAdmin(ContentArticleAdmin):
         """List the live articles that cite retracted evidence, for anyone who may read articles."""
         if not self.has_view_permission(request):
             raise PermissionDenied("You need permission to read articles to see which of them cite retracted evidence.")
+        evidence = FlaggedEvidence()
+        page = Paginator(evidence.article_ids(), EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Live articles citing retracted evidence",
-            "flagged_articles": live_articles_citing_flagged_evidence(),
+            "page_obj": page,
+            "flagged_articles": evidence.articles(page.object_list),
         }
         return TemplateResponse(request, "admin/articles/article/retracted_evidence.html", context)
 

@@ -5,21 +5,11 @@ from django.contrib import admin
 from django.utils import timezone
 
 from articles.models import Article
-from editorial.evidence import (
-    FLAGGED_STANDINGS,
-    live_article_evidence_flags,
-)
+from editorial.evidence import FLAGGED_STANDINGS, live_revision_cites
 from editorial.models import (
     ArticleWorkflow,
 )
 from references.models import Reference
-
-
-def evidence_flags(request) -> dict[int, str]:
-    """The live articles citing flagged evidence, read once per request for the filter and the column."""
-    if not hasattr(request, "_live_evidence_flags"):
-        request._live_evidence_flags = live_article_evidence_flags()
-    return request._live_evidence_flags
 
 
 class RetractedEvidenceFilter(admin.SimpleListFilter):
@@ -27,12 +17,6 @@ class RetractedEvidenceFilter(admin.SimpleListFilter):
 
     title = "cites retracted evidence"
     parameter_name = "retracted_evidence"
-    # An article's flag is its worst standing, so "concern" means concern and nothing retracted.
-    STANDINGS = {
-        "any": FLAGGED_STANDINGS,
-        "retracted": (Reference.Retraction.RETRACTED,),
-        "concern": (Reference.Retraction.EXPRESSION_OF_CONCERN,),
-    }
 
     def lookups(self, request, model_admin):
         return [
@@ -43,13 +27,18 @@ class RetractedEvidenceFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        flags = evidence_flags(request)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=flags)
-        standings = self.STANDINGS.get(self.value())
-        if standings is None:
-            return queryset
-        return queryset.filter(pk__in=[pk for pk, flag in flags.items() if flag in standings])
+        """Filter in the database, through the citation index: an article's flag is its worst standing."""
+        retracted, concern = Reference.Retraction.RETRACTED, Reference.Retraction.EXPRESSION_OF_CONCERN
+        match self.value():
+            case "any":
+                return queryset.filter(live_revision_cites(FLAGGED_STANDINGS))
+            case "retracted":
+                return queryset.filter(live_revision_cites([retracted]))
+            case "concern":
+                return queryset.filter(live_revision_cites([concern]), ~live_revision_cites([retracted]))
+            case "no":
+                return queryset.filter(~live_revision_cites(FLAGGED_STANDINGS))
+        return queryset
 
 
 class ReviewFilter(admin.SimpleListFilter):
