@@ -17,6 +17,7 @@ from reader.page_versions import (
     page_version_approve,
     page_version_draft,
     page_version_reject,
+    refresh_job,
     status_of,
     version_status,
 )
@@ -135,6 +136,7 @@ class EditorialPageAdmin(ReadOnlyHistoryAdmin):
             "hash_form": DecisionHashForm(initial={"content_hash": version.content_hash}),
             "reject_form": reject_form or RejectForm(initial={"content_hash": version.content_hash}),
             "title": f"{page.title}, version {version.number}",
+            "refresh": refresh_job(version),
         }
         return TemplateResponse(request, "admin/reader/editorialpage/version.html", context, status=status)
 

@@ -103,11 +103,12 @@ def _outdated(pointer: dict) -> bool:
     return until is not None and timezone.localdate() > date.fromisoformat(until)
 
 
-def article_purge(slugs: Iterable[str]) -> None:
-    """Forget which page is current under each of these public slugs, now and once more shortly after.
+def article_purge(slugs: Iterable[str], *, again: bool = True) -> None:
+    """Forget which page is current under each of these public slugs, now and (`again`) once more shortly after.
 
     The second purge drops a page that a request rendered from the database
-    just before the move committed and stored just after the first purge.
+    just before the move committed and stored just after the first purge. A
+    caller that makes its own second pass (`reader.tasks`) says `again=False`.
     """
     keys = [article_key(slug, audience) for slug in slugs for audience in AUDIENCES]
     if not keys:
@@ -115,7 +116,7 @@ def article_purge(slugs: Iterable[str]) -> None:
     keys.append(SITEMAP_VERSION_KEY)  # the article's address, or its review date, may be in them
     backend = caches["default"]  # this thread's instance, reused by the timer's thread
     backend.delete_many(keys)
-    if not _is_per_process():  # a worker's own cache is purged in one process only, and expires in a minute
+    if again and not _is_per_process():  # a worker's own cache is purged in one process only; it expires in a minute
         repeat = threading.Timer(PURGE_REPEAT_SECONDS, backend.delete_many, args=(keys,))
         repeat.daemon = True
         repeat.start()

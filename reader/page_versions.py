@@ -25,15 +25,16 @@ from django.db import transaction
 from config.history import acting_as
 from editorial.errors import WorkflowError
 from editorial.rules import active_reviewer, is_managing_editor
-from reader import cache
+from jobs.library_jobs import library_job_queue
+from jobs.models import LibraryJob
 from reader.models import (
     EditorialPage,
     EditorialPageDecision,
     EditorialPageVersion,
-    PublishedArticle,
     page_version_content,
     page_version_hash,
 )
+from reader.tasks import refresh_article_pages
 
 DISCLAIMER, URGENT_HELP, EDITORIAL_POLICY = "disclaimer", "urgent-help", "editorial-policy"
 # The pages shown under every article: a new version of one of them changes every article page.
@@ -279,13 +280,32 @@ def _decide(version, user, *, role, decision, comment) -> EditorialPageDecision:
 
 
 def _put_in_force(page: EditorialPage, version: EditorialPageVersion, user) -> None:
-    """Show `version` to readers from this commit on; article pages showing the page are purged then."""
+    """Show `version` to readers from this commit on; a job then refreshes the article pages that show it.
+
+    Until the job reaches an article, its cached pages show the version in
+    force before (approved too), for `READER_CACHE_SECONDS` at most.
+    """
     page.live_version = version
     with acting_as(user):  # the page's history names who completed the approval
         page.save(update_fields=["live_version", "updated_at"])
     if page.slug in SHOWN_WITH_ARTICLES:
-        slugs = list(PublishedArticle.objects.values_list("slug", flat=True))  # only live pages are cached
-        transaction.on_commit(lambda: cache.article_purge(slugs), robust=True)
+        library_job_queue(
+            kind=LibraryJob.Kind.REFRESH_ARTICLE_PAGES,
+            cause=f"{page.title}, version {version.number}, went live",
+            key=refresh_key(version),
+            started_by=user,
+            task=refresh_article_pages,
+        )
+
+
+def refresh_key(version: EditorialPageVersion) -> str:
+    """The key of the job that refreshes the article pages once `version` is in force."""
+    return f"page-version:{version.pk}"
+
+
+def refresh_job(version: EditorialPageVersion) -> LibraryJob | None:
+    """The newest job refreshing article pages for `version`, if it set one off."""
+    return LibraryJob.objects.filter(key=refresh_key(version)).first()
 
 
 def _name(user) -> str:

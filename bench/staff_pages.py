@@ -1,0 +1,130 @@
+"""How the staff's lists grow with the library: build N live articles, time the admin list, the evidence list, the desk.
+
+    DATABASE_URL=postgres://…/a_database_of_its_own .venv/bin/python bench/staff_pages.py 1000 10000
+
+Run after `migrate` and `seed_demo` on a database of its own. Sizes in
+increasing order; for each, `make_library.py` adds live articles up to N
+(working copies, revisions with their citation index, approvals, chains), then
+this script flags `FLAGGED` of the library's references (retracted and
+expressions of concern, the same ones at every size), gives one board member an
+open assignment on `ASSIGNED_SHARE` of the articles, and times, in-process with
+Django's test client (production settings, local-memory cache), the median of
+repeated requests to each page, counting its queries. Speed targets are judged
+here, never in timed unit tests; the tests assert that the query counts do not
+grow with the library.
+"""
+
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")  # production settings, locmem cache
+
+FLAGGED = 40  # of make_library's 2,000 shared references: about one article in twelve cites one
+ASSIGNED_SHARE = 10  # one article in ten is assigned to the bench's board member
+
+
+def prepare(size: int) -> None:
+    """Grow the library to `size` live articles, flag the same references, assign one member every tenth article."""
+    from datetime import date
+
+    from django.db import connection
+
+    from bench import make_library
+    from editorial.models import ArticleWorkflow, ReviewAssignment, Reviewer
+    from references.models import Reference
+
+    make_library.main(size)
+    bench_references = Reference.objects.filter(title__contains="bench study").order_by("pk")
+    flagged = list(bench_references.values_list("pk", flat=True)[:FLAGGED])
+    Reference.objects.filter(pk__in=flagged[::2]).update(
+        retraction_status=Reference.Retraction.RETRACTED, retraction_date=date(2026, 3, 1)
+    )
+    Reference.objects.filter(pk__in=flagged[1::2]).update(
+        retraction_status=Reference.Retraction.EXPRESSION_OF_CONCERN, retraction_date=date(2026, 2, 1)
+    )
+    member = Reviewer.objects.filter(is_active=True).order_by("pk").first()
+    assigned = set(ReviewAssignment.objects.filter(reviewer=member).values_list("article_id", flat=True))
+    ReviewAssignment.objects.bulk_create(
+        ReviewAssignment(article_id=article_id, reviewer=member, assigned_by=member.user, is_open=True)
+        for article_id in ArticleWorkflow.objects.order_by("article_id").values_list("article_id", flat=True)[
+            ::ASSIGNED_SHARE
+        ]
+        if article_id not in assigned
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def median_ms(client, url, *, repeat: int, **params) -> tuple[float, int, int]:
+    """The median time of `repeat` requests after one warm-up, the queries of the last and its size in bytes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, params, secure=True)
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params, secure=True)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, params, response.status_code)
+    return statistics.median(timings), len(queries), len(response.content)
+
+
+def measure(size: int, *, repeat: int = 7) -> list[tuple[str, float, int, int]]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from editorial.models import ArticleWorkflow, Reviewer
+
+    started = time.perf_counter()
+    prepare(size)
+    print(f"{size}: ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    users = get_user_model().objects
+    managing = Client()
+    managing.force_login(users.get(username="managing"))
+    member = Client()
+    member.force_login(Reviewer.objects.filter(is_active=True).order_by("pk").first().user)
+    changelist = reverse("admin:articles_article_changelist")
+    evidence = reverse("admin:articles_article_retracted_evidence")
+    last_page = ArticleWorkflow.objects.count() // 100
+    pages = [
+        ("admin article list", managing, changelist, {}),
+        ("admin article list, citing retracted evidence", managing, changelist, {"retracted_evidence": "any"}),
+        ("admin article list, last page", managing, changelist, {"p": last_page}),
+        ("retracted-evidence list", managing, evidence, {}),
+        ("retracted-evidence list, page 2", managing, evidence, {"page": 2}),
+        ("review desk, managing editor", managing, reverse("desk:queue"), {}),
+        ("desk list: review overdue", managing, reverse("desk:list", args=["review-overdue"]), {}),
+        ("review desk, board member", member, reverse("desk:queue"), {}),
+        ("desk list: assigned, page 10", member, reverse("desk:list", args=["assigned"]), {"page": 10}),
+    ]
+    return [(name, *median_ms(client, url, repeat=repeat, **params)) for name, client, url, params in pages]
+
+
+def main(sizes: list[int]) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client's host is allowed; nothing else changes
+    if connection.vendor != "postgresql":
+        sys.exit("The staff pages bench needs PostgreSQL: set DATABASE_URL.")
+    results = {size: measure(size) for size in sizes}
+    print(f"{'page':48} " + " ".join(f"{size:>9} ms {'q':>3} {'KB':>5}" for size in sizes))
+    for index, (name, *_) in enumerate(results[sizes[0]]):
+        cells = " ".join(
+            f"{results[size][index][1]:12.1f} {results[size][index][2]:3} {results[size][index][3] / 1024:5.0f}"
+            for size in sizes
+        )
+        print(f"{name:48} {cells}")
+
+
+if __name__ == "__main__":
+    main([int(size) for size in sys.argv[1:]] or [1_000, 10_000])
