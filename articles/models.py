@@ -89,6 +89,7 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["title"]
+        indexes = [models.Index(fields=["title"], name="article_title")]  # the admin's list, a page at a time
         constraints = [
             _not_blank("question", "article", "An article needs its question."),
             _not_blank("title", "article", "An article needs a title."),

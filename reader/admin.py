@@ -206,8 +206,10 @@ class FollowUpQuestionAdmin(ReadOnlyHistoryAdmin):
     """Readers' questions, for editors to triage. Their text is always shown escaped."""
 
     list_display = ("created_at", "article", "audience", "status", "question_excerpt", "email")
-    list_filter = ("status", "audience", "article")
-    search_fields = ("question", "email")
+    # No filter by article: it would list every article in the library. Search finds an article's questions.
+    list_filter = ("status", "audience")
+    list_select_related = ("article",)
+    search_fields = ("question", "email", "article__title")
     readonly_fields = ("article", "question", "audience", "email", "created_at")
     fields = ("article", "audience", "question", "email", "created_at", "status")
     actions = ["mark_triaged", "mark_answered", "mark_dismissed"]

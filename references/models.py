@@ -105,6 +105,7 @@ class Reference(models.Model):
 
     class Meta:
         ordering = ["title"]
+        indexes = [models.Index(fields=["title"], name="reference_title")]  # the admin's list, a page at a time
         constraints = [
             models.UniqueConstraint(
                 fields=["doi"],

@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import ArticleFactory, CitationFactory, ClaimFactory, ReferenceFactory, SectionFactory
@@ -96,3 +98,32 @@ def test_reference_list_sorts_by_citation_count(client, editor):
     html = client.get(reverse("admin:references_reference_changelist") + "?o=7").content.decode()
 
     assert html.index("B never") < html.index("A once")
+
+
+def test_reference_list_costs_the_same_queries_for_2_and_12_cited_references(
+    client, editor, django_assert_max_num_queries
+):
+    def cited_references(count):
+        for _ in range(count):
+            CitationFactory(reference=ReferenceFactory())
+
+    changelist = reverse("admin:references_reference_changelist")
+    client.force_login(editor)
+    cited_references(2)
+    client.get(changelist)  # the session and the permission caches, once
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(changelist).status_code == 200
+
+    cited_references(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(changelist).status_code == 200
+
+
+def test_reference_list_counts_citations_without_grouping_the_library(client, editor):
+    CitationFactory(reference=ReferenceFactory())
+    client.force_login(editor)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("admin:references_reference_changelist"))
+
+    assert not [query for query in queries.captured_queries if 'GROUP BY "references_reference"."id"' in query["sql"]]
