@@ -5,7 +5,7 @@
 Run after `migrate` and `seed_demo` on a database of its own. Sizes in
 increasing order; for each, `make_library.py` adds live articles up to N
 (working copies, revisions with their citation index, approvals, chains), then
-this script flags `FLAGGED` of the library's references (retracted and
+this script flags one in `FLAGGED_EVERY` of the library's references (retracted and
 expressions of concern, the same ones at every size), gives one board member an
 open assignment on `ASSIGNED_SHARE` of the articles, and times, in-process with
 Django's test client (production settings, local-memory cache), the median of
@@ -22,7 +22,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")  # production settings, locmem cache
 
-FLAGGED = 40  # of make_library's 2,000 shared references: about one article in twelve cites one
+# Every 500th of make_library's 2,000 shared references: each article cites 40 neighbouring ones, so
+# about one article in twelve cites one flagged reference.
+FLAGGED_EVERY = 500
 ASSIGNED_SHARE = 10  # one article in ten is assigned to the bench's board member
 
 
@@ -38,7 +40,8 @@ def prepare(size: int) -> None:
 
     make_library.main(size)
     bench_references = Reference.objects.filter(title__contains="bench study").order_by("pk")
-    flagged = list(bench_references.values_list("pk", flat=True)[:FLAGGED])
+    bench_references.update(retraction_status=Reference.Retraction.STANDS, retraction_date=None)
+    flagged = list(bench_references.values_list("pk", flat=True))[::FLAGGED_EVERY]
     Reference.objects.filter(pk__in=flagged[::2]).update(
         retraction_status=Reference.Retraction.RETRACTED, retraction_date=date(2026, 3, 1)
     )

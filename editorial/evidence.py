@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import unescape
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
@@ -171,15 +171,17 @@ def live_article_evidence_flags(*, article_ids: Iterable[int] | None = None) -> 
 def live_revision_cites(standings: Iterable[str]) -> Exists:
     """An expression for querysets of articles: whether the live revision cites a reference of these standings.
 
-    For filters and sorting over the whole library: an indexed semi-join on
-    the citation index, with the references merged away counted as the
-    reference that absorbed them.
+    For filters over the whole library: the ids of the references of these
+    standings, and of those merged into them, are read first (two queries),
+    so the database probes the citation index by reference id instead of
+    scanning it.
     """
     standing_of = Reference.objects.filter(retraction_status__in=list(standings))
-    cited = Q(reference_id__in=standing_of.values("pk")) | Q(
-        reference_id__in=MergedReference.objects.filter(reference__in=standing_of).values("merged_id")
-    )
-    return Exists(CitedReference.objects.filter(cited, revision=OuterRef("workflow__live_revision")))
+    ids = [
+        *standing_of.values_list("pk", flat=True),
+        *MergedReference.objects.filter(reference__in=standing_of).values_list("merged_id", flat=True),
+    ]
+    return Exists(CitedReference.objects.filter(reference_id__in=ids, revision=OuterRef("workflow__live_revision")))
 
 
 def _flagged_references(reference_ids: Iterable[int] | None) -> dict[int, Reference]:
