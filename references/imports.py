@@ -49,7 +49,7 @@ IDENTIFIERS = {"doi": ("DOI", normalise_doi), "pmid": ("PMID", normalise_pmid), 
 UPDATABLE = ("work_type", "title", "source", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
 # What the uploader may choose to take from the file where the library already has a different value
 # ("authors" stands for the list, its et-al flag and its string). Identifiers are never replaced.
-REPLACEABLE = ("title", "authors", "work_type", "source", "year", "volume", "issue", "pages", "url")
+REPLACEABLE = ("title", "authors", "editors", "work_type", "source", "year", "volume", "issue", "pages", "url")
 # The authors change as one: the list, its et-al flag and their string.
 AUTHOR_FIELDS = ("authors", "author_list", "authors_et_al")
 BATCH_SIZE = 500
@@ -439,20 +439,26 @@ def _compare(plan: EntryPlan, stored: Reference, replace: tuple[str, ...]) -> No
     given_names = (values.get("author_list", []), values.get("authors_et_al", False))
     if given_names[0] and (stored.author_list, stored.authors_et_al) != given_names:
         differing["authors"] = (_names_line(stored.author_list, stored.authors_et_al), _names_line(*given_names))
+    if values.get("editors") and stored.editors != values["editors"]:
+        differing["editors"] = (_names_line(stored.editors, False), _names_line(values["editors"], False))
     changes, differences = {}, {}
     for name, (was, given) in differing.items():
-        filling = was in (None, "") if name != "authors" else not (stored.author_list or stored.authors_et_al)
+        filling = {"authors": not (stored.author_list or stored.authors_et_al), "editors": not stored.editors}.get(
+            name, was in (None, "")
+        )
         (changes if filling or name in replace else differences)[name] = (was, given)
     plan.reference, plan.changes, plan.differences = stored, changes, differences
     if not changes:
         plan.outcome = Outcome.UNCHANGED
         return
     for name, (_, value) in changes.items():
-        if name != "authors":
+        if name not in ("authors", "editors"):
             setattr(stored, name, value)
     if "authors" in changes:
         stored.author_list, stored.authors_et_al = given_names
         stored.authors = values["authors"]
+    if "editors" in changes:
+        stored.editors = values["editors"]
     try:
         _validate(stored)
     except ValidationError as error:

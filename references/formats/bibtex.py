@@ -20,7 +20,7 @@ from bibtexparser.middlewares import (
     SeparateCoAuthors,
     SplitNameParts,
 )
-from bibtexparser.middlewares.names import InvalidNameError, NameParts
+from bibtexparser.middlewares.names import InvalidNameError, NameParts, parse_single_name_into_parts
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
@@ -169,8 +169,9 @@ def _parsed(text: str) -> tuple[Library, dict[int, list[str]]]:
     stack = [
         RemoveEnclosingMiddleware(),
         NormalizeFieldKeys(),
-        # Only authors: the library keeps no editors, so an editor list it cannot read refuses nothing.
-        SeparateCoAuthors(name_fields=("author",)),
+        SeparateCoAuthors(name_fields=("author", "editor")),
+        # Only the authors' names are split here, where a name that cannot be read refuses the entry;
+        # the editors' are split in `_editors`, where one that cannot be read leaves out the editors only.
         SplitNameParts(name_fields=("author",)),
     ]
     for middleware in stack:
@@ -313,6 +314,7 @@ def _entry(number: int, line: int, entry: Entry, warnings: list[str]) -> ParsedE
         names = [_name(name) for name in fields["author"]]
         values["author_list"] = [name for name in names if name and name != ET_AL]
         values["authors_et_al"] = ET_AL in names
+    values["editors"] = _editors(fields.get("editor"), warnings)
     values["source"] = next((_text(fields[name]) for name in _SOURCES if _text(fields.get(name))), "")
     try:
         values["year"] = read_year(_verbatim(fields.get("year")), _verbatim(fields.get("date")))
@@ -328,6 +330,26 @@ def _entry(number: int, line: int, entry: Entry, warnings: list[str]) -> ParsedE
     if (kind := _verbatim(fields.get(KIND_FIELD)).strip()) in KINDS:
         values["kind"] = kind
     return make_entry(number, line, values, problems, warnings)
+
+
+def _editors(names, warnings: list[str]) -> list[dict]:
+    """The editors as stored names; none, with a warning added, when one of them cannot be read as a name.
+
+    The reference can do without its editors, so a list that is not names costs the entry
+    nothing else. BibTeX's "others" is dropped: editors have no "et al." here.
+    """
+    if not isinstance(names, list):
+        return []
+    editors = []
+    for text in names:
+        try:
+            name = _name(parse_single_name_into_parts(text, strict=True))
+        except InvalidNameError as error:
+            warnings.append(f"has an editor name that could not be read: “{error.name}”; the editors are left out.")
+            return []
+        if name and name != ET_AL:
+            editors.append(name)
+    return editors
 
 
 def _text(value) -> str:
@@ -393,6 +415,8 @@ def _bibtex_entry(key: str, values: dict) -> Entry:
     names, et_al = names_of(values)
     if names:
         fields.append(Field("author", " and ".join([*map(_bibtex_name, names), *(["others"] if et_al else [])])))
+    if values.get("editors"):
+        fields.append(Field("editor", " and ".join(map(_bibtex_name, values["editors"]))))
     if values.get("source"):
         fields.append(Field(source_field, _latex(values["source"])))
     if values.get("year"):

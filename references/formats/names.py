@@ -12,6 +12,10 @@ shortened ("et al."). Each name is a dict with only the keys it has:
 "et al." is never a name: readers turn it into the flag, writers write it as
 each format says (BibTeX's "others", a note elsewhere) or not at all.
 
+A reference's editors (of the book a chapter is in, or of an edited book) are
+a second list of the same names, with no string and no flag: no format gives
+editors an "et al.", and no revision froze editors before they had structure.
+
 The same list is also kept as one Vancouver string ("Younger JW, Cancer
 Research UK, et al.", `vancouver_authors`) for search, plain lines and the
 revisions frozen before names had structure. `names_from_vancouver` reads
@@ -316,16 +320,21 @@ def _clean(text) -> str:
     return " ".join(str(text or "").split())
 
 
-def valid_names(names) -> str:
-    """Why a stored list is not names in the stored shape, or "" when it is."""
+def valid_names(names, role: str = "author") -> str:
+    """Why a stored list is not names in the stored shape, or "" when it is.
+
+    `role` ("author" or "editor") names the list in the sentence, so that a bad
+    editor is never reported as a bad author.
+    """
     if not isinstance(names, list):
-        return "The authors must be a list of names."
+        return f"The {role}s must be a list of names."
+    label = role.capitalize()
     for position, name in enumerate(names, start=1):
         if not isinstance(name, dict) or not all(isinstance(value, str) for value in name.values()):
-            return f"Author {position} is not a name."
+            return f"{label} {position} is not a name."
         if "literal" in name:
             if set(name) != {"literal"} or not name["literal"].strip():
-                return f"Author {position}: an organisation has only its name."
+                return f"{label} {position}: an organisation has only its name."
         elif not name.get("family", "").strip() or set(name) - set(PERSON_KEYS):
-            return f"Author {position}: a person needs a family name and only {', '.join(PERSON_KEYS)}."
+            return f"{label} {position}: a person needs a family name and only {', '.join(PERSON_KEYS)}."
     return ""
