@@ -19,8 +19,8 @@ from django.utils.safestring import SafeString
 from config.text import counted
 from editorial.corrections import ChangeType
 from editorial.diffs import REFERENCE_FIELDS, word_diff
-from references.formats.names import vancouver_authors
 from editorial.revisions import canonical_json
+from references.formats.names import vancouver_authors
 
 # The article's own fields, in reading order, with the words a reviewer knows them by. The
 # disclaimer is not one: it is the site's, versioned and approved on its own, shown on the desk

@@ -14,7 +14,6 @@ from references.formats.names import organisation, person
 from references.formats.reading import FORMATS, read_entries, write_entries
 from references.formats.records import ParsedEntry
 from references.imports import import_apply
-from references.models import Reference
 from tests.factories import ReferenceFactory
 
 SAMPLES = Path(__file__).parent / "samples" / "references"
