@@ -18,7 +18,6 @@ from bibtexparser.middlewares import (
     NormalizeFieldKeys,
     RemoveEnclosingMiddleware,
     SeparateCoAuthors,
-    SplitNameParts,
 )
 from bibtexparser.middlewares.names import InvalidNameError, NameParts, parse_single_name_into_parts
 from bibtexparser.model import (
@@ -57,6 +56,8 @@ _LIGATURES = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d", "
 _LIGATURE = re.compile("|".join(re.escape(ligature) for ligature in _LIGATURES))
 _LATEX_LIGATURES = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
 _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_EXTENDED_NAME = re.compile(r"^\s*(?:family|given|prefix|suffix)\s*=", re.IGNORECASE)
+_UNESCAPED_AMPERSAND = re.compile(r"(?<!\\)&")
 _UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_:.\-]+")
 # The BibTeX entry type of what we write, by the CSL type that one rule (csl_type) gives each
 # reference, and the field its source goes in.
@@ -169,10 +170,9 @@ def _parsed(text: str) -> tuple[Library, dict[int, list[str]]]:
     stack = [
         RemoveEnclosingMiddleware(),
         NormalizeFieldKeys(),
+        # Each name is split into its parts by `_names`, which knows how it was written: a name that
+        # cannot be read refuses the entry among the authors, and leaves out the editors among them.
         SeparateCoAuthors(name_fields=("author", "editor")),
-        # Only the authors' names are split here, where a name that cannot be read refuses the entry;
-        # the editors' are split in `_editors`, where one that cannot be read leaves out the editors only.
-        SplitNameParts(name_fields=("author",)),
     ]
     for middleware in stack:
         library = middleware.transform(library)
@@ -310,11 +310,17 @@ def _entry(number: int, line: int, entry: Entry, warnings: list[str]) -> ParsedE
     values["title"] = _text(fields.get("title"))
     if not values["title"]:
         problems.append("has no title.")
-    if isinstance(fields.get("author"), list):
-        names = [_name(name) for name in fields["author"]]
-        values["author_list"] = [name for name in names if name and name != ET_AL]
-        values["authors_et_al"] = ET_AL in names
-    values["editors"] = _editors(fields.get("editor"), warnings)
+    try:
+        names = _names(fields.get("author"))
+    except InvalidNameError as error:
+        problems.append(f"has an author name that could not be read: “{error.name}”.")
+        names = []
+    values["author_list"] = [name for name in names if name and name != ET_AL]
+    values["authors_et_al"] = ET_AL in names
+    try:
+        values["editors"] = [name for name in _names(fields.get("editor")) if name and name != ET_AL]
+    except InvalidNameError as error:  # the reference can do without its editors; BibTeX's "others" is dropped
+        warnings.append(f"has an editor name that could not be read: “{error.name}”; the editors are left out.")
     values["source"] = next((_text(fields[name]) for name in _SOURCES if _text(fields.get(name))), "")
     try:
         values["year"] = read_year(_verbatim(fields.get("year")), _verbatim(fields.get("date")))
@@ -332,26 +338,6 @@ def _entry(number: int, line: int, entry: Entry, warnings: list[str]) -> ParsedE
     return make_entry(number, line, values, problems, warnings)
 
 
-def _editors(names, warnings: list[str]) -> list[dict]:
-    """The editors as stored names; none, with a warning added, when one of them cannot be read as a name.
-
-    The reference can do without its editors, so a list that is not names costs the entry
-    nothing else. BibTeX's "others" is dropped: editors have no "et al." here.
-    """
-    if not isinstance(names, list):
-        return []
-    editors = []
-    for text in names:
-        try:
-            name = _name(parse_single_name_into_parts(text, strict=True))
-        except InvalidNameError as error:
-            warnings.append(f"has an editor name that could not be read: “{error.name}”; the editors are left out.")
-            return []
-        if name and name != ET_AL:
-            editors.append(name)
-    return editors
-
-
 def _text(value) -> str:
     """A text field's LaTeX as Unicode, by bibtexparser's own decoder (run on the one value, as on a @string).
 
@@ -363,6 +349,9 @@ def _text(value) -> str:
         return value  # decoding takes pylatexenc most of a millisecond; plain text is most names and many titles
     if not _NEEDS_A_LATEX_READER.search(value):
         return _braces_and_ligatures(value)
+    # A bare "&" is an alignment tab to LaTeX, dropped outside a table; in a journal's or a title's
+    # words (ScienceDirect and Scopus write "Bioorganic & Medicinal Chemistry Letters") it is the word.
+    value = _UNESCAPED_AMPERSAND.sub(r"\\&", value)
     if "$" in value:
         value = _MATH.sub(lambda match: "$" + _SCRIPT.sub(_script, match.group(1)) + "$", value)
     block = _LATEX.transform_block(String("value", value), Library())
@@ -392,21 +381,55 @@ def _verbatim(value) -> str:
     return _ESCAPED.sub(r"\1", _URL_MACRO.sub(r"\1", value)).replace("{", "").replace("}", "")
 
 
-def _name(name: NameParts) -> dict | str | None:
+def _names(texts) -> list:
+    """The names of an author or editor field (already split at "and") as stored ones, in order.
+
+    A name written in biblatex's extended form ("family=Lissa, given=Caspar, prefix=van",
+    as Better BibTeX writes names with particles) is read by its keys; a comma left after a
+    name ("Chen, H.,", as some Mendeley exports write) is dropped. Raises InvalidNameError
+    for a name that is none of these (too many commas: "Gelman, A., Meng, X.-L.").
+    """
+    if not isinstance(texts, list):
+        return []
+    names = []
+    for text in texts:
+        text = text.strip().removesuffix(",").rstrip()
+        if _EXTENDED_NAME.match(text):
+            names.append(_extended_name(text))
+        else:
+            names.append(_name(parse_single_name_into_parts(text, strict=True), with_comma="," in text))
+    return names
+
+
+def _name(name: NameParts, *, with_comma: bool) -> dict | str | None:
     """One BibTeX name as a stored one.
 
     BibTeX's own name parts put "van der" with the family name; a name with no
-    first name is an organisation, kept whole, or BibTeX's "others" (et al.);
-    "Younger J", already Vancouver, reads to BibTeX as first name "Younger", last name "J".
+    first name is an organisation, kept whole, or BibTeX's "others" (et al.).
+    "Younger J", already Vancouver and written without a comma, reads to BibTeX as
+    first name "Younger", last name "J"; written with one ("XIAO, Wenhong"), the
+    family name is where the comma says, however short and capitalised it is.
     """
     first, family, jr = (_text(" ".join(part)) for part in (name.first, name.von + name.last, name.jr))
     if not first:
         if not family:
             return None
         return ET_AL if family == "others" else organisation(family)
-    if not name.von and not jr and is_initials(family):
+    if not with_comma and not name.von and not jr and is_initials(family):
         return person(first, initials=family)
     return person(family, first, suffix=jr)
+
+
+def _extended_name(text: str) -> dict | None:
+    """A name in biblatex's extended form: "family=Lissa, given=Caspar, prefix=van, useprefix=true"."""
+    parts = {}
+    for part in text.split(","):
+        key, _, value = part.partition("=")
+        parts[key.strip().lower()] = _text(value.strip())
+    family = " ".join(part for part in (parts.get("prefix", ""), parts.get("family", "")) if part)
+    if not family:
+        return None
+    return person(family, parts.get("given", ""), suffix=parts.get("suffix", ""))
 
 
 def _bibtex_entry(key: str, values: dict) -> Entry:
