@@ -62,3 +62,9 @@ def test_bibtex_names_that_run_together_with_commas_still_refuse_the_entry():
     (entry,) = bibtex.parse("@article{a, author = {Example, A., Sample, B.,}, title = {Two people in one name}}")
 
     assert entry.error == "has an author name that could not be read: “Example, A., Sample, B.”."
+
+
+def test_bibtex_html_written_with_textless_keeps_its_brackets_and_sub_and_superscripts_read_as_characters():
+    entry = parsed("mendeley-html-in-title.bib")
+
+    assert entry.values["title"] == "Atmospheric CO₂ and Ca²⁺ in <i>example</i> oceans"

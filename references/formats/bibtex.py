@@ -58,6 +58,8 @@ _LATEX_LIGATURES = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=
 _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 _EXTENDED_NAME = re.compile(r"^\s*(?:family|given|prefix|suffix)\s*=", re.IGNORECASE)
 _UNESCAPED_AMPERSAND = re.compile(r"(?<!\\)&")
+_ANGLE_BRACKETS = re.compile(r"\\text(less|greater)(?![A-Za-z])(?:\{\}|\s*)")
+_HTML_SCRIPT = re.compile(r"<(sub|sup)>([^<>]*)</\1>", re.IGNORECASE)
 _UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_:.\-]+")
 # The BibTeX entry type of what we write, by the CSL type that one rule (csl_type) gives each
 # reference, and the field its source goes in.
@@ -352,12 +354,22 @@ def _text(value) -> str:
     # A bare "&" is an alignment tab to LaTeX, dropped outside a table; in a journal's or a title's
     # words (ScienceDirect and Scopus write "Bioorganic & Medicinal Chemistry Letters") it is the word.
     value = _UNESCAPED_AMPERSAND.sub(r"\\&", value)
+    # pylatexenc drops \textless and \textgreater; Mendeley writes publishers' "<sub>2</sub>" with them.
+    value = _ANGLE_BRACKETS.sub(lambda match: "<" if match.group(1) == "less" else ">", value)
     if "$" in value:
         value = _MATH.sub(lambda match: "$" + _SCRIPT.sub(_script, match.group(1)) + "$", value)
     block = _LATEX.transform_block(String("value", value), Library())
     text = block.value if isinstance(block, String) else value
+    text = _HTML_SCRIPT.sub(_html_script, text)
     # pylatexenc reads \textasciicircum as the modifier letter U+02C6; the text meant a caret.
     return text.replace("\u02c6", "^")
+
+
+def _html_script(match: re.Match) -> str:
+    """ "CO<sub>2</sub>" as "CO₂" when each character has a Unicode sub- or superscript, else as written."""
+    tag, text = match.group(1).lower(), match.group(2)
+    characters, table = _SUPERSCRIPTS if tag == "sup" else _SUBSCRIPTS
+    return text.translate(table) if text and all(char in characters for char in text) else match.group(0)
 
 
 def _braces_and_ligatures(value: str) -> str:
