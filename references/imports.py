@@ -284,12 +284,20 @@ def reference_file_plan(record: ReferenceImport, *, replace: Iterable[str] = ())
 
 
 def reference_file_import(
-    *, record: ReferenceImport, user, replace: Iterable[str] = (), progress: Progress | None = None
+    *,
+    record: ReferenceImport,
+    user,
+    replace: Iterable[str] = (),
+    progress: Progress | None = None,
+    entries: list[ParsedEntry] | None = None,
 ) -> ImportPlan:
     """Import a previewed file, once, and record what it did and which fields the uploader let it replace.
 
     Only the editor who uploaded the file confirms it (they saw its preview).
-    The record is locked so two confirmations cannot both import.
+    The record is locked so two confirmations cannot both import. `entries`,
+    when given, are the record's content as already read (the command previews
+    and imports in one go, and a large BibTeX file takes seconds to read); else
+    the kept file is read again.
     """
     _require_import_permission(user)
     if record.uploaded_by_id != user.pk:
@@ -300,8 +308,9 @@ def reference_file_import(
             raise ImportConflict(
                 f"This file, {record.file_name}, was already imported on {record.imported_at:%d %B %Y at %H:%M}."
             )
-        format, entries = read_entries(bytes(record.content), filename=record.file_name, format=record.format)
-        plan = import_apply(entries, format=format, replace=replace, progress=progress)
+        if entries is None:
+            _, entries = read_entries(bytes(record.content), filename=record.file_name, format=record.format)
+        plan = import_apply(entries, format=record.format, replace=replace, progress=progress)
         record.status, record.imported_at = ReferenceImport.Status.IMPORTED, timezone.now()
         record.counts, record.problems, record.warnings = plan.counts, plan.problems, plan.warnings
         record.replaced_fields = list(plan.replace)

@@ -16,7 +16,6 @@ from bibtexparser.library import Library
 from bibtexparser.middlewares import (
     LatexDecodingMiddleware,
     NormalizeFieldKeys,
-    RemoveEnclosingMiddleware,
     SeparateCoAuthors,
 )
 from bibtexparser.middlewares.names import InvalidNameError, NameParts, parse_single_name_into_parts
@@ -88,6 +87,10 @@ _MATH = re.compile(r"(?<!\\)\$([^$]+)\$")
 _SCRIPT = re.compile(r"([_^])(?:\{([^{}]*)\}|(.))")
 _SUPERSCRIPTS = ("0123456789+-=()n", str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ"))
 _SUBSCRIPTS = ("0123456789+-=()", str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎"))
+# A name with one comma and nothing BibTeX reads specially (braces, escapes), whose parts are
+# what BibTeX's own splitting gives ("van der Berg, Jan": the family name is all before the comma).
+_FAMILY_COMMA_GIVEN = re.compile(r"^[^,{}\\]*[^\s,{}\\][^,{}\\]*,\s*[^\s,{}\\][^,{}\\]*$")
+_DELIMITER = re.compile(r'[{}"]')
 _MACRO_NAME = re.compile(r"[^\s{}\"#,=]+")
 # The month macros every BibTeX style defines.
 _MONTHS = {
@@ -170,7 +173,6 @@ def _parsed(text: str) -> tuple[Library, dict[int, list[str]]]:
         warnings.setdefault(line, []).extend(sentences)
     library = Library(blocks, fail_on_duplicate_key=False)
     stack = [
-        RemoveEnclosingMiddleware(),
         NormalizeFieldKeys(),
         # Each name is split into its parts by `_names`, which knows how it was written: a name that
         # cannot be read refuses the entry among the authors, and leaves out the editors among them.
@@ -183,7 +185,8 @@ def _parsed(text: str) -> tuple[Library, dict[int, list[str]]]:
 
 def _resolve_expressions(blocks: list) -> dict[int, list[str]]:
     """Give every @string and field its value, as BibTeX would: pieces joined by "#", @string and month
-    macros replaced (names in any case, later definitions winning), each value left braced.
+    macros replaced (names in any case, later definitions winning), and the braces or quotes around
+    the whole gone (a title's inner braces stay, for `_text`).
 
     A field that names a macro the file never defines is left out, with a warning
     for its entry (by the line it starts on); a value that is no such expression
@@ -206,11 +209,17 @@ def _resolve_expressions(blocks: list) -> dict[int, list[str]]:
                         f"gives its “{field.key}” as {names}, which the file never defines; it is left out."
                     )
                     continue
-                if value is not None:
-                    field.value = "{" + value + "}"
+                field.value = value if value is not None else _unenclosed(field.value)
                 kept.append(field)
             block.fields = kept
     return warnings
+
+
+def _unenclosed(raw):
+    """A value that is no expression, without the braces or quotes around it, if it has them."""
+    if isinstance(raw, str) and len(raw) >= 2 and (raw[0], raw[-1]) in (("{", "}"), ('"', '"')):
+        return raw[1:-1]
+    return raw
 
 
 def _expression(raw, macros: dict[str, str]) -> tuple[str | None, list[str]]:
@@ -241,11 +250,11 @@ def _piece(text: str, start: int) -> tuple[tuple[str, str] | None, int]:
     opening = text[start]
     if opening in '{"':
         depth, end = (1 if opening == "{" else 0), None
-        for index in range(start + 1, len(text)):
-            char = text[index]
+        for match in _DELIMITER.finditer(text, start + 1):  # only braces and quotes change anything
+            index, char = match.start(), match.group()
             if text[index - 1] == "\\":  # an escaped brace or quote is text
                 continue
-            depth += {"{": 1, "}": -1}.get(char, 0)
+            depth += 1 if char == "{" else -1 if char == "}" else 0
             if depth < 0:
                 return None, start
             if depth == 0 and (opening == "{" or char == '"'):
@@ -408,6 +417,9 @@ def _names(texts) -> list:
         text = text.strip().removesuffix(",").rstrip()
         if _EXTENDED_NAME.match(text):
             names.append(_extended_name(text))
+        elif _FAMILY_COMMA_GIVEN.match(text):  # "Younger, Jarred W.", most names in most files: split here
+            family, _, first = text.partition(",")
+            names.append(_name(NameParts(first=first.split(), von=[], last=family.split(), jr=[]), with_comma=True))
         else:
             names.append(_name(parse_single_name_into_parts(text, strict=True), with_comma="," in text))
     return names

@@ -23,6 +23,7 @@ such a string back; its reading is fixed (see docs/references.md): revisions
 carry the structure only where it says more than the string does.
 """
 
+import functools
 import re
 
 ET_AL = "et al."
@@ -79,12 +80,18 @@ def person(family: str, given: str = "", *, initials: str = "", suffix: str = ""
 
     A given name written as initials ("J. W.", "JW", "J.-P.") is initials only.
     """
+    return dict(_person(family, given, initials, suffix, orcid))
+
+
+@functools.lru_cache(maxsize=16384)
+def _person(family: str, given: str, initials: str, suffix: str, orcid: str) -> tuple[tuple[str, str], ...]:
+    """`person`, remembered: a file names the same people again and again, and a dict is copied cheaply."""
     family, given = _clean(family), _clean(given)
     if given and not initials and _given_is_initials(given, family):
         initials, given = _letters(given), ""
     initials = _clean(initials).replace(" ", "").replace(".", "") or initials_of(given)
     name = {"family": family, "given": given, "initials": initials, "suffix": _clean(suffix), "orcid": _clean(orcid)}
-    return {key: value for key, value in name.items() if value}
+    return tuple((key, value) for key, value in name.items() if value)
 
 
 def organisation(name: str) -> dict:
