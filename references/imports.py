@@ -482,6 +482,7 @@ def _clean(values: dict, warnings: list[str]) -> dict:
     """
     cleaned = dict(values)
     problems = []
+    _doi_at_the_start(cleaned, warnings)
     for name, (label, normalise) in IDENTIFIERS.items():
         if cleaned.get(name):
             try:
@@ -508,6 +509,25 @@ def _clean(values: dict, warnings: list[str]) -> dict:
         )
         cleaned["authors"] = vancouver_authors(cleaned["author_list"], cleaned["authors_et_al"])
     return cleaned
+
+
+def _doi_at_the_start(values: dict, warnings: list[str]) -> None:
+    """Take the DOI from a DOI field that holds more after it, with a warning.
+
+    Mendeley writes a DOI and a supplement's link in one field ("10.1038/nclimate3000
+    http://…"), and RIS tags leak into it ("10.1007/… LB - Keith2006"); the DOI at the
+    start is the paper's. A field that starts with anything else is left to be refused.
+    """
+    text = str(values.get("doi") or "").strip()
+    first, _, rest = text.partition(" ")
+    if not rest.strip():
+        return
+    try:
+        normalise_doi(first)
+    except ValidationError:
+        return
+    values["doi"] = first
+    warnings.append(f"has a DOI field holding more than a DOI, “{text}”; the DOI at its start, {first}, is used.")
 
 
 def _fit_authors(names: list[dict], et_al: bool) -> tuple[list[dict], bool]:
