@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('references', '0009_work_type_and_replaced_fields'),
+        ('references', '0010_title_index'),
     ]
 
     operations = [
