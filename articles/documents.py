@@ -14,7 +14,7 @@ from references.models import Reference
 REFERENCE_KEYS = ("kind", "title", "authors", "source", "year", "doi", "pmid", "url")
 # Added after the first revisions were frozen: a document carries them only when set, so
 # articles whose references lack them keep the hash they were approved under.
-OPTIONAL_REFERENCE_KEYS = ("volume", "issue", "pages", "pmcid")
+OPTIONAL_REFERENCE_KEYS = ("volume", "issue", "pages", "pmcid", "editors")
 # The structured authors: carried only when they say more than the `authors` string reads as
 # (full given names, an ORCID, an organisation the string would split or read as a person).
 AUTHOR_STRUCTURE_KEYS = ("author_list", "authors_et_al")

@@ -20,6 +20,7 @@ from config.text import counted
 from editorial.corrections import ChangeType
 from editorial.diffs import REFERENCE_FIELDS, word_diff
 from editorial.revisions import canonical_json
+from references.formats.names import vancouver_authors
 
 # The article's own fields, in reading order, with the words a reviewer knows them by. The
 # disclaimer is not one: it is the site's, versioned and approved on its own, shown on the desk
@@ -360,6 +361,8 @@ def _reference_changes(old: list[dict], new: list[dict]) -> list[str]:
         keys += sorted((previous.keys() | reference.keys()) - set(REFERENCE_FIELDS) - {"id", "number"})
         for key in keys:
             before, after = previous.get(key, ""), reference.get(key, "")
+            if key == "editors":  # names read as they are cited: "Noor N, Smith JA"
+                before, after = vancouver_authors(before or []), vancouver_authors(after or [])
             if before != after:
                 notes.append(
                     f"Reference [{reference['number']}] “{reference['title']}”: {key} changed from "

@@ -83,6 +83,12 @@ class ReferenceAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 6, "cols": 60, "spellcheck": "false"}),
         help_text=EDITOR_HELP,
     )
+    editors = AuthorLinesField(
+        label="Editors",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "spellcheck": "false"}),
+        help_text="The editors of the book or collection, one a line as the authors are written; no “et al.”.",
+    )
 
     class Meta:
         model = Reference
@@ -91,6 +97,7 @@ class ReferenceAdminForm(forms.ModelForm):
             "work_type",
             "title",
             "author_list",
+            "editors",
             "source",
             "year",
             "volume",
@@ -109,6 +116,7 @@ class ReferenceAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["author_list"] = names_text(self.instance.author_list, self.instance.authors_et_al)
+        self.initial["editors"] = names_text(self.instance.editors)
 
     def clean_author_list(self):
         try:
@@ -123,6 +131,15 @@ class ReferenceAdminForm(forms.ModelForm):
                 code="too_long",
             )
         self.instance.authors_et_al = et_al
+        return names
+
+    def clean_editors(self):
+        try:
+            names, et_al = names_from_text(self.cleaned_data["editors"])
+        except NamesTextError as error:
+            raise forms.ValidationError(error.problems, code="invalid_names") from None
+        if et_al:
+            raise forms.ValidationError("Editors are listed in full: remove the “et al.” line.", code="editors_et_al")
         return names
 
 
@@ -144,6 +161,7 @@ class ReferenceAdmin(ReadOnlyHistoryAdmin):
                     "title",
                     "author_list",
                     "cited_as",
+                    "editors",
                     "source",
                     ("year", "volume", "issue", "pages"),
                 )

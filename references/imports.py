@@ -49,7 +49,7 @@ IDENTIFIERS = {"doi": ("DOI", normalise_doi), "pmid": ("PMID", normalise_pmid), 
 UPDATABLE = ("work_type", "title", "source", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
 # What the uploader may choose to take from the file where the library already has a different value
 # ("authors" stands for the list, its et-al flag and its string). Identifiers are never replaced.
-REPLACEABLE = ("title", "authors", "work_type", "source", "year", "volume", "issue", "pages", "url")
+REPLACEABLE = ("title", "authors", "editors", "work_type", "source", "year", "volume", "issue", "pages", "url")
 # The authors change as one: the list, its et-al flag and their string.
 AUTHOR_FIELDS = ("authors", "author_list", "authors_et_al")
 BATCH_SIZE = 500
@@ -284,12 +284,20 @@ def reference_file_plan(record: ReferenceImport, *, replace: Iterable[str] = ())
 
 
 def reference_file_import(
-    *, record: ReferenceImport, user, replace: Iterable[str] = (), progress: Progress | None = None
+    *,
+    record: ReferenceImport,
+    user,
+    replace: Iterable[str] = (),
+    progress: Progress | None = None,
+    entries: list[ParsedEntry] | None = None,
 ) -> ImportPlan:
     """Import a previewed file, once, and record what it did and which fields the uploader let it replace.
 
     Only the editor who uploaded the file confirms it (they saw its preview).
-    The record is locked so two confirmations cannot both import.
+    The record is locked so two confirmations cannot both import. `entries`,
+    when given, are the record's content as already read (the command previews
+    and imports in one go, and a large BibTeX file takes seconds to read); else
+    the kept file is read again.
     """
     _require_import_permission(user)
     if record.uploaded_by_id != user.pk:
@@ -300,8 +308,9 @@ def reference_file_import(
             raise ImportConflict(
                 f"This file, {record.file_name}, was already imported on {record.imported_at:%d %B %Y at %H:%M}."
             )
-        format, entries = read_entries(bytes(record.content), filename=record.file_name, format=record.format)
-        plan = import_apply(entries, format=format, replace=replace, progress=progress)
+        if entries is None:
+            _, entries = read_entries(bytes(record.content), filename=record.file_name, format=record.format)
+        plan = import_apply(entries, format=record.format, replace=replace, progress=progress)
         record.status, record.imported_at = ReferenceImport.Status.IMPORTED, timezone.now()
         record.counts, record.problems, record.warnings = plan.counts, plan.problems, plan.warnings
         record.replaced_fields = list(plan.replace)
@@ -439,20 +448,26 @@ def _compare(plan: EntryPlan, stored: Reference, replace: tuple[str, ...]) -> No
     given_names = (values.get("author_list", []), values.get("authors_et_al", False))
     if given_names[0] and (stored.author_list, stored.authors_et_al) != given_names:
         differing["authors"] = (_names_line(stored.author_list, stored.authors_et_al), _names_line(*given_names))
+    if values.get("editors") and stored.editors != values["editors"]:
+        differing["editors"] = (_names_line(stored.editors, False), _names_line(values["editors"], False))
     changes, differences = {}, {}
     for name, (was, given) in differing.items():
-        filling = was in (None, "") if name != "authors" else not (stored.author_list or stored.authors_et_al)
+        filling = {"authors": not (stored.author_list or stored.authors_et_al), "editors": not stored.editors}.get(
+            name, was in (None, "")
+        )
         (changes if filling or name in replace else differences)[name] = (was, given)
     plan.reference, plan.changes, plan.differences = stored, changes, differences
     if not changes:
         plan.outcome = Outcome.UNCHANGED
         return
     for name, (_, value) in changes.items():
-        if name != "authors":
+        if name not in ("authors", "editors"):
             setattr(stored, name, value)
     if "authors" in changes:
         stored.author_list, stored.authors_et_al = given_names
         stored.authors = values["authors"]
+    if "editors" in changes:
+        stored.editors = values["editors"]
     try:
         _validate(stored)
     except ValidationError as error:
@@ -467,6 +482,7 @@ def _clean(values: dict, warnings: list[str]) -> dict:
     """
     cleaned = dict(values)
     problems = []
+    _doi_at_the_start(cleaned, warnings)
     for name, (label, normalise) in IDENTIFIERS.items():
         if cleaned.get(name):
             try:
@@ -493,6 +509,25 @@ def _clean(values: dict, warnings: list[str]) -> dict:
         )
         cleaned["authors"] = vancouver_authors(cleaned["author_list"], cleaned["authors_et_al"])
     return cleaned
+
+
+def _doi_at_the_start(values: dict, warnings: list[str]) -> None:
+    """Take the DOI from a DOI field that holds more after it, with a warning.
+
+    Mendeley writes a DOI and a supplement's link in one field ("10.1038/nclimate3000
+    http://…"), and RIS tags leak into it ("10.1007/… LB - Keith2006"); the DOI at the
+    start is the paper's. A field that starts with anything else is left to be refused.
+    """
+    text = str(values.get("doi") or "").strip()
+    first, _, rest = text.partition(" ")
+    if not rest.strip():
+        return
+    try:
+        normalise_doi(first)
+    except ValidationError:
+        return
+    values["doi"] = first
+    warnings.append(f"has a DOI field holding more than a DOI, “{text}”; the DOI at its start, {first}, is used.")
 
 
 def _fit_authors(names: list[dict], et_al: bool) -> tuple[list[dict], bool]:

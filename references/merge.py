@@ -15,7 +15,7 @@ from references.duplicates import conflicting_identifier
 from references.models import MergedReference, Reference
 
 # Filled on the kept reference where it is blank, from the first duplicate that has a value.
-FILLABLE_FIELDS = ("doi", "pmid", "pmcid", "authors", "source", "year", "volume", "issue", "pages", "url")
+FILLABLE_FIELDS = ("doi", "pmid", "pmcid", "authors", "editors", "source", "year", "volume", "issue", "pages", "url")
 STANDING_FIELDS = ("retraction_status", "retraction_date", "retraction_source")
 # How grave a standing is: the merged reference takes the gravest, so a merge never hides a retraction.
 GRAVITY = {
@@ -184,4 +184,4 @@ def _values_to_fill(keep: Reference, duplicates: list[Reference]) -> tuple[dict,
 
 
 def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())

@@ -70,6 +70,11 @@ class Reference(models.Model):
     authors_et_al = models.BooleanField(
         "et al.", default=False, help_text="The list is shortened: the work has more authors than it names."
     )
+    editors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The editors of the book or collection, persons and organisations as for the authors, in order.",
+    )
     source = models.CharField(max_length=300, blank=True, help_text="The journal, publisher or issuing body.")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     volume = models.CharField(max_length=32, blank=True)
@@ -155,6 +160,8 @@ class Reference(models.Model):
             errors["author_list"] = [ValidationError(problem, code="invalid_names")]
         else:
             self.sync_authors()
+        if problem := valid_names(self.editors, "editor"):
+            errors["editors"] = [ValidationError(problem, code="invalid_names")]
         for field, normalise in (
             ("doi", normalise_doi),
             ("pmid", normalise_pmid),

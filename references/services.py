@@ -9,6 +9,7 @@ REFERENCE_FIELDS = (
     "work_type",
     "title",
     "authors",
+    "editors",
     "source",
     "year",
     "volume",

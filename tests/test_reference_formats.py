@@ -325,9 +325,12 @@ def test_bibtex_entry_giving_a_field_twice_is_an_error_entry():
     )
 
 
-def test_bibtex_entry_with_an_unreadable_author_name_is_an_error_entry():
+def test_bibtex_entry_with_an_unreadable_author_name_is_an_error_entry_that_still_shows_its_title():
     assert bibtex_entry("title = {Paper}, author = {Smith, John, Jr, extra, more}") == ParsedEntry(
-        number=1, line=1, error="has an author name that could not be read: “Smith, John, Jr, extra, more”."
+        number=1,
+        line=1,
+        values={"title": "Paper"},
+        error="has an author name that could not be read: “Smith, John, Jr, extra, more”.",
     )
 
 

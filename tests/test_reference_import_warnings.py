@@ -170,3 +170,13 @@ def test_zotero_short_doi_is_kept_as_given_with_a_warning():
             "for without asking doi.org."
         ],
     )
+
+
+def test_a_doi_field_holding_a_link_after_the_doi_uses_the_doi_with_a_warning():
+    (entry_plan,) = planned("mendeley-doi-with-link.bib").entries
+    assert (entry_plan.outcome.value, entry_plan.values["doi"]) == ("new", "10.5555/example.3000")
+    assert entry_plan.warnings == [
+        "has a DOI field holding more than a DOI, “10.5555/example.3000 "
+        "http://example.org/journal/abs/example3000.html#supplementary-information”; "
+        "the DOI at its start, 10.5555/example.3000, is used."
+    ]

@@ -16,11 +16,9 @@ from bibtexparser.library import Library
 from bibtexparser.middlewares import (
     LatexDecodingMiddleware,
     NormalizeFieldKeys,
-    RemoveEnclosingMiddleware,
     SeparateCoAuthors,
-    SplitNameParts,
 )
-from bibtexparser.middlewares.names import InvalidNameError, NameParts
+from bibtexparser.middlewares.names import InvalidNameError, NameParts, parse_single_name_into_parts
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
@@ -57,6 +55,10 @@ _LIGATURES = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d", "
 _LIGATURE = re.compile("|".join(re.escape(ligature) for ligature in _LIGATURES))
 _LATEX_LIGATURES = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
 _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_EXTENDED_NAME = re.compile(r"^\s*(?:family|given|prefix|suffix)\s*=", re.IGNORECASE)
+_UNESCAPED_AMPERSAND = re.compile(r"(?<!\\)&")
+_ANGLE_BRACKETS = re.compile(r"\\text(less|greater)(?![A-Za-z])(?:\{\}|\s*)")
+_HTML_SCRIPT = re.compile(r"<(sub|sup)>([^<>]*)</\1>", re.IGNORECASE)
 _UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_:.\-]+")
 # The BibTeX entry type of what we write, by the CSL type that one rule (csl_type) gives each
 # reference, and the field its source goes in.
@@ -85,6 +87,10 @@ _MATH = re.compile(r"(?<!\\)\$([^$]+)\$")
 _SCRIPT = re.compile(r"([_^])(?:\{([^{}]*)\}|(.))")
 _SUPERSCRIPTS = ("0123456789+-=()n", str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ"))
 _SUBSCRIPTS = ("0123456789+-=()", str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎"))
+# A name with one comma and nothing BibTeX reads specially (braces, escapes), whose parts are
+# what BibTeX's own splitting gives ("van der Berg, Jan": the family name is all before the comma).
+_FAMILY_COMMA_GIVEN = re.compile(r"^[^,{}\\]*[^\s,{}\\][^,{}\\]*,\s*[^\s,{}\\][^,{}\\]*$")
+_DELIMITER = re.compile(r'[{}"]')
 _MACRO_NAME = re.compile(r"[^\s{}\"#,=]+")
 # The month macros every BibTeX style defines.
 _MONTHS = {
@@ -167,11 +173,10 @@ def _parsed(text: str) -> tuple[Library, dict[int, list[str]]]:
         warnings.setdefault(line, []).extend(sentences)
     library = Library(blocks, fail_on_duplicate_key=False)
     stack = [
-        RemoveEnclosingMiddleware(),
         NormalizeFieldKeys(),
-        # Only authors: the library keeps no editors, so an editor list it cannot read refuses nothing.
-        SeparateCoAuthors(name_fields=("author",)),
-        SplitNameParts(name_fields=("author",)),
+        # Each name is split into its parts by `_names`, which knows how it was written: a name that
+        # cannot be read refuses the entry among the authors, and leaves out the editors among them.
+        SeparateCoAuthors(name_fields=("author", "editor")),
     ]
     for middleware in stack:
         library = middleware.transform(library)
@@ -180,7 +185,8 @@ def _parsed(text: str) -> tuple[Library, dict[int, list[str]]]:
 
 def _resolve_expressions(blocks: list) -> dict[int, list[str]]:
     """Give every @string and field its value, as BibTeX would: pieces joined by "#", @string and month
-    macros replaced (names in any case, later definitions winning), each value left braced.
+    macros replaced (names in any case, later definitions winning), and the braces or quotes around
+    the whole gone (a title's inner braces stay, for `_text`).
 
     A field that names a macro the file never defines is left out, with a warning
     for its entry (by the line it starts on); a value that is no such expression
@@ -203,11 +209,17 @@ def _resolve_expressions(blocks: list) -> dict[int, list[str]]:
                         f"gives its “{field.key}” as {names}, which the file never defines; it is left out."
                     )
                     continue
-                if value is not None:
-                    field.value = "{" + value + "}"
+                field.value = value if value is not None else _unenclosed(field.value)
                 kept.append(field)
             block.fields = kept
     return warnings
+
+
+def _unenclosed(raw):
+    """A value that is no expression, without the braces or quotes around it, if it has them."""
+    if isinstance(raw, str) and len(raw) >= 2 and (raw[0], raw[-1]) in (("{", "}"), ('"', '"')):
+        return raw[1:-1]
+    return raw
 
 
 def _expression(raw, macros: dict[str, str]) -> tuple[str | None, list[str]]:
@@ -238,11 +250,11 @@ def _piece(text: str, start: int) -> tuple[tuple[str, str] | None, int]:
     opening = text[start]
     if opening in '{"':
         depth, end = (1 if opening == "{" else 0), None
-        for index in range(start + 1, len(text)):
-            char = text[index]
+        for match in _DELIMITER.finditer(text, start + 1):  # only braces and quotes change anything
+            index, char = match.start(), match.group()
             if text[index - 1] == "\\":  # an escaped brace or quote is text
                 continue
-            depth += {"{": 1, "}": -1}.get(char, 0)
+            depth += 1 if char == "{" else -1 if char == "}" else 0
             if depth < 0:
                 return None, start
             if depth == 0 and (opening == "{" or char == '"'):
@@ -309,10 +321,17 @@ def _entry(number: int, line: int, entry: Entry, warnings: list[str]) -> ParsedE
     values["title"] = _text(fields.get("title"))
     if not values["title"]:
         problems.append("has no title.")
-    if isinstance(fields.get("author"), list):
-        names = [_name(name) for name in fields["author"]]
-        values["author_list"] = [name for name in names if name and name != ET_AL]
-        values["authors_et_al"] = ET_AL in names
+    try:
+        names = _names(fields.get("author"))
+    except InvalidNameError as error:
+        problems.append(f"has an author name that could not be read: “{error.name}”.")
+        names = []
+    values["author_list"] = [name for name in names if name and name != ET_AL]
+    values["authors_et_al"] = ET_AL in names
+    try:
+        values["editors"] = [name for name in _names(fields.get("editor")) if name and name != ET_AL]
+    except InvalidNameError as error:  # the reference can do without its editors; BibTeX's "others" is dropped
+        warnings.append(f"has an editor name that could not be read: “{error.name}”; the editors are left out.")
     values["source"] = next((_text(fields[name]) for name in _SOURCES if _text(fields.get(name))), "")
     try:
         values["year"] = read_year(_verbatim(fields.get("year")), _verbatim(fields.get("date")))
@@ -341,12 +360,25 @@ def _text(value) -> str:
         return value  # decoding takes pylatexenc most of a millisecond; plain text is most names and many titles
     if not _NEEDS_A_LATEX_READER.search(value):
         return _braces_and_ligatures(value)
+    # A bare "&" is an alignment tab to LaTeX, dropped outside a table; in a journal's or a title's
+    # words (ScienceDirect and Scopus write "Bioorganic & Medicinal Chemistry Letters") it is the word.
+    value = _UNESCAPED_AMPERSAND.sub(r"\\&", value)
+    # pylatexenc drops \textless and \textgreater; Mendeley writes publishers' "<sub>2</sub>" with them.
+    value = _ANGLE_BRACKETS.sub(lambda match: "<" if match.group(1) == "less" else ">", value)
     if "$" in value:
         value = _MATH.sub(lambda match: "$" + _SCRIPT.sub(_script, match.group(1)) + "$", value)
     block = _LATEX.transform_block(String("value", value), Library())
     text = block.value if isinstance(block, String) else value
+    text = _HTML_SCRIPT.sub(_html_script, text)
     # pylatexenc reads \textasciicircum as the modifier letter U+02C6; the text meant a caret.
     return text.replace("\u02c6", "^")
+
+
+def _html_script(match: re.Match) -> str:
+    """ "CO<sub>2</sub>" as "CO₂" when each character has a Unicode sub- or superscript, else as written."""
+    tag, text = match.group(1).lower(), match.group(2)
+    characters, table = _SUPERSCRIPTS if tag == "sup" else _SUBSCRIPTS
+    return text.translate(table) if text and all(char in characters for char in text) else match.group(0)
 
 
 def _braces_and_ligatures(value: str) -> str:
@@ -370,21 +402,58 @@ def _verbatim(value) -> str:
     return _ESCAPED.sub(r"\1", _URL_MACRO.sub(r"\1", value)).replace("{", "").replace("}", "")
 
 
-def _name(name: NameParts) -> dict | str | None:
+def _names(texts) -> list:
+    """The names of an author or editor field (already split at "and") as stored ones, in order.
+
+    A name written in biblatex's extended form ("family=Lissa, given=Caspar, prefix=van",
+    as Better BibTeX writes names with particles) is read by its keys; a comma left after a
+    name ("Chen, H.,", as some Mendeley exports write) is dropped. Raises InvalidNameError
+    for a name that is none of these (too many commas: "Gelman, A., Meng, X.-L.").
+    """
+    if not isinstance(texts, list):
+        return []
+    names = []
+    for text in texts:
+        text = text.strip().removesuffix(",").rstrip()
+        if _EXTENDED_NAME.match(text):
+            names.append(_extended_name(text))
+        elif _FAMILY_COMMA_GIVEN.match(text):  # "Younger, Jarred W.", most names in most files: split here
+            family, _, first = text.partition(",")
+            names.append(_name(NameParts(first=first.split(), von=[], last=family.split(), jr=[]), with_comma=True))
+        else:
+            names.append(_name(parse_single_name_into_parts(text, strict=True), with_comma="," in text))
+    return names
+
+
+def _name(name: NameParts, *, with_comma: bool) -> dict | str | None:
     """One BibTeX name as a stored one.
 
     BibTeX's own name parts put "van der" with the family name; a name with no
-    first name is an organisation, kept whole, or BibTeX's "others" (et al.);
-    "Younger J", already Vancouver, reads to BibTeX as first name "Younger", last name "J".
+    first name is an organisation, kept whole, or BibTeX's "others" (et al.).
+    "Younger J", already Vancouver and written without a comma, reads to BibTeX as
+    first name "Younger", last name "J"; written with one ("XIAO, Wenhong"), the
+    family name is where the comma says, however short and capitalised it is.
     """
     first, family, jr = (_text(" ".join(part)) for part in (name.first, name.von + name.last, name.jr))
     if not first:
         if not family:
             return None
         return ET_AL if family == "others" else organisation(family)
-    if not name.von and not jr and is_initials(family):
+    if not with_comma and not name.von and not jr and is_initials(family):
         return person(first, initials=family)
     return person(family, first, suffix=jr)
+
+
+def _extended_name(text: str) -> dict | None:
+    """A name in biblatex's extended form: "family=Lissa, given=Caspar, prefix=van, useprefix=true"."""
+    parts = {}
+    for part in text.split(","):
+        key, _, value = part.partition("=")
+        parts[key.strip().lower()] = _text(value.strip())
+    family = " ".join(part for part in (parts.get("prefix", ""), parts.get("family", "")) if part)
+    if not family:
+        return None
+    return person(family, parts.get("given", ""), suffix=parts.get("suffix", ""))
 
 
 def _bibtex_entry(key: str, values: dict) -> Entry:
@@ -393,6 +462,8 @@ def _bibtex_entry(key: str, values: dict) -> Entry:
     names, et_al = names_of(values)
     if names:
         fields.append(Field("author", " and ".join([*map(_bibtex_name, names), *(["others"] if et_al else [])])))
+    if values.get("editors"):
+        fields.append(Field("editor", " and ".join(map(_bibtex_name, values["editors"]))))
     if values.get("source"):
         fields.append(Field(source_field, _latex(values["source"])))
     if values.get("year"):

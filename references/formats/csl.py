@@ -6,7 +6,7 @@ CSL has no word for our evidence kinds (a systematic review is an
 likewise as "authors: et al." (CSL has no et-al flag, and an author named
 "et al." would be a person to every reader). Everything else maps to a
 standard CSL variable: persons as `family`/`given`/`suffix`, organisations as
-`literal`.
+`literal`, editors in `editor`.
 """
 
 import re
@@ -67,6 +67,8 @@ def to_csl(values: dict, *, item_id: str) -> dict:
     names, et_al = names_of(values)
     if names:
         item["author"] = [csl_name(name) for name in names]
+    if values.get("editors"):
+        item["editor"] = [csl_name(name) for name in values["editors"]]
     if values.get("source"):
         item["container-title"] = values["source"]
         if item["type"] in ("report", "book", "thesis"):
@@ -126,6 +128,10 @@ def from_csl(item: dict) -> dict:
             et_al = True
         elif read:
             names.append(read)
+    editors = item.get("editor") if isinstance(item.get("editor"), list) else []
+    read = [_name(name) if isinstance(name, dict) else None for name in editors]
+    if editors := [name for name in read if name and name != "et al."]:  # editors have no "et al." here
+        values["editors"] = editors
     source = item.get("container-title") or item.get("publisher")
     if isinstance(source, str) and source.strip():
         values["source"] = " ".join(source.split())

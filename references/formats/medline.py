@@ -17,6 +17,7 @@ _TAG = re.compile(r"^(?=.{4}-)([A-Z][A-Z0-9]{1,3}) *-(?: (.*))?$")
 _DOI = re.compile(r"^(.*?)\s*\[doi\]$")
 # Where the source of a work that is not a journal paper goes: a chapter's book, else its publisher.
 _SOURCE_TAGS = {"chapter": "BTI", "book": "PB", "thesis": "PB", "report": "PB", "webpage": "PB", "document": "PB"}
+_NAME_TAGS = {"FAU", "AU", "CN", "FED", "ED"}
 _ORCID = re.compile(r"^ORCID:\s*(?:https?://orcid\.org/)?(\S+)$", re.IGNORECASE)
 
 
@@ -65,6 +66,7 @@ def _entry(number: int, line: int, fields: list[list[str]]) -> ParsedEntry:
     if not values["pmid"] and not values["title"]:
         problems.append("has neither a PMID nor a title (TI).")
     values["author_list"], values["authors_et_al"] = _names(fields)
+    values["editors"], _ = _names(fields, full="FED", short="ED", group=None)  # a Bookshelf book's editors
     chapter_of = first.get("BTI") if first.get("TI") else ""  # a chapter's source is its book
     values["source"] = first.get("JT") or first.get("TA") or chapter_of or first.get("PB")
     try:
@@ -80,25 +82,33 @@ def _entry(number: int, line: int, fields: list[list[str]]) -> ParsedEntry:
     return make_entry(number, line, values, problems)
 
 
-def _names(fields: list[list[str]]) -> tuple[list[dict], bool]:
+def _names(
+    fields: list[list[str]], *, full: str = "FAU", short: str = "AU", group: str | None = "CN"
+) -> tuple[list[dict], bool]:
     """The authors in order: FAU ("Younger, Jarred W") with the AU after it ("Younger JW") giving its
-    exact initials, an AU alone, CN (a group author) whole, and AUID's ORCID on the name before it."""
-    names, et_al, open_full = [], False, False
+    exact initials, an AU alone, CN (a group author) whole, and AUID's ORCID on the name before it.
+
+    The editors of a book on the Bookshelf are read the same way from FED and ED (no group tag).
+    """
+    names, et_al, open_full, ours = [], False, False, False
     for tag, value in fields:
         value = value.strip()
         if not value:
             continue
-        if tag == "CN":
+        if tag in _NAME_TAGS:
+            ours = tag in (full, short, group)  # an AUID belongs to the name just before it, author or editor
+            open_full = open_full and ours
+        if tag == group:
             if value.lower().rstrip(".") == "et al":
                 et_al = True
             else:
                 names.append(organisation(value))
             open_full = False
-        elif tag in ("FAU", "AU"):
+        elif tag in (full, short):
             name = name_from_display(value)
             if name == ET_AL:
                 et_al, open_full = True, False
-            elif tag == "AU" and open_full and "family" in names[-1] and name and "family" in name:
+            elif tag == short and open_full and "family" in names[-1] and name and "family" in name:
                 names[-1] = person(
                     names[-1]["family"],
                     names[-1].get("given", ""),
@@ -109,10 +119,28 @@ def _names(fields: list[list[str]]) -> tuple[list[dict], bool]:
                 open_full = False
             elif name:
                 names.append(name)
-                open_full = tag == "FAU"
-        elif tag == "AUID" and names and "family" in names[-1] and (match := _ORCID.match(value)):
+                open_full = tag == full
+        elif tag == "AUID" and ours and names and "family" in names[-1] and (match := _ORCID.match(value)):
             names[-1] = {**names[-1], "orcid": match.group(1)}
     return names, et_al
+
+
+def _name_lines(names: list[dict], *, full: str, short: str) -> list[tuple[str, str]]:
+    """Each person as a full name (when the given names are known) and as family name and initials,
+    with an ORCID after; an organisation whole, as a group author (CN) or, for editors, as a name."""
+    lines = []
+    for name in names:
+        if "literal" in name:
+            # A group author (CN); an organisation editing a book, with EndNote's trailing comma that keeps it whole.
+            lines.append(("CN", name["literal"]) if full == "FAU" else (full, f"{name['literal']},"))
+            continue
+        suffix = f" {name['suffix']}" if name.get("suffix") else ""
+        if name.get("given"):
+            lines.append((full, f"{name['family']}, {name['given']}{suffix}"))
+        lines.append((short, f"{name['family']} {name.get('initials', '')}".strip() + suffix))
+        if name.get("orcid"):
+            lines.append(("AUID", f"ORCID: {name['orcid']}"))
+    return lines
 
 
 def _work_type(first: dict) -> str | None:
@@ -131,16 +159,9 @@ def _record(values: dict) -> str:
         lines.append(("PMID", values["pmid"]))
     work_type = values.get("work_type")
     lines.append(("BTI" if work_type == "book" else "TI", values.get("title", "")))
-    for name in names_of(values)[0]:  # MEDLINE has no "et al.": a shortened list is written as far as it goes
-        if "literal" in name:
-            lines.append(("CN", name["literal"]))  # a group author
-            continue
-        suffix = f" {name['suffix']}" if name.get("suffix") else ""
-        if name.get("given"):
-            lines.append(("FAU", f"{name['family']}, {name['given']}{suffix}"))
-        lines.append(("AU", f"{name['family']} {name.get('initials', '')}".strip() + suffix))
-        if name.get("orcid"):
-            lines.append(("AUID", f"ORCID: {name['orcid']}"))
+    # MEDLINE has no "et al.": a shortened list is written as far as it goes.
+    lines += _name_lines(names_of(values)[0], full="FAU", short="AU")
+    lines += _name_lines(values.get("editors", []), full="FED", short="ED")
     if values.get("kind") in PUBLICATION_TYPES:
         lines.append(("PT", PUBLICATION_TYPES[values["kind"]]))
     source_tag = _SOURCE_TAGS.get(work_type, "JT")

@@ -12,6 +12,10 @@ shortened ("et al."). Each name is a dict with only the keys it has:
 "et al." is never a name: readers turn it into the flag, writers write it as
 each format says (BibTeX's "others", a note elsewhere) or not at all.
 
+A reference's editors (of the book a chapter is in, or of an edited book) are
+a second list of the same names, with no string and no flag: no format gives
+editors an "et al.", and no revision froze editors before they had structure.
+
 The same list is also kept as one Vancouver string ("Younger JW, Cancer
 Research UK, et al.", `vancouver_authors`) for search, plain lines and the
 revisions frozen before names had structure. `names_from_vancouver` reads
@@ -19,6 +23,7 @@ such a string back; its reading is fixed (see docs/references.md): revisions
 carry the structure only where it says more than the string does.
 """
 
+import functools
 import re
 
 ET_AL = "et al."
@@ -75,12 +80,18 @@ def person(family: str, given: str = "", *, initials: str = "", suffix: str = ""
 
     A given name written as initials ("J. W.", "JW", "J.-P.") is initials only.
     """
+    return dict(_person(family, given, initials, suffix, orcid))
+
+
+@functools.lru_cache(maxsize=16384)
+def _person(family: str, given: str, initials: str, suffix: str, orcid: str) -> tuple[tuple[str, str], ...]:
+    """`person`, remembered: a file names the same people again and again, and a dict is copied cheaply."""
     family, given = _clean(family), _clean(given)
     if given and not initials and _given_is_initials(given, family):
         initials, given = _letters(given), ""
     initials = _clean(initials).replace(" ", "").replace(".", "") or initials_of(given)
     name = {"family": family, "given": given, "initials": initials, "suffix": _clean(suffix), "orcid": _clean(orcid)}
-    return {key: value for key, value in name.items() if value}
+    return tuple((key, value) for key, value in name.items() if value)
 
 
 def organisation(name: str) -> dict:
@@ -316,16 +327,21 @@ def _clean(text) -> str:
     return " ".join(str(text or "").split())
 
 
-def valid_names(names) -> str:
-    """Why a stored list is not names in the stored shape, or "" when it is."""
+def valid_names(names, role: str = "author") -> str:
+    """Why a stored list is not names in the stored shape, or "" when it is.
+
+    `role` ("author" or "editor") names the list in the sentence, so that a bad
+    editor is never reported as a bad author.
+    """
     if not isinstance(names, list):
-        return "The authors must be a list of names."
+        return f"The {role}s must be a list of names."
+    label = role.capitalize()
     for position, name in enumerate(names, start=1):
         if not isinstance(name, dict) or not all(isinstance(value, str) for value in name.values()):
-            return f"Author {position} is not a name."
+            return f"{label} {position} is not a name."
         if "literal" in name:
             if set(name) != {"literal"} or not name["literal"].strip():
-                return f"Author {position}: an organisation has only its name."
+                return f"{label} {position}: an organisation has only its name."
         elif not name.get("family", "").strip() or set(name) - set(PERSON_KEYS):
-            return f"Author {position}: a person needs a family name and only {', '.join(PERSON_KEYS)}."
+            return f"{label} {position}: a person needs a family name and only {', '.join(PERSON_KEYS)}."
     return ""

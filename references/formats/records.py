@@ -15,6 +15,7 @@ FIELDS = (
     "authors",
     "author_list",
     "authors_et_al",
+    "editors",
     "source",
     "year",
     "volume",
@@ -40,8 +41,8 @@ class ParsedEntry:
     `position` is for people: "entry 3 (line 41)". `values` holds only fields the
     entry gives, with identifiers as written (normalising is the importer's job),
     `year` as an int, `author_list` as stored names (see `names.py`) with
-    `authors_et_al` when the list is shortened, and `authors` as their
-    Vancouver string ("Younger J, Noor N, et al.").
+    `authors_et_al` when the list is shortened, `authors` as their
+    Vancouver string ("Younger J, Noor N, et al."), and `editors` as stored names.
     `error` is blank for a usable entry, else a sentence that reads after the
     position: "has no title (TI or T1)." ("Entry 3 (line 41) has no title (TI or T1).").
     """

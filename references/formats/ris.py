@@ -58,10 +58,11 @@ _WORK_TYPES = {
 }
 
 
-# rispy's tags, and L3, where EBSCO writes the DOI ("related records" to others), kept under a name of our own.
+# rispy's tags, and two it does not know, kept under names of our own: L3, where EBSCO writes the
+# DOI ("related records" to others), and ED, the editor tag of the older RIS specification.
 _PARSER = rispy.RisParser(
-    mapping={**rispy.TAG_KEY_MAPPING, "L3": "doi_links"},
-    list_tags=[*rispy.LIST_TYPE_TAGS, "L3"],
+    mapping={**rispy.TAG_KEY_MAPPING, "L3": "doi_links", "ED": "editors"},
+    list_tags=[*rispy.LIST_TYPE_TAGS, "L3", "ED"],
     skip_unknown_tags=True,
 )
 _BARE_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -130,6 +131,9 @@ def _entry(number: int, line: int, body: list[str]) -> ParsedEntry:
     # AU and A1 are the same thing; exporters that write both repeat the names.
     names = record.get("authors") or record.get("first_authors") or []
     values["author_list"], values["authors_et_al"] = names_from_display(names)
+    # A2, the secondary author, is the editor of a book or of the book a chapter is in (the RIS
+    # specification's tag, which Zotero and EndNote write); ED is the older tag. A3 is a series editor.
+    values["editors"], _ = names_from_display(record.get("editors") or record.get("secondary_authors") or [])
     values["source"] = _first(record, _SOURCES)
     try:
         values["year"] = read_year(*(record.get(tag, "") for tag in _DATES))
@@ -181,6 +185,8 @@ def _record(key: str, values: dict) -> dict:
     record = {"type_of_reference": reference_type, "id": key, "title": values.get("title", "")}
     if names := [_display_name(name) for name in names_of(values)[0]]:
         record["authors"] = names  # RIS has no "et al.": a shortened list is written as far as it goes
+    if editors := [_display_name(name) for name in values.get("editors", [])]:
+        record["secondary_authors"] = editors  # A2, the specification's editor tag
     if values.get("source"):
         record["publisher" if reference_type in ("RPRT", "BOOK", "THES") else "secondary_title"] = values["source"]
     for field, tag in (("year", "year"), ("volume", "volume"), ("issue", "number")):

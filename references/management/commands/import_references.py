@@ -47,8 +47,11 @@ class Command(BaseCommand):
                 record, plan = reference_file_preview(
                     data=data, file_name=path.name, user=user, format=format, keep=not dry_run, replace=replace
                 )
-                if not dry_run:
-                    plan = reference_file_import(record=record, user=user, replace=replace, progress=self._progress)
+                if not dry_run:  # the file just read is the one kept: it is not read again
+                    entries = [entry_plan.entry for entry_plan in plan.entries]
+                    plan = reference_file_import(
+                        record=record, user=user, replace=replace, progress=self._progress, entries=entries
+                    )
         except ReferenceFileError as error:
             raise CommandError(f"{file}: {error} Nothing was imported.") from error
         except (PermissionDenied, ImportConflict) as error:
