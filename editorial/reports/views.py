@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from editorial.document_changes import claim_words_changed
 from editorial.errors import UnknownRevision, WorkflowError
 from editorial.models import ArticleWorkflow, AuditEvent, Revision
 from editorial.reports.forms import ReportMoveForm
@@ -56,7 +57,10 @@ def _entries(reports: list[ProblemReport]) -> list[dict]:
         words = claim_words(report.revision, report.claim_uid)
         live = getattr(workflows.get(report.article_id), "live_revision", None)
         candidates = [
-            {"revision": revision, "changes_claim": claim_words(revision, report.claim_uid) != words}
+            {
+                "revision": revision,
+                "changes_claim": claim_words_changed(report.revision.content, revision.content, report.claim_uid),
+            }
             for revision in revisions.get(report.article_id, [])
             if revision.number > report.revision.number
         ]
