@@ -119,7 +119,7 @@ def problem_reports_fix_by(*, revision: Revision, approver) -> list[ProblemRepor
     """
     if revision.content.get("change_type") not in ANNOUNCED:
         return []
-    reports = ProblemReport.objects.select_for_update().select_related("revision").order_by("pk")
+    reports = ProblemReport.objects.select_for_update(of=("self",)).select_related("revision").order_by("pk")
     answered = [
         report
         for report in reports.filter(
