@@ -147,6 +147,20 @@ def claim_hash(claim: dict) -> str:
     return hashlib.sha256(canonical_json(claim).encode("utf-8")).hexdigest()
 
 
+def claim_wording(content: dict, claim_uid) -> tuple[str, ...] | None:
+    """The words readers read of a claim of `content` (`CLAIM_FIELDS`, not citations); None if it has no such claim."""
+    for section in content["sections"]:
+        for claim in section["claims"]:
+            if claim["uid"] == str(claim_uid):
+                return tuple(claim.get(key, "") for key, _ in CLAIM_FIELDS)
+    return None
+
+
+def claim_words_changed(old: dict, new: dict, claim_uid) -> bool:
+    """Whether readers of `new` read other words for the claim than readers of `old` did, or no claim at all."""
+    return claim_wording(old, claim_uid) != claim_wording(new, claim_uid)
+
+
 def claims_to_attest(content: dict, live_content: dict | None) -> dict[str, tuple[int, str]]:
     """{uid: (claim number, claim hash)} of the claims of `content` added or changed since the live words.
 

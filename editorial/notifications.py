@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
+from editorial.corrections import change_label
 from editorial.evidence import live_articles_citing_flagged_evidence
 from editorial.experts.tokens import seal, unseal
 from editorial.models import (
@@ -227,6 +228,35 @@ def email_problem_report(report_id: int) -> int:
         "link": settings.SITE_URL.rstrip("/") + reverse("desk:problem_report", args=[report.pk]),
     }
     return send_all_once(_letters(f"problem-report:{report_id}", "problem_report", _managing_editors(), context))
+
+
+def notify_readers_of_fix(reports) -> None:
+    """Tell each reader who left an address that the answer they reported a problem with was corrected."""
+    email_problem_report_fixed.enqueue(sorted(report.pk for report in reports))
+
+
+@task()
+@retried
+def email_problem_report_fixed(report_ids: list[int]) -> int:
+    """One email per report still marked fixed when the task runs: a report reopened since is not answered."""
+    from reader.models import ProblemReport
+
+    reports = ProblemReport.objects.filter(pk__in=report_ids, state=ProblemReport.State.FIXED).exclude(email="")
+    letters = []
+    for report in reports.select_related("fixed_in").order_by("pk"):
+        revision = report.fixed_in
+        site = settings.SITE_URL.rstrip("/")
+        context = {
+            "report": report,
+            "revision": revision,
+            "kind": change_label(revision.content.get("change_type")),
+            "link": site + reverse("reader:article", args=[revision.content["slug"]]),
+            "changes_link": site + reverse("reader:article_changes", args=[revision.content["slug"]]),
+        }
+        subject, _, body = render_to_string("editorial/email/problem_report_fixed.txt", context).strip().partition("\n")
+        key = f"problem-report:{report.pk}:problem_report_fixed:{revision.pk}:{report.email}"
+        letters.append(Letter(key=key, to=report.email, subject=subject.strip(), body=body.strip() + "\n"))
+    return send_all_once(letters)
 
 
 def notify_of_hold(event, reviewers) -> None:

@@ -8,6 +8,9 @@ since the form was shown, or a move the table below does not allow:
 `ReportChanged`, 409), then the input (a revision that does not fix the
 report: `UnknownRevision`, 400). They move no article workflow, so they write
 no audit event: the report's history names who moved it and when.
+
+`problem_reports_fix_by` is no person's move: the approval of a correction or
+a clinical update makes it, in the approval's transaction (`reader.receivers`).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +18,8 @@ from django.db import transaction
 
 from config.history import acting_as
 from editorial import notifications
+from editorial.corrections import ANNOUNCED
+from editorial.document_changes import claim_words_changed
 from editorial.errors import ReasonRequired, UnknownClaim, UnknownRevision, WorkflowError
 from editorial.models import Revision
 from editorial.rules import may_triage_problem_reports
@@ -32,6 +37,9 @@ REPORT_MOVES = {
     State.FIXED: (State.INVESTIGATING,),
     State.NO_CHANGE: (State.INVESTIGATING,),
 }
+
+# The reports still waiting for an answer: an approval that changes their claim answers them.
+OPEN_STATES = (State.NEW, State.INVESTIGATING)
 
 REFUSAL = "Only managing editors triage readers' problem reports."
 
@@ -97,6 +105,34 @@ def problem_report_dismiss(*, report: ProblemReport, user, seen_state: str, reas
     if not reason.strip():
         raise ReasonRequired("Say why no change is needed. Nothing was recorded.")
     return _save(report, user, state=State.NO_CHANGE, fixed_in=None, reason=reason.strip())
+
+
+def problem_reports_fix_by(*, revision: Revision, approver) -> list[ProblemReport]:
+    """Mark fixed in `revision`, just live, the open reports it answers; email each reader who left an address.
+
+    Only a correction or a clinical update answers a report, and only on a
+    claim whose words readers read (`claim_words_changed`) differ from those the
+    reader reported, or that it removed; reports on claims it left as they were
+    stay open. Each report's history names `approver`, the member whose approval
+    put the words live. Call inside that approval's transaction: the reports
+    move with it or not at all, and the emails leave only once it commits.
+    """
+    if revision.content.get("change_type") not in ANNOUNCED:
+        return []
+    reports = ProblemReport.objects.select_for_update(of=("self",)).select_related("revision").order_by("pk")
+    answered = [
+        report
+        for report in reports.filter(
+            article_id=revision.article_id, state__in=OPEN_STATES, revision__number__lt=revision.number
+        )
+        if claim_words_changed(report.revision.content, revision.content, report.claim_uid)
+    ]
+    for report in answered:
+        _save(report, approver, state=State.FIXED, fixed_in=revision, reason="")
+    emailed = [report for report in answered if report.email]
+    if emailed:
+        enqueue_with_commit(lambda: notifications.notify_readers_of_fix(emailed))
+    return answered
 
 
 def _lock(report: ProblemReport, user, seen_state: str, target: str) -> ProblemReport:

@@ -13,6 +13,10 @@ AUDIENCE = {
     "student": ("audience", {"@type": "EducationalAudience", "educationalRole": "student"}),
 }
 
+# schema.org's context reads `propertyID` as an address: the DOI scheme is named by its registry entry, not "DOI",
+# which would resolve against the page's own address.
+DOI_SCHEME = "https://registry.identifiers.org/registry/doi"
+
 
 def medical_web_page(*, page, document: dict, url: str, audience: str, changes_url: str = "") -> str:
     """Return the page's `MedicalWebPage` as JSON, safe to embed in a script element.
@@ -80,7 +84,12 @@ def _citation(reference: dict) -> dict:
     if reference["year"]:
         citation["datePublished"] = str(reference["year"])
     if reference["doi"]:
-        citation["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": reference["doi"]}
+        citation["identifier"] = {
+            "@type": "PropertyValue",
+            "propertyID": DOI_SCHEME,
+            "value": reference["doi"],
+            "url": f"https://doi.org/{reference['doi']}",
+        }
         citation["sameAs"] = f"https://doi.org/{reference['doi']}"
     elif reference["url"]:
         citation["sameAs"] = reference["url"]

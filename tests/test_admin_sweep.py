@@ -115,6 +115,9 @@ WRITE_POLICY = {
     "experts:comment": grant(Role.ANONYMOUS, Role.READER, *STAFF),
     # Readers' problem reports: managing editors (and superusers) triage them.
     "desk:problem_report": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    # ... and, from a report on a claim readers see, hold the article or open a re-review.
+    "desk:problem_report_hold": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
+    "desk:problem_report_rereview": grant(Role.MANAGING_EDITOR, Role.SUPERUSER),
     "desk:start": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
     "desk:approve": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
     "desk:request_changes": grant(Role.BOARD_ASSIGNED, scope=on_articles_assigned_to_them),
@@ -207,6 +210,8 @@ WRITES_THAT_MUST_HAPPEN = [
     ("reader:ask", Role.ANONYMOUS),
     ("reader:report_problem", Role.ANONYMOUS),
     ("desk:problem_report", Role.MANAGING_EDITOR),
+    ("desk:problem_report_hold", Role.MANAGING_EDITOR),
+    ("desk:problem_report_rereview", Role.MANAGING_EDITOR),
     ("desk:assign", Role.MANAGING_EDITOR),
     ("desk:experts", Role.MANAGING_EDITOR),
     ("desk:expert_revoke", Role.MANAGING_EDITOR),
@@ -358,6 +363,19 @@ def _live_number(params) -> str:
     return str(workflow.live_revision.number) if workflow and workflow.live_revision else ""
 
 
+def _report_hold(params) -> dict:
+    """The hold form of a report's page: the live words' hash and both reasons, named as the page names them."""
+    report = ProblemReport.objects.filter(pk=params["report_id"]).first()
+    workflow = ArticleWorkflow.objects.filter(article_id=getattr(report, "article_id", None)).first()
+    live = workflow.live_revision if workflow else None
+    fields = {
+        "content_hash": live.content_hash if live else "",
+        "reason": "A reader found the dose ten times too high.",
+        "public_reason": "We are checking a dose in this answer.",
+    }
+    return {f"hold-{params['report_id']}-{name}": value for name, value in fields.items()}
+
+
 def _newest_number(params) -> str:
     revision = Revision.objects.filter(article__slug=params["slug"]).order_by("-number").first()
     return str(revision.number) if revision else ""
@@ -403,6 +421,10 @@ SPECIAL_FORMS = {
         "website": "",
     },
     "desk:problem_report": lambda world, params: {"move": "investigate", "seen_state": "new"},
+    "desk:problem_report_hold": lambda world, params: _report_hold(params),
+    "desk:problem_report_rereview": lambda world, params: {
+        f"rereview-{params['report_id']}-note": "A reader doubts the dose."
+    },
     "desk:start": lambda world, params: {},
     "desk:thread_open": lambda world, params: {
         "revision": _newest_number(params),

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from editorial.errors import ReasonRequired, UnknownRevision
+from editorial.models import ArticleWorkflow, AuditEvent
+from editorial.workflow import Action
 from reader.models import ProblemReport
 from reader.services import (
     ReportChanged,
@@ -19,6 +21,7 @@ from reader.services import (
     problem_report_investigate,
 )
 from reader.views import REPORTS_PER_HOUR
+from tests.factories import ReviewerFactory
 from tests.workflow_helpers import approved, citable_article, edit_claim, submitted
 
 pytestmark = pytest.mark.django_db
@@ -359,8 +362,8 @@ def test_queue_shows_the_claim_as_readers_saw_it_and_the_one_step_moves(client, 
 
     assert revision.content["sections"][0]["claims"][0]["text"] in html
     assert PROBLEM in html
-    assert reverse("desk:hold", args=[article.slug, revision.number]) in html
-    assert reverse("admin:articles_article_rereview", args=[article.pk]) in html
+    assert f'action="{reverse("desk:problem_report_hold", args=[entry.pk])}"' in html
+    assert f'action="{reverse("desk:problem_report_rereview", args=[entry.pk])}"' in html
     assert f'action="{reverse("desk:problem_report", args=[entry.pk])}"' in html
 
 
@@ -438,3 +441,177 @@ def test_the_desk_links_managing_editors_to_the_new_reports(client, managing_edi
     client.force_login(managing_editor)
 
     assert f'href="{reverse("desk:problem_reports")}?state=new"' in client.get(reverse("desk:queue")).content.decode()
+
+
+# The article's moves from a report: hold it, or open a re-review, in one step
+
+HOLD = {"reason": "A reader found the dose ten times too high.", "public_reason": "We are checking a dose."}
+ARTICLE_MOVES = ["hold", "rereview"]
+
+
+@pytest.fixture
+def active_member(db):
+    """A board member with an active profile: one who may hold an article from the review desk, not from here."""
+    return ReviewerFactory().user
+
+
+def article_move(client, entry, move, revision, **fields):
+    """Post the report's `move` form as the page fills it: the live words' hash, the reasons or the note."""
+    prefix = f"{move}-{entry.pk}"
+    values = {"content_hash": revision.content_hash, **HOLD} if move == "hold" else {"note": "A reader's report."}
+    data = {f"{prefix}-{name}": value for name, value in (values | fields).items()}
+    return client.post(reverse(f"desk:problem_report_{move}", args=[entry.pk]), data)
+
+
+def workflow_state(article) -> str:
+    return ArticleWorkflow.objects.get(article=article).state
+
+
+@pytest.mark.parametrize(
+    ("person", "method", "status", "state"),
+    [
+        (None, "get", 405, "approved"),
+        ("reader", "get", 405, "approved"),
+        ("editor", "get", 405, "approved"),
+        ("board_member", "get", 405, "approved"),
+        ("active_member", "get", 405, "approved"),
+        ("managing_editor", "get", 405, "approved"),
+        (None, "post", 302, "approved"),
+        ("reader", "post", 403, "approved"),
+        ("editor", "post", 403, "approved"),
+        ("board_member", "post", 403, "approved"),
+        ("active_member", "post", 403, "approved"),
+        ("managing_editor", "post", 302, None),
+    ],
+)
+@pytest.mark.parametrize(("move", "moved_to"), [("hold", "held"), ("rereview", "submitted")])
+def test_article_moves_ladder(client, live, request, person, method, status, state, move, moved_to):
+    article, revision, uid = live
+    entry = filed(revision, uid)
+    if person:
+        client.force_login(request.getfixturevalue(person))
+    if method == "post":
+        response = article_move(client, entry, move, revision)
+    else:
+        response = client.get(reverse(f"desk:problem_report_{move}", args=[entry.pk]))
+
+    assert (response.status_code, workflow_state(article)) == (status, state or moved_to)
+
+
+def test_an_anonymous_move_is_sent_to_login(client, live):
+    _, revision, uid = live
+    response = article_move(client, filed(revision, uid), "hold", revision)
+
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_hold_from_a_report_holds_the_live_words_with_both_reasons_in_the_managing_editors_name(
+    client, live, managing_editor
+):
+    article, revision, uid = live
+    entry = filed(revision, uid)
+    client.force_login(managing_editor)
+
+    response = article_move(client, entry, "hold", revision)
+
+    workflow = ArticleWorkflow.objects.get(article=article)
+    event = AuditEvent.objects.filter(article=article).latest("pk")
+    assert response["Location"] == reverse("desk:problem_report", args=[entry.pk])
+    assert (workflow.state, workflow.held_revision, workflow.live_revision, workflow.public_reason) == (
+        "held",
+        revision,
+        None,
+        HOLD["public_reason"],
+    )
+    assert (event.action, event.actor, event.revision, event.comment) == (
+        Action.HOLD,
+        managing_editor,
+        revision,
+        HOLD["reason"],
+    )
+
+
+def test_hold_without_a_reason_for_readers_answers_400_and_keeps_what_was_typed(client, live, managing_editor):
+    article, revision, uid = live
+    entry = filed(revision, uid)
+    client.force_login(managing_editor)
+
+    response = article_move(client, entry, "hold", revision, public_reason="")
+
+    assert (response.status_code, workflow_state(article)) == (400, "approved")
+    assert "Say in words for readers why the article is unavailable." in response.content.decode()
+    assert HOLD["reason"] in response.content.decode()
+
+
+def test_hold_of_words_no_longer_live_answers_409_with_a_sentence(client, live, editor, managing_editor):
+    article, revision, uid = live
+    entry = filed(revision, uid)
+    newer = newer_approved(article, editor, managing_editor)
+    client.force_login(managing_editor)
+
+    response = article_move(client, entry, "hold", revision)
+
+    assert (response.status_code, workflow_state(article)) == (409, "approved")
+    assert (
+        f"The words you read are no longer the one readers see: revision {newer.number} was approved meanwhile."
+        in response.content.decode()
+    )
+
+
+def test_rereview_from_a_report_puts_the_live_words_before_the_board_as_a_new_round(client, live, managing_editor):
+    article, revision, uid = live
+    entry = filed(revision, uid)
+    client.force_login(managing_editor)
+
+    response = article_move(client, entry, "rereview", revision, note="A reader doubts the dose.")
+
+    workflow = ArticleWorkflow.objects.get(article=article)
+    event = AuditEvent.objects.filter(article=article).latest("pk")
+    assert response["Location"] == reverse("desk:assign", args=[article.slug])
+    assert (workflow.state, workflow.current_revision, workflow.live_revision, workflow.review_round) == (
+        "submitted",
+        revision,
+        revision,
+        2,
+    )
+    assert (event.action, event.actor, event.comment) == (Action.REREVIEW, managing_editor, "A reader doubts the dose.")
+
+
+def test_rereview_while_new_words_are_in_review_answers_409(client, live, editor, managing_editor):
+    article, revision, uid = live
+    entry = filed(revision, uid)
+    edit_claim(article, "Take 5 mg once a day with food.", user=editor)
+    submitted(article, editor, managing_editor)
+    client.force_login(managing_editor)
+
+    response = article_move(client, entry, "rereview", revision)
+
+    assert (response.status_code, workflow_state(article)) == (409, "submitted")
+    assert f"“{article.title}” is submitted, so it cannot be re-reviewed now." in response.content.decode()
+
+
+def test_while_new_words_are_in_review_the_report_offers_a_hold_and_no_re_review(client, live, editor, managing_editor):
+    article, revision, uid = live
+    entry = filed(revision, uid)
+    edit_claim(article, "Take 5 mg once a day with food.", user=editor)
+    submitted(article, editor, managing_editor)
+    client.force_login(managing_editor)
+    html = client.get(reverse("desk:problem_report", args=[entry.pk])).content.decode()
+
+    assert (
+        reverse("desk:problem_report_hold", args=[entry.pk]) in html,
+        reverse("desk:problem_report_rereview", args=[entry.pk]) in html,
+    ) == (True, False)
+
+
+def test_a_held_article_offers_neither_move(client, live, managing_editor):
+    _, revision, uid = live
+    entry = filed(revision, uid)
+    client.force_login(managing_editor)
+    article_move(client, entry, "hold", revision)
+    html = client.get(reverse("desk:problem_report", args=[entry.pk])).content.decode()
+
+    assert (
+        reverse("desk:problem_report_hold", args=[entry.pk]) in html,
+        reverse("desk:problem_report_rereview", args=[entry.pk]) in html,
+    ) == (False, False)

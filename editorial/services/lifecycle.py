@@ -19,7 +19,7 @@ from editorial.errors import InvalidTransition, ScheduleRefused
 from editorial.models import MAX_REVIEW_INTERVAL_MONTHS, ArticleWorkflow, Revision, SignOff
 from editorial.rules import THE_SCHEDULE
 from editorial.services.moves import _close_review, _transition, workflow_check, workflow_lock
-from editorial.services.reviews import make_live, scheduled_approval_time
+from editorial.services.reviews import make_live, scheduled_approval
 from editorial.workflow import EXPIRED_PUBLIC_REASON, GO_LIVE_STATES, Action
 from jobs.outbox import enqueue_with_commit
 
@@ -133,8 +133,8 @@ def article_go_live(*, article: Article, now: datetime | None = None) -> Revisio
     workflow_check(Action.GO_LIVE, workflow=workflow, user=THE_SCHEDULE)
     if workflow.go_live_at > now:
         raise InvalidTransition(f"“{workflow.article.title}” goes live at {_when(workflow.go_live_at)}, not before.")
-    revision, go_live_at = workflow.current_revision, workflow.go_live_at
-    make_live(workflow, revision, reviewed_at=scheduled_approval_time(workflow), actor=workflow.scheduled_by)
+    revision, go_live_at, approval = workflow.current_revision, workflow.go_live_at, scheduled_approval(workflow)
+    make_live(workflow, revision, reviewed_at=approval.created_at, actor=workflow.scheduled_by, approver=approval.actor)
     _transition(
         Action.GO_LIVE,
         workflow=workflow,

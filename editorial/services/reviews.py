@@ -1,7 +1,7 @@
 """Moves of the review itself: assign board members, start a review, approve, request changes."""
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -41,6 +41,7 @@ from editorial.services.moves import (
     workflow_lock,
 )
 from editorial.services.threads import open_threads_for_sign_off
+from editorial.signals import revision_went_live
 from editorial.workflow import TRANSITIONS, Action, State
 from jobs.outbox import enqueue_with_commit
 from ledger.services import link_append
@@ -198,7 +199,7 @@ def review_approve(
         data["go_live_at"] = workflow.go_live_at.isoformat()
         _close_review(workflow, actor=user)
     elif reached_quorum:
-        make_live(workflow, revision, reviewed_at=now, actor=user)
+        make_live(workflow, revision, reviewed_at=now, actor=user, approver=user)
     _transition(
         Action.APPROVE,
         workflow=workflow,
@@ -215,14 +216,17 @@ def review_approve(
     return sign_off
 
 
-def make_live(workflow: ArticleWorkflow, revision: Revision, *, reviewed_at, actor) -> None:
+def make_live(workflow: ArticleWorkflow, revision: Revision, *, reviewed_at, actor, approver) -> None:
     """Show `revision` to readers from now on as reviewed at `reviewed_at` (ending any hold), closing the review.
 
     Also the end of a re-review: the same revision, reviewed anew. Its review
     round certifies it and the next review falls due an interval later. A
     go-live time is spent. An expiry belongs to the article, not to a revision:
-    only a re-review that reaches quorum before it lifts it.
+    only a re-review that reaches quorum before it lifts it. New words tell the
+    rest of the site so (`revision_went_live`, naming `approver`, the member
+    whose approval reached quorum); the same words certified again do not.
     """
+    replaces_live_words = workflow.live_revision_id != revision.pk
     if workflow.is_rereview:
         workflow.expires_at = None
     workflow.live_revision, workflow.held_revision, workflow.public_reason = revision, None, ""
@@ -231,17 +235,18 @@ def make_live(workflow: ArticleWorkflow, revision: Revision, *, reviewed_at, act
     workflow.certified_round = workflow.review_round
     workflow.go_live_at = None
     _close_review(workflow, actor=actor)
+    if replaces_live_words:
+        revision_went_live.send(sender=Revision, revision=revision, approver=approver)
 
 
-def scheduled_approval_time(workflow: ArticleWorkflow) -> datetime:
-    """When the board approved the revision that waits for its go-live time (its approval's audit event)."""
-    approval = AuditEvent.objects.filter(
+def scheduled_approval(workflow: ArticleWorkflow) -> AuditEvent:
+    """The approval that reached quorum on the revision waiting for its go-live time: when, and by whom."""
+    return AuditEvent.objects.filter(
         article_id=workflow.article_id,
         action=Action.APPROVE,
         to_state=State.SCHEDULED,
         revision_id=workflow.current_revision_id,
     ).latest("created_at")
-    return approval.created_at
 
 
 @transaction.atomic
