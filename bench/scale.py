@@ -109,7 +109,8 @@ def _seeded() -> int:
     return PublishedArticle.objects.filter(slug__startswith="scale-answer-").count()
 
 
-def _median_ms(client, url, *, repeat: int, warm: bool = True, **params) -> tuple[float, int]:
+def median_ms(client, url, *, repeat: int, warm: bool = True, **params) -> tuple[float, int, int]:
+    """The median time of `repeat` requests (a warm-up first unless `warm` is off), the last one's queries and bytes."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -122,7 +123,7 @@ def _median_ms(client, url, *, repeat: int, warm: bool = True, **params) -> tupl
             response = client.get(url, params, secure=True)
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, params, response.status_code)
-    return statistics.median(timings), len(queries)
+    return statistics.median(timings), len(queries), len(response.content)
 
 
 def measure(size: int, *, repeat: int = 15) -> list[tuple[str, float, int]]:
@@ -152,11 +153,11 @@ def measure(size: int, *, repeat: int = 15) -> list[tuple[str, float, int]]:
         (f"search common ({COMMON_WORD})", reverse("reader:home"), {"q": COMMON_WORD}),
         (f"search rare ({RARE_WORD})", reverse("reader:home"), {"q": RARE_WORD}),
     ]:
-        rows.append((name, *_median_ms(client, url, repeat=repeat, **params)))
+        rows.append((name, *median_ms(client, url, repeat=repeat, **params)))
     cache.clear()
     index_url = reverse("reader:sitemap")
-    rows.append(("sitemap index, cold", *_median_ms(client, index_url, repeat=1, warm=False)))
-    rows.append(("sitemap index, cached", *_median_ms(client, index_url, repeat=repeat)))
+    rows.append(("sitemap index, cold", *median_ms(client, index_url, repeat=1, warm=False)))
+    rows.append(("sitemap index, cached", *median_ms(client, index_url, repeat=repeat)))
     index = client.get(index_url, secure=True).content.decode()
     files = [loc.split("testserver", 1)[1] for loc in re.findall(r"<loc>([^<]+)</loc>", index)]
     article_files = [url for url in files if "articles" in url]
@@ -164,15 +165,19 @@ def measure(size: int, *, repeat: int = 15) -> list[tuple[str, float, int]]:
     for url in article_files:
         path, _, query = url.partition("?")
         params = dict(part.split("=") for part in query.split("&") if part)
-        cold.append(_median_ms(client, path, repeat=1, warm=False, **params))
-        warm.append(_median_ms(client, path, repeat=5, **params))
+        cold.append(median_ms(client, path, repeat=1, warm=False, **params))
+        warm.append(median_ms(client, path, repeat=5, **params))
     print(f"{size}: {len(article_files)} article sitemap files", file=sys.stderr)
     rows.append(("sitemap article file, cold (slowest file)", *max(cold)))
     rows.append(("sitemap article file, cached (slowest file)", *max(warm)))
     return rows
 
 
-def main(sizes: list[int]) -> None:
+def run(measure, sizes: list[int], *, bench: str) -> None:
+    """Set Django up for a bench, run `measure(size)` for each size, print one table of all the sizes.
+
+    `measure` returns rows of (page, ms, queries, bytes).
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")  # production settings, locmem cache
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     import django
@@ -182,15 +187,17 @@ def main(sizes: list[int]) -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # the test client's host is allowed; nothing else changes
-
     if connection.vendor != "postgresql":
-        sys.exit("The scale bench needs PostgreSQL: set DATABASE_URL.")
+        sys.exit(f"The {bench} bench needs PostgreSQL: set DATABASE_URL.")
     results = {size: measure(size) for size in sizes}
-    print(f"{'page':52} " + " ".join(f"{size:>10} ms {'q':>3}" for size in sizes))
+    print(f"{'page':52} " + " ".join(f"{size:>9} ms {'q':>3} {'KB':>5}" for size in sizes))
     for index, (name, *_) in enumerate(results[sizes[0]]):
-        cells = " ".join(f"{results[size][index][1]:13.1f} {results[size][index][2]:3}" for size in sizes)
+        cells = " ".join(
+            f"{results[size][index][1]:12.1f} {results[size][index][2]:3} {results[size][index][3] / 1024:5.0f}"
+            for size in sizes
+        )
         print(f"{name:52} {cells}")
 
 
 if __name__ == "__main__":
-    main([int(size) for size in sys.argv[1:]] or [10_000])
+    run(measure, [int(size) for size in sys.argv[1:]] or [10_000], bench="scale")

@@ -15,7 +15,6 @@ grow with the library.
 """
 
 import os
-import statistics
 import sys
 import time
 
@@ -61,27 +60,13 @@ def prepare(size: int) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-def median_ms(client, url, *, repeat: int, **params) -> tuple[float, int, int]:
-    """The median time of `repeat` requests after one warm-up, the queries of the last and its size in bytes."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url, params, secure=True)
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url, params, secure=True)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, params, response.status_code)
-    return statistics.median(timings), len(queries), len(response.content)
-
-
 def measure(size: int, *, repeat: int = 7) -> list[tuple[str, float, int, int]]:
+    """Grow the library to `size`, then time each staff page: (page, ms, queries, bytes) rows."""
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
 
+    from bench.scale import median_ms
     from editorial.models import ArticleWorkflow, Reviewer
 
     started = time.perf_counter()
@@ -109,25 +94,7 @@ def measure(size: int, *, repeat: int = 7) -> list[tuple[str, float, int, int]]:
     return [(name, *median_ms(client, url, repeat=repeat, **params)) for name, client, url, params in pages]
 
 
-def main(sizes: list[int]) -> None:
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # the test client's host is allowed; nothing else changes
-    if connection.vendor != "postgresql":
-        sys.exit("The staff pages bench needs PostgreSQL: set DATABASE_URL.")
-    results = {size: measure(size) for size in sizes}
-    print(f"{'page':48} " + " ".join(f"{size:>9} ms {'q':>3} {'KB':>5}" for size in sizes))
-    for index, (name, *_) in enumerate(results[sizes[0]]):
-        cells = " ".join(
-            f"{results[size][index][1]:12.1f} {results[size][index][2]:3} {results[size][index][3] / 1024:5.0f}"
-            for size in sizes
-        )
-        print(f"{name:48} {cells}")
-
-
 if __name__ == "__main__":
-    main([int(size) for size in sys.argv[1:]] or [1_000, 10_000])
+    from bench.scale import run
+
+    run(measure, [int(size) for size in sys.argv[1:]] or [1_000, 10_000], bench="staff pages")

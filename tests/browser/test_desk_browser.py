@@ -146,6 +146,8 @@ def test_desk_pages_have_no_wcag_a_or_aa_violations(browser, demo_site):
         "review page": ("dr.okafor", "/review/low-dose-naltrexone-chronic-pain/r2/"),
         "queue (managing editor)": ("managing", "/review/"),
         "assign": ("managing", "/review/metformin-chronic-kidney-disease/assign/"),
+        "list (board member)": ("dr.okafor", "/review/queues/assigned/"),
+        "list (managing editor)": ("managing", "/review/queues/in-progress/"),
     }
     found = {}
     for name, (username, path) in pages.items():

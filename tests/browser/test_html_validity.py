@@ -49,21 +49,26 @@ def test_reader_pages_have_no_html_errors(client, tmp_path):
     assert (result.returncode, errors) == (0, ""), f"vnu found HTML errors:\n{errors}"
 
 
-# The review threads' pages, each as the person who works on it sees it (the demo's accounts).
-THREAD_PAGES = {
+# The review desk's pages, each as the person who works on it sees it (the demo's accounts).
+DESK_PAGES = {
+    "queue-member": ("dr.okafor", "/review/"),
+    "queue-managing": ("managing", "/review/"),
+    "list-assigned": ("dr.okafor", "/review/queues/assigned/"),
+    "list-in-progress": ("managing", "/review/queues/in-progress/"),
+    "review": ("dr.okafor", "/review/low-dose-naltrexone-chronic-pain/r2/"),
     "threads": ("editor2", "/review/vitamin-d-fracture-prevention-older-adults/threads/"),
     "inbox": ("editor", "/review/editors/inbox/"),
     "review-with-threads": ("dr.lindqvist", "/review/vitamin-d-fracture-prevention-older-adults/r1/"),
 }
 
 
-def test_thread_pages_have_no_html_errors(client, tmp_path):
+def test_desk_pages_have_no_html_errors(client, tmp_path):
     from django.contrib.auth import get_user_model
 
     command = vnu_command()
     demo_seed()
     files = []
-    for name, (username, path) in THREAD_PAGES.items():
+    for name, (username, path) in DESK_PAGES.items():
         client.force_login(get_user_model().objects.get(username=username))
         response = client.get(path)
         assert response.status_code == 200, f"{path} answered {response.status_code}"
