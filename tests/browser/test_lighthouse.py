@@ -28,7 +28,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import LDN, NODE_MODULES, PAGES, tool_missing
+from tests.browser.conftest import ARTIFACTS_DIR, LDN, NODE_MODULES, PAGES, tool_missing
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -115,5 +115,7 @@ def test_reader_pages_score_100_in_every_lighthouse_category_on_a_phone(demo_sit
         for name, report in reports.items()
     }
 
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS_DIR / "lighthouse-scores.json").write_text(json.dumps(scores, indent=2))
     failing = {name: shortfalls(report) for name, report in reports.items() if shortfalls(report)}
     assert scores == {name: dict.fromkeys(CATEGORIES, 1) for name in AUDITED}, json.dumps(failing, indent=2)
