@@ -5,6 +5,8 @@ copy's preview and, later, an approved revision, and a hash of it identifies
 exactly which words were shown.
 """
 
+from string import ascii_lowercase
+
 from django.db.models import Prefetch
 
 from articles.models import Article, Citation
@@ -94,21 +96,30 @@ def build_article_document(article: Article) -> dict:
 AUDIENCES = ("clinician", "patient", "student")
 
 
+def _backlinks(anchors: list[str]) -> list[dict]:
+    """Mark each way back with a letter (a, b, c…), as reference lists do, so it is not read as a reference number."""
+    return [
+        {"anchor": anchor, "mark": ascii_lowercase[index] if index < len(ascii_lowercase) else str(index + 1)}
+        for index, anchor in enumerate(anchors)
+    ]
+
+
 def present_document(document: dict, audience: str | None = None) -> dict:
     """Prepare a document for a page: each claim's wording for the audience, and reference backlinks.
 
     With `audience` None (the editors' preview) both wordings are kept. For
     "patient", a claim's plain-language wording replaces the clinician wording
-    where it exists. Each reference gets the anchor of its first citation, so
-    the reference list links back to the text.
+    where it exists. Each reference gets the anchors of its citations, in the
+    order they appear, so the reference list links back to every place in the
+    text that cites it (a reader returns to the claim they came from).
     """
-    first_citation = {}
+    citations_of = {}
     sections = []
     for section in document["sections"]:
         claims = []
         for claim in section["claims"]:
             for number in claim["citations"]:
-                first_citation.setdefault(number, f"cite-{claim['uid']}-{number}")
+                citations_of.setdefault(number, []).append(f"cite-{claim['uid']}-{number}")
             use_plain = audience == "patient" and claim["plain_text"]
             claims.append(
                 {
@@ -120,7 +131,8 @@ def present_document(document: dict, audience: str | None = None) -> dict:
             )
         sections.append({**section, "claims": claims})
     references = [
-        {**reference, "backlink": first_citation.get(reference["number"])} for reference in document["references"]
+        {**reference, "backlinks": _backlinks(citations_of.get(reference["number"], []))}
+        for reference in document["references"]
     ]
     lede = document["plain_lede"] if audience == "patient" and document["plain_lede"] else document["lede"]
     return {**document, "sections": sections, "references": references, "display_lede": lede, "audience": audience}

@@ -26,6 +26,7 @@ pytestmark = [
 
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 SCREENSHOT_PAGES = ["article", "home", "board", "policy"]
+HIGHLIGHT = "rgb(232, 241, 251)"  # --accent-soft: the reference or claim a reader has just jumped to
 
 
 def live_claim(slug: str, lead_in: str) -> dict:
@@ -51,8 +52,7 @@ def test_citation_leads_to_its_reference_and_backlink_returns_to_it(page, demo_s
     assert hash_of(page) == f"#ref-{reference_number}"
     expect(page.locator(":target")).to_have_attribute("id", f"ref-{reference_number}")
     expect(reference).to_be_in_viewport()
-    backlink = reference.locator("a.backlink")
-    expect(backlink).to_have_attribute("href", f"#{citation_id}")
+    backlink = reference.locator(f'a.backlink[href="#{citation_id}"]')
 
     backlink.click()
 
@@ -62,27 +62,104 @@ def test_citation_leads_to_its_reference_and_backlink_returns_to_it(page, demo_s
     expect(reference).not_to_be_in_viewport()
 
 
-def test_audience_form_switches_claim_to_plain_wording_and_back(page, demo_site):
+def test_a_reference_cited_twice_links_back_to_each_citing_claim(page, demo_site):
+    page.goto(f"{demo_site}{PAGES['article']}")
+    citations = page.locator('sup.cite a[href="#ref-3"]')
+    citation_ids = [citations.nth(index).get_attribute("id") for index in range(citations.count())]
+    assert len(citation_ids) > 1
+
+    backlinks = page.locator("li#ref-3 a.backlink")
+
+    assert [backlinks.nth(index).get_attribute("href") for index in range(backlinks.count())] == [
+        f"#{citation_id}" for citation_id in citation_ids
+    ]
+    assert backlinks.nth(1).inner_text() == "b"
+
+
+def test_coming_back_from_a_reference_highlights_the_claim_that_cites_it(page, demo_site):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{demo_site}{PAGES['article']}")
+    citation = page.locator('sup.cite a[href="#ref-3"]').nth(1)
+    citation_id = citation.get_attribute("id")
+    claim = citation.locator("xpath=ancestor::li[contains(@class, 'claim')]")
+    expect(claim).not_to_have_css("background-color", HIGHLIGHT)
+    citation.click()
+    expect(page.locator("li#ref-3")).to_have_css("background-color", HIGHLIGHT)
+
+    page.locator(f'li#ref-3 a.backlink[href="#{citation_id}"]').click()
+
+    expect(claim).to_have_css("background-color", HIGHLIGHT)
+    expect(claim).to_be_in_viewport()
+    expect(page.locator("li.claim").filter(has=page.locator(":target"))).to_have_count(1)
+
+
+def test_citation_links_are_big_enough_to_tap_on_a_phone(page, demo_site):
+    """Each citation number is a target of at least 24 by 24 CSS pixels (WCAG 2.5.8)."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{demo_site}{PAGES['article']}")
+
+    sizes = page.locator("sup.cite a").evaluate_all(
+        "links => links.map(link => { const box = link.getBoundingClientRect(); return [box.width, box.height]; })"
+    )
+
+    assert sizes, "the article cites references"
+    assert [size for size in sizes if size[0] < 24 or size[1] < 24] == []
+
+
+def test_on_a_phone_the_short_answer_starts_on_the_first_screen(page, demo_site):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{demo_site}{PAGES['article']}")
+
+    answer_top = page.locator(".lede").bounding_box()["y"]
+
+    assert answer_top < PHONE["height"], (
+        f"the short answer starts {answer_top:.0f} px down a {PHONE['height']} px screen"
+    )
+    expect(page.get_by_role("button", name="Patient or caregiver")).to_be_in_viewport()
+    expect(page.get_by_role("heading", level=1)).to_be_in_viewport()
+
+
+def test_the_review_line_opens_to_the_full_review_panel(page, demo_site):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{demo_site}{PAGES['article']}")
+    trust_line = page.locator("details.trust > summary")
+    expect(trust_line).to_contain_text("Approved")
+    expect(trust_line).to_contain_text("Medically reviewed by Dr Amara Okafor and Dr Claire Moreau")
+    facts = page.locator(".review-facts")
+    expect(facts).to_be_hidden()
+
+    trust_line.click()
+
+    expect(facts).to_be_visible()
+    expect(facts).to_contain_text("Last reviewed")
+    expect(page.get_by_role("link", name="Dr Amara Okafor, MD, MPH")).to_be_visible()
+    expect(page.locator(".stepper")).to_be_visible()
+
+    trust_line.click()
+
+    expect(facts).to_be_hidden()
+
+
+def test_audience_buttons_switch_claim_to_plain_wording_and_back(page, demo_site):
     claim = live_claim(LDN, "Starting dose")
     assert claim["plain_text"] != claim["text"]
     page.goto(f"{demo_site}{PAGES['article']}")
     shown = page.locator(f"#claim-{claim['uid']}")
     expect(shown).to_contain_text(claim["text"])
-    expect(page.get_by_label("Clinician")).to_be_checked()
+    expect(page.get_by_role("button", name="Clinician")).to_have_attribute("aria-pressed", "true")
 
-    page.get_by_label("Patient or caregiver").check()
-    page.get_by_role("button", name="Show this wording").click()
+    page.get_by_role("button", name="Patient or caregiver").click()
 
     expect(page).to_have_url(f"{demo_site}{PAGES['article']}")
-    expect(page.get_by_label("Patient or caregiver")).to_be_checked()
+    expect(page.get_by_role("button", name="Patient or caregiver")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Clinician")).to_have_attribute("aria-pressed", "false")
     expect(shown).to_contain_text(claim["plain_text"])
     expect(shown).not_to_contain_text(claim["text"])
 
-    page.get_by_label("Clinician").check()
-    page.get_by_role("button", name="Show this wording").click()
+    page.get_by_role("button", name="Clinician").click()
 
     expect(page).to_have_url(f"{demo_site}{PAGES['article']}")
-    expect(page.get_by_label("Clinician")).to_be_checked()
+    expect(page.get_by_role("button", name="Clinician")).to_have_attribute("aria-pressed", "true")
     expect(shown).to_contain_text(claim["text"])
     expect(shown).not_to_contain_text(claim["plain_text"])
 
