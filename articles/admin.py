@@ -8,15 +8,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.db.models import Prefetch
+from django.forms.utils import flatatt
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
 
 from articles.conflicts import VERSION_FIELDS, EditConflict, merge_their_changes, without_rows_gone
 from articles.documents import article_with_tree, build_article_document, present_document
@@ -25,6 +28,28 @@ from articles.ordering import park
 from articles.selectors import article_changes_since, article_content_history
 from articles.services import article_version_bump
 from config.history_admin import ReadOnlyHistoryAdmin
+
+
+class PlainHiddenInput(forms.HiddenInput):
+    """A hidden input written out directly rather than through the form renderer's templates.
+
+    An article's page carries some four hundred hidden inputs (each row's id, parent and
+    position, each formset's counts); rendering each through a template took a third of
+    the page's time. The markup is the one Django's template writes.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value_attr = format_html(' value="{}"', widget["value"]) if widget["value"] is not None else ""
+        return format_html('<input type="hidden" name="{}"{}{}>', widget["name"], value_attr, flatatt(widget["attrs"]))
+
+
+def _plain_hidden_inputs(form):
+    """Swap the hidden inputs of `form` for `PlainHiddenInput`, keeping their attributes."""
+    for field in form.fields.values():
+        if type(field.widget) is forms.HiddenInput:
+            field.widget = PlainHiddenInput(attrs=field.widget.attrs)
+    return form
 
 
 class OrderedChildForm(forms.ModelForm):
@@ -38,7 +63,7 @@ class OrderedChildForm(forms.ModelForm):
     """
 
     class Meta:
-        widgets = {"order": forms.HiddenInput}
+        widgets = {"order": PlainHiddenInput}
 
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() | {"order"}
@@ -55,6 +80,19 @@ class OrderedChildFormSet(nested_admin.formsets.NestedInlineFormSet):
     On display, children already prefetched on the parent are used as they
     are, so a whole article renders in a fixed number of queries.
     """
+
+    @cached_property
+    def empty_form(self):
+        """The template row for "add another", built once: the admin and nested_admin each ask for it repeatedly."""
+        return super().empty_form
+
+    @property
+    def management_form(self):
+        return _plain_hidden_inputs(super().management_form)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        _plain_hidden_inputs(form)  # the row's id and parent
 
     def get_queryset(self):
         accessor = self.fk.remote_field.get_accessor_name()
@@ -134,6 +172,7 @@ COMPACT_TEXT = {
 
 
 class OrderedInlineMixin:
+    template = "admin/articles/article/_inline_stacked.html"
     form = OrderedChildForm
     formset = OrderedChildFormSet
     sortable_field_name = "order"
@@ -164,7 +203,14 @@ class CitationForm(OrderedChildForm):
 
 
 class CitationInline(OrderedInlineMixin, nested_admin.NestedTabularInline):
+    """A claim's citations, one row each: the reference's number as readers see it, and its picker.
+
+    The picker has no links to add, change or delete references beside it: the library is
+    edited on its own pages, and those links repeated on every row made most of the page.
+    """
+
     model = Citation
+    template = "admin/articles/article/_inline_tabular.html"
     form = CitationForm
     fields = ("reference", "order")
     autocomplete_fields = ("reference",)
@@ -177,16 +223,36 @@ class CitationInline(OrderedInlineMixin, nested_admin.NestedTabularInline):
             kwargs["widget"] = LoadedChoiceAutocomplete(db_field, self.admin_site)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            formfield.widget = formfield.widget.widget  # the bare picker, without the library's links
+        return formfield
+
 
 class ClaimInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
+    """An article's claims, with their help said once above them rather than under every claim."""
+
     model = Claim
     form = ClaimForm
     fields = ("lead_in", "text", "plain_text", "order")
     inlines = [CitationInline]
+    description = (
+        "A lead-in is optional and shown in bold before the claim. The clinician wording allows "
+        "bold (**…**), italic (*…*) and [links](https://…) only. The plain-language wording is "
+        "optional, for patients and caregivers."
+    )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            formfield.help_text = ""  # said once, in `description`
+        return formfield
 
 
 class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
     model = Section
+    item_summary = "Heading, introduction and claims"
     fields = (("heading", "level"), "intro", "order")
     inlines = [ClaimInline]
 
