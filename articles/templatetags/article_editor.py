@@ -1,6 +1,7 @@
 """Filters for the article editor's own inline templates (admin/articles/article/_inline_*.html)."""
 
 import json
+import sys
 
 from django import template
 from django.utils.safestring import mark_safe
@@ -20,3 +21,19 @@ def json_attribute(value: str) -> str:
     """
     compact = json.dumps(json.loads(value), separators=(",", ":"), ensure_ascii=False)
     return mark_safe(compact.translate(_ATTRIBUTE_ESCAPES))  # every special character escaped above
+
+
+@register.filter
+def in_position_order(formset) -> list:
+    """The formset's forms in the order of their positions, as the editor last arranged them.
+
+    A form whose position is missing or unreadable (a new row) keeps its place after the others.
+    """
+
+    def position(form):
+        try:
+            return int(form["order"].value())
+        except (KeyError, TypeError, ValueError):
+            return sys.maxsize
+
+    return sorted(formset.forms, key=position)
