@@ -14,6 +14,7 @@ import re
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import django
 
@@ -63,7 +64,7 @@ def main() -> int:
     print(f"elements    {len(ELEMENT.findall(html))}")
     print(f"controls    {len(CONTROL.findall(html))}")
     print(f"queries     {len(queries)}")
-    print(f"load        {' '.join(open('/proc/loadavg').read().split()[:3])} (1, 5, 15 min)")
+    print(f"load        {' '.join(Path('/proc/loadavg').read_text().split()[:3])} (1, 5, 15 min)")
     passed = median <= max_ms and size_kb <= max_kb
     print(f"verdict     {'PASS' if passed else 'FAIL'} (median <= {max_ms:.0f} ms, HTML <= {max_kb:.0f} KB)")
     return 0 if passed else 1
