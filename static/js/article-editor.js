@@ -11,7 +11,7 @@
  */
 "use strict";
 
-(function () {
+function startArticleEditor() {
   const form = document.getElementById("article_form");
   if (!form) {
     return;
@@ -152,4 +152,7 @@
     }
     loadedState = formState();
   });
-})();
+}
+
+// The admin loads this file in the page's head, before the form exists.
+document.addEventListener("DOMContentLoaded", startArticleEditor);
