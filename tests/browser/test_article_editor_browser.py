@@ -43,7 +43,9 @@ def test_article_editor_does_not_scroll_sideways_at_1280_px(browser, demo_site):
 def test_lede_box_shows_all_its_text(browser, demo_site):
     tab = editor_tab(browser, demo_site)
 
-    lede = tab.evaluate("() => { const box = document.getElementById('id_lede'); return [box.scrollHeight, box.clientHeight]; }")
+    lede = tab.evaluate(
+        "() => { const box = document.getElementById('id_lede'); return [box.scrollHeight, box.clientHeight]; }"
+    )
 
     assert lede[0] <= lede[1], f"the lede needs {lede[0]} px but its box is {lede[1]} px high"
 
