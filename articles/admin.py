@@ -8,23 +8,48 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.db.models import Prefetch
+from django.forms.utils import flatatt
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 
 from articles.conflicts import VERSION_FIELDS, EditConflict, merge_their_changes, without_rows_gone
-from articles.documents import article_with_tree, build_article_document, present_document
+from articles.documents import article_with_tree, build_article_document, present_document, reference_numbers
 from articles.models import Article, Citation, Claim, Section
 from articles.ordering import park
 from articles.selectors import article_changes_since, article_content_history
 from articles.services import article_version_bump
 from config.history_admin import ReadOnlyHistoryAdmin
+
+
+class PlainHiddenInput(forms.HiddenInput):
+    """A hidden input written out directly rather than through the form renderer's templates.
+
+    An article's page carries some four hundred hidden inputs (each row's id, parent and
+    position, each formset's counts); rendering each through a template took a third of
+    the page's time. The markup is the one Django's template writes.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value_attr = format_html(' value="{}"', widget["value"]) if widget["value"] is not None else ""
+        return format_html('<input type="hidden" name="{}"{}{}>', widget["name"], value_attr, flatatt(widget["attrs"]))
+
+
+def _plain_hidden_inputs(form):
+    """Swap the hidden inputs of `form` for `PlainHiddenInput`, keeping their attributes."""
+    for field in form.fields.values():
+        if type(field.widget) is forms.HiddenInput:
+            field.widget = PlainHiddenInput(attrs=field.widget.attrs)
+    return form
 
 
 class OrderedChildForm(forms.ModelForm):
@@ -38,7 +63,7 @@ class OrderedChildForm(forms.ModelForm):
     """
 
     class Meta:
-        widgets = {"order": forms.HiddenInput}
+        widgets = {"order": PlainHiddenInput}
 
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() | {"order"}
@@ -55,6 +80,19 @@ class OrderedChildFormSet(nested_admin.formsets.NestedInlineFormSet):
     On display, children already prefetched on the parent are used as they
     are, so a whole article renders in a fixed number of queries.
     """
+
+    @cached_property
+    def empty_form(self):
+        """The template row for "add another", built once: the admin and nested_admin each ask for it repeatedly."""
+        return super().empty_form
+
+    @property
+    def management_form(self):
+        return _plain_hidden_inputs(super().management_form)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        _plain_hidden_inputs(form)  # the row's id and parent
 
     def get_queryset(self):
         accessor = self.fk.remote_field.get_accessor_name()
@@ -114,6 +152,17 @@ class OrderedChildFormSet(nested_admin.formsets.NestedInlineFormSet):
             row.save(update_fields=["order"])
 
 
+class CitationFormSet(OrderedChildFormSet):
+    """A claim's citations, whose inputs carry no `id`: the editor's script finds them by name.
+
+    A long article has hundreds of them; their ids were a twelfth of its page.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)
+
+
 class UntruncatedTextField(forms.CharField):
     """A length-limited text field without the HTML `maxlength` attribute.
 
@@ -134,6 +183,7 @@ COMPACT_TEXT = {
 
 
 class OrderedInlineMixin:
+    template = "admin/articles/article/_inline_stacked.html"
     form = OrderedChildForm
     formset = OrderedChildFormSet
     sortable_field_name = "order"
@@ -141,10 +191,19 @@ class OrderedInlineMixin:
     extra = 0
 
 
-class LoadedChoiceAutocomplete(AutocompleteSelect):
-    """An autocomplete that shows an already-loaded selection instead of querying for it."""
+class CitationReferencePicker(AutocompleteSelect):
+    """The reference of a citation row: a plain select that the editor's script turns into a search.
+
+    It renders the saved reference as its only option, from the row already loaded (no query
+    per row), and none of the admin autocomplete's dozen data attributes: the script reads
+    them once from the page's row template (`_citation_row_template.html`). Its media are the
+    admin autocomplete's (jQuery and Select2).
+    """
 
     loaded = None
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        return {**base_attrs, **(extra_attrs or {}), "class": "citation-reference", "aria-label": "Reference"}
 
     def optgroups(self, name, value, attr=None):
         selected = {str(v) for v in value if v not in ("", None)}
@@ -153,40 +212,86 @@ class LoadedChoiceAutocomplete(AutocompleteSelect):
         label = self.choices.field.label_from_instance(self.loaded)
         return [(None, [self.create_option(name, self.loaded.pk, label, True, 0)], 0)]
 
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], " selected" if option["selected"] else "", option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+
 
 class CitationForm(OrderedChildForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "reference" not in self.fields:
+            return  # shown read-only
         widget = self.fields["reference"].widget
-        widget = getattr(widget, "widget", widget)  # unwrap the admin's add/change links
-        if self.instance.reference_id and isinstance(widget, LoadedChoiceAutocomplete):
+        if self.instance.reference_id and isinstance(widget, CitationReferencePicker):
             widget.loaded = self.instance.reference
 
 
 class CitationInline(OrderedInlineMixin, nested_admin.NestedTabularInline):
+    """A claim's citations, one row each: the reference's number as readers see it, and its picker.
+
+    The rows are drawn and managed by the editor's own script rather than nested_admin's
+    (`_inline_tabular.html`): per claim, nested_admin's markup (its options, the counts,
+    a template row) weighed more than the citations. The posted formset is the same. The
+    picker has no links to add, change or delete references beside it: the library is
+    edited on its own pages.
+    """
+
     model = Citation
+    template = "admin/articles/article/_inline_tabular.html"
     form = CitationForm
+    formset = CitationFormSet
     fields = ("reference", "order")
     autocomplete_fields = ("reference",)
     verbose_name = "citation"
-    verbose_name_plural = "citations (numbered on the page by first citation)"
+    verbose_name_plural = "citations"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """Use an autocomplete that renders saved citations without a query each."""
+        """Use a picker that renders saved citations without a query each."""
         if db_field.name == "reference":
-            kwargs["widget"] = LoadedChoiceAutocomplete(db_field, self.admin_site)
+            kwargs["widget"] = CitationReferencePicker(db_field, self.admin_site)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            formfield.widget = formfield.widget.widget  # the bare picker, without the library's links
+        return formfield
 
 
 class ClaimInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
+    """An article's claims, with their help said once above them rather than under every claim."""
+
     model = Claim
     form = ClaimForm
     fields = ("lead_in", "text", "plain_text", "order")
     inlines = [CitationInline]
+    description = (
+        "A lead-in is optional and shown in bold before the claim. The clinician wording allows "
+        "bold (**…**), italic (*…*) and [links](https://…) only. The plain-language wording is "
+        "optional, for patients and caregivers. Citations show the numbers readers see: references "
+        "are numbered in the order the article first cites them."
+    )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            formfield.help_text = ""  # said once, in `description`
+        return formfield
 
 
 class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
     model = Section
+    item_summary = "Heading, introduction and claims"
     fields = (("heading", "level"), "intro", "order")
     inlines = [ClaimInline]
 
@@ -255,10 +360,30 @@ def _parse_datetime(value: str | None) -> datetime | None:
         return None
 
 
+def _number_citations_as_readers_see_them(inline_admin_formsets) -> None:
+    """Give each saved citation on the page its reference's number on the reader's page, as `reader_number`.
+
+    The numbers come from `reference_numbers`, the reader's own numbering, over the sections
+    the page already loaded with their claims and citations (no query). A page redrawn from a
+    refused save shows the rows as typed, without numbers: the words typed there number nothing yet.
+    """
+    for inline_admin_formset in inline_admin_formsets:
+        formset = inline_admin_formset.formset
+        if formset.model is not Section or formset.is_bound:
+            continue
+        sections = [form.instance for form in formset.initial_forms]
+        numbers = reference_numbers(sections)
+        for section in sections:
+            for claim in section.claims.all():
+                for citation in claim.citations.all():
+                    citation.reader_number = numbers[citation.reference_id]
+
+
 @admin.register(Article)
 class ArticleAdmin(ReadOnlyHistoryAdmin, nested_admin.NestedModelAdmin):
     class Media:
         css = {"all": ["css/admin-article.css"]}
+        js = ["js/article-editor.js"]
 
     list_display = ("title", "specialty", "slug", "updated_at")
     list_filter = ("specialty",)
@@ -325,6 +450,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin, nested_admin.NestedModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         """Render the form with the version it carries, or the conflict page (409) for a stale save."""
         form = context["adminform"].form
+        _number_citations_as_readers_see_them(context.get("inline_admin_formsets", []))
         if change and "loaded_version" in form.fields and self.has_change_permission(request, obj):
             # Hidden, and outside `fieldsets`, so that read-only and history pages never show them.
             context["adminform"].fieldsets.append((None, {"fields": [VERSION_FIELDS], "classes": ["hidden"]}))

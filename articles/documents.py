@@ -51,25 +51,38 @@ def author_structure(authors: str, author_list: list, et_al: bool) -> dict:
     return {"author_list": author_list, "authors_et_al": bool(et_al)}
 
 
+def reference_numbers(sections) -> dict[int, int]:
+    """Number references as readers see them: 1, 2, 3… in order of first citation.
+
+    Walks the sections, their claims and their citations in order; a reference
+    cited again keeps its first number. Takes the sections (with claims and
+    citations prefetched) so that the reader's document and the editor's page
+    number from the same rows without another query.
+    """
+    numbers: dict[int, int] = {}
+    for section in sections:
+        for claim in section.claims.all():
+            for citation in claim.citations.all():
+                numbers.setdefault(citation.reference_id, len(numbers) + 1)
+    return numbers
+
+
 def build_article_document(article: Article) -> dict:
     """Return the article's content as a document with computed reference numbers.
 
-    References are numbered by first citation, walking sections, claims and
-    citations in order; a claim's `citations` lists those numbers. Expects the
-    tree prefetched (see `article_with_tree`) to stay at a fixed query count.
+    References are numbered by first citation (`reference_numbers`); a claim's
+    `citations` lists those numbers. Expects the tree prefetched (see
+    `article_with_tree`) to stay at a fixed query count.
     """
-    numbers: dict[int, int] = {}
-    references: list[dict] = []
+    numbers = reference_numbers(article.sections.all())
+    cited_references: dict[int, Reference] = {}
     sections = []
     for section in article.sections.all():
         claims = []
         for claim in section.claims.all():
             cited = []
             for citation in claim.citations.all():
-                if citation.reference_id not in numbers:
-                    numbers[citation.reference_id] = len(numbers) + 1
-                    number = numbers[citation.reference_id]
-                    references.append({"number": number, **reference_document(citation.reference)})
+                cited_references.setdefault(citation.reference_id, citation.reference)
                 cited.append(numbers[citation.reference_id])
             claims.append(
                 {
@@ -81,6 +94,10 @@ def build_article_document(article: Article) -> dict:
                 }
             )
         sections.append({"heading": section.heading, "level": section.level, "intro": section.intro, "claims": claims})
+    # In order of first citation, which is the order of the numbers.
+    references = [
+        {"number": numbers[pk], **reference_document(reference)} for pk, reference in cited_references.items()
+    ]
     return {
         "slug": article.slug,
         "question": article.question,

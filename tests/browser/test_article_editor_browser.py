@@ -1,0 +1,100 @@
+"""The article editor's page in a real browser: it fits a laptop screen, its boxes show their text,
+axe finds nothing, citations are added and saved, and unsaved changes are not lost without a word."""
+
+import pytest
+from playwright.sync_api import expect
+
+from articles.models import Article
+from editorial.demo import DEFAULT_DEMO_PASSWORD
+from tests.browser.conftest import DESKTOP, LDN, SCREENSHOTS_DIR, tool_missing
+from tests.browser.test_reader_browser import AXE_JS, axe_violations, describe_violations
+
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
+
+
+def editor_tab(browser, base, *, bypass_csp=False):
+    """The demo administrator's tab on the LDN article's change page, at 1,280 px."""
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=bypass_csp)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.goto(f"{base}/admin/login/")
+    tab.fill("#id_username", "admin")
+    tab.fill("#id_password", DEFAULT_DEMO_PASSWORD)
+    tab.click("input[type=submit]")
+    article = Article.objects.get(slug=LDN)
+    tab.goto(f"{base}/admin/articles/article/{article.pk}/change/", wait_until="load")
+    return tab
+
+
+def shot(tab, name):
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=SCREENSHOTS_DIR / f"article-editor-{name}.png", full_page=True)
+
+
+def test_article_editor_does_not_scroll_sideways_at_1280_px(browser, demo_site):
+    tab = editor_tab(browser, demo_site)
+    shot(tab, "1280")
+
+    widths = tab.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"
+
+
+def test_lede_box_shows_all_its_text(browser, demo_site):
+    tab = editor_tab(browser, demo_site)
+
+    lede = tab.evaluate(
+        "() => { const box = document.getElementById('id_lede'); return [box.scrollHeight, box.clientHeight]; }"
+    )
+
+    assert lede[0] <= lede[1], f"the lede needs {lede[0]} px but its box is {lede[1]} px high"
+
+
+def test_article_editor_has_no_wcag_a_or_aa_violations(browser, demo_site):
+    if not AXE_JS.exists():
+        tool_missing(f"axe-core is not installed ({AXE_JS}): npm ci --ignore-scripts")
+    tab = editor_tab(browser, demo_site, bypass_csp=True)  # lets the test inject axe-core
+
+    violations = axe_violations(tab)
+
+    assert violations == [], describe_violations({"article editor": violations})
+
+
+def test_citation_added_in_the_editor_is_saved_and_numbered(browser, demo_site):
+    tab = editor_tab(browser, demo_site)
+    claim = tab.locator("#sections-0-claims-0")
+    citations = claim.locator(".citation-rows > li")
+    expect(citations).to_have_count(1)
+
+    claim.locator("button.citation-add").click()
+    citations.nth(1).locator(".select2-selection").click()
+    tab.keyboard.type("Cranberries")
+    tab.locator(".select2-results__option:not(.loading-results)").first.click()
+    tab.click("input[name=_continue]")
+
+    expect(tab.locator(".messagelist .success")).to_be_visible()
+    claim_row = Article.objects.get(slug=LDN).sections.first().claims.first()
+    assert [c.order for c in claim_row.citations.all()] == [0, 1]
+    expect(claim.locator(".citation-rows > li .reader-number")).to_have_count(2)
+    shot(tab, "citation-added")
+
+
+def test_leaving_with_unsaved_changes_asks_first(browser, demo_site):
+    tab = editor_tab(browser, demo_site)
+
+    tab.fill("#id_lede", "A lede typed and never saved.")
+    with tab.expect_event("dialog") as asked:
+        tab.close(run_before_unload=True)
+
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()
+
+
+def test_leaving_an_untouched_page_asks_nothing(browser, demo_site):
+    tab = editor_tab(browser, demo_site)
+    asked = []
+    tab.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+
+    tab.goto(f"{demo_site}/admin/")
+
+    assert asked == []
