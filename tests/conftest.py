@@ -1,6 +1,7 @@
 import importlib
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.postgresql.creation import DatabaseCreation
 from django.db.backends.postgresql.operations import DatabaseOperations
@@ -105,3 +106,15 @@ def board_member(db):
 def reader(db):
     """A logged-in account with no staff access and no role."""
     return UserFactory(username="reader")
+
+
+@pytest.fixture
+def empty_cache():
+    """An empty cache before and after the test: whole pages another test's data cached would be stale here.
+
+    Modules whose tests read cached pages use it for every test
+    (`pytest.mark.usefixtures("empty_cache")`).
+    """
+    cache.clear()
+    yield
+    cache.clear()

@@ -10,7 +10,6 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -30,16 +29,9 @@ from tests.tampering import append_only_switched_off
 from tests.test_retracted_evidence import flag
 from tests.workflow_helpers import approved, citable_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 AUDIENCES = ("clinician", "patient", "student")
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

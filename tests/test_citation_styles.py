@@ -3,7 +3,6 @@
 import logging
 
 import pytest
-from django.core.cache import cache as django_cache
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
@@ -249,13 +248,6 @@ def test_check_accepts_the_known_styles(settings, style):
 
 
 # The reader page
-
-
-@pytest.fixture
-def empty_cache():
-    django_cache.clear()
-    yield
-    django_cache.clear()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import xml.etree.ElementTree as ElementTree
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,19 +30,12 @@ from tests.factories import ReviewerFactory
 from tests.test_reader_lifecycle import PUBLIC_ROUTES, rereviewed
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, under_review
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SUMMARY = "An earlier version gave the wrong starting dose; it is 1.5 mg, not 15 mg."
 PENDING_SUMMARY = "NEVER-APPROVED-SUMMARY of a zebrafish correction."  # SEARCH_WORD of the lifecycle tests
 PENDING_MARKER = "NEVER-APPROVED-SUMMARY"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def page(slug):

@@ -13,24 +13,16 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from editorial.corrections import ChangeType
 from tests.test_corrections import approve_working_copy
 from tests.workflow_helpers import approved, citable_article, edit_claim
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SUMMARY = "The starting dose was ten times too high; it now reads 1.5 mg."
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Library-wide work runs as a background job, never in the request that set it off, and shows its progress."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,14 +13,7 @@ from tests.factories import ReviewerFactory
 from tests.page_helpers import drafted, page_approved
 from tests.workflow_helpers import approved, citable_article
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 @pytest.fixture

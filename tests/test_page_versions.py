@@ -1,7 +1,6 @@
 """The site's own pages under sign-off: versions, the two approvals, the screens, and what readers are served."""
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -20,17 +19,10 @@ from tests.factories import EditorFactory, ManagingEditorFactory, ReviewerFactor
 from tests.page_helpers import approved_by_both, drafted, page_approved
 from tests.workflow_helpers import approve, approved, citable_article, under_review
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 PROFESSIONAL, PATIENT = "Words for professionals, approved.", "Words for patients, approved."
 DRAFT_PROFESSIONAL, DRAFT_PATIENT = "A draft for professionals.", "A draft for patients."
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def page(slug="disclaimer"):

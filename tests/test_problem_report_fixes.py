@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 
 from config.history import acting_as
@@ -26,18 +25,11 @@ from tests.factories import ArticleFactory, ReviewerFactory
 from tests.test_reader_lifecycle import rereviewed
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, schedule
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 State = ProblemReport.State
 SUMMARY = "The starting dose was ten times too high; it now reads 1.5 mg."
 CORRECTED = "Start at 1.5 mg once daily."
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

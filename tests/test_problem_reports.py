@@ -5,7 +5,6 @@ import re
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -24,17 +23,10 @@ from reader.views import REPORTS_PER_HOUR
 from tests.factories import ReviewerFactory
 from tests.workflow_helpers import approved, citable_article, edit_claim, submitted
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 State = ProblemReport.State
 PROBLEM = "The dose in this claim looks ten times too high."
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ all, through a withdrawal, a schedule or an expiry: `test_reader_lifecycle`.
 """
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from config.history import acting_as
@@ -20,17 +19,10 @@ from reader.index import PublicSlugTaken
 from reader.models import PublicSlug
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, submitted, under_review
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 AUDIENCES = ("patient", "clinician", "student")
 MARKER = "NEVER-APPROVED-MARKER"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def page(slug):

@@ -13,7 +13,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,19 +32,12 @@ from reader.selectors import ArticlePage
 from tests.factories import CitationFactory, ReferenceFactory, ReviewerFactory
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, under_review
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 AUDIENCES = ("patient", "clinician", "student")
 MARKER = "NEVER-SHOWN-MARKER"
 SEARCH_WORD = "zebrafish"  # only in the words readers must not see; the search page echoes it, not MARKER
 REFERENCE_FILE_FORMATS = ("ris", "bibtex", "medline", "csl-json")
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def page(slug):

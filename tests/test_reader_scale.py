@@ -20,15 +20,8 @@ from reader.selectors import published_articles, published_count
 from reader.sitemaps import ArticleSitemap
 from tests.workflow_helpers import approved, citable_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search runs on PostgreSQL")
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def queries_of(client, url, **params) -> int:

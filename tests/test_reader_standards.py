@@ -5,7 +5,6 @@ import re
 import xml.etree.ElementTree as ElementTree
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from editorial.models import Reviewer
@@ -13,18 +12,11 @@ from reader.models import FollowUpQuestion
 from reader.views import QUESTIONS_PER_HOUR
 from tests.workflow_helpers import approved, citable_article, submitted, under_review
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # HTML's valid date, or date and time with seconds at most and an offset: no fractions of a second.
 HTML_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2}))?")
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

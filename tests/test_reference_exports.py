@@ -1,23 +1,15 @@
 """Readers download an article's references as files, only ever the approved words."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from editorial.services import article_withdraw
 from references.formats.reading import FORMATS
 from tests.workflow_helpers import approved, citable_article, submitted
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 FILE_FORMATS = ["ris", "bibtex", "medline", "csl-json"]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def references_url(article, file_format):
