@@ -113,7 +113,7 @@ def article_purge(slugs: Iterable[str], *, again: bool = True) -> None:
     keys = [article_key(slug, audience) for slug in slugs for audience in AUDIENCES]
     if not keys:
         return
-    keys.append(SITEMAP_VERSION_KEY)  # the article's address, or its review date, may be in them
+    keys.append(LISTINGS_VERSION_KEY)  # the article's address, its review date, the count may be in them
     backend = caches["default"]  # this thread's instance, reused by the timer's thread
     backend.delete_many(keys)
     if again and not _is_per_process():  # a worker's own cache is purged in one process only; it expires in a minute
@@ -122,33 +122,43 @@ def article_purge(slugs: Iterable[str], *, again: bool = True) -> None:
         repeat.start()
 
 
-SITEMAP_VERSION_KEY = "reader:sitemap:version"
+# The version of everything listed from the whole library (sitemap files, the count of articles):
+# `article_purge` deletes it, which orphans every such entry at once; the orphans expire.
+LISTINGS_VERSION_KEY = "reader:listings:version"
 
 
-def _sitemap_key(name: str, host: str) -> str | None:
-    """The key of a sitemap file's bytes in the current version, or None while none is set."""
-    version = cache.get(SITEMAP_VERSION_KEY)
-    return None if version is None else f"reader:sitemap:{version}:{host}:{name}"
+def _listing_key(name: str) -> str | None:
+    """The key of a listing's entry in the current version, or None while none is set."""
+    version = cache.get(LISTINGS_VERSION_KEY)
+    return None if version is None else f"reader:listing:{version}:{name}"
+
+
+def listing_get(name: str):
+    """A cached listing of the library (a sitemap file, the count of articles), or None; see `listing_set`."""
+    key = _listing_key(name)
+    return None if key is None else cache.get(key)
+
+
+def listing_set(name: str, value) -> None:
+    """Cache a listing of the library until the next move purges it, or `page_timeout()` at most."""
+    cache.add(LISTINGS_VERSION_KEY, uuid.uuid4().hex, page_timeout())
+    key = _listing_key(name)
+    if key is not None:  # purged in between: the next request reads it again
+        cache.set(key, value, page_timeout())
 
 
 def sitemap_get(name: str, host: str) -> dict | None:
     """A sitemap file's cached bytes and headers (`name`: the index, or a section and page), or None.
 
-    The files name absolute addresses, so they are kept per host. A purge
-    (`article_purge`) deletes the version, which orphans every file at once;
-    the orphans expire. Board and page files change with no move: they are
-    at most `READER_CACHE_SECONDS` old.
+    The files name absolute addresses, so they are kept per host. Board and
+    page files change with no move: they are at most `READER_CACHE_SECONDS` old.
     """
-    key = _sitemap_key(name, host)
-    return None if key is None else cache.get(key)
+    return listing_get(f"sitemap:{host}:{name}")
 
 
 def sitemap_set(name: str, host: str, entry: dict) -> None:
     """Cache a sitemap file: `entry` has content, content_type and last_modified (or None)."""
-    cache.add(SITEMAP_VERSION_KEY, uuid.uuid4().hex, settings.READER_CACHE_SECONDS)
-    key = _sitemap_key(name, host)
-    if key is not None:  # purged in between: the next request renders it again
-        cache.set(key, entry, settings.READER_CACHE_SECONDS)
+    listing_set(f"sitemap:{host}:{name}", entry)
 
 
 def _is_per_process() -> bool:

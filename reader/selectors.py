@@ -22,6 +22,7 @@ from editorial.workflow import (
     Action,
     State,
 )
+from reader import cache as page_cache
 from reader.models import PublishedArticle
 
 
@@ -298,8 +299,12 @@ def published_count(query: str = "") -> tuple[int, bool]:
     does not cost a count of every match.
     """
     query = query.strip()
-    if not query:
-        return PublishedArticle.objects.count(), False
+    if not query:  # the whole library, counted once per move that changes it (cached until the next purge)
+        count = page_cache.listing_get("count")
+        if count is None:
+            count = PublishedArticle.objects.count()
+            page_cache.listing_set("count", count)
+        return count, False
     if connection.vendor == "postgresql":
         matches = PublishedArticle.objects.filter(
             search_vector=SearchQuery(query, search_type="websearch", config="english")

@@ -67,10 +67,13 @@ def reader_audience(request) -> str:
 @require_GET
 def home(request):
     query = request.GET.get("q", "").strip()[:200]
-    page = Paginator(published_articles(query), 10).get_page(request.GET.get("page"))
-    context = {"page": page, "query": query}
+    paginator = Paginator(published_articles(query), 10)
+    context = {"query": query}
     if query:
         context["match_count"], context["more_matches"] = published_count(query)
+    else:
+        paginator.count, _ = published_count()  # the library's count, cached until a move changes it
+    context["page"] = paginator.get_page(request.GET.get("page"))
     return render(request, "reader/home.html", context)
 
 

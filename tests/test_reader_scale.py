@@ -115,6 +115,27 @@ def test_a_listing_runs_as_many_queries_for_a_large_library_as_for_a_small_one(l
     assert large == small
 
 
+def test_home_counts_the_library_once_until_a_move_changes_it(client):
+    seed_published(12)
+    home = reverse("reader:home")
+    client.get(home)  # counted, and the count cached
+
+    with CaptureQueriesContext(connection) as queries:
+        assert "Page 1 of 2" in client.get(home).content.decode()
+
+    assert not [query for query in queries.captured_queries if "COUNT(" in query["sql"].upper()]
+
+
+def test_home_counts_again_after_a_move(client):
+    seed_published(12)
+    home = reverse("reader:home")
+    client.get(home)
+    seed_published(10, start=12)
+    reader_cache.article_purge(["scale-answer-12"])  # what every move does for the articles it changes
+
+    assert "Page 1 of 3" in client.get(home).content.decode()
+
+
 # Home and the feed read the index on the review date
 
 
