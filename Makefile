@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check serve clean bench bench-import bench-audit
+.PHONY: run test lint check serve clean bench bench-import bench-audit bench-replica
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,7 @@ bench-import: $(VENV)/.runtime-installed
 # Time and peak memory of `manage.py audit` over 10,000 live articles (PostgreSQL, Redis if running).
 bench-audit: $(VENV)/.runtime-installed
 	bash bench/audit.sh
+
+# A primary, a streaming replica and two app servers on one machine: reads routed, one server vs two (run as root).
+bench-replica: $(VENV)/.runtime-installed
+	bash bench/replica.sh
