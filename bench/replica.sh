@@ -202,7 +202,7 @@ for n in 1 2; do
     PORTS+=("$port")
     "$GUNICORN" config.wsgi:application \
         --bind "127.0.0.1:${port}" --workers "$WORKERS" --worker-class sync \
-        --log-level warning --error-logfile "$OUT/gunicorn-$n.log" &
+        --log-level warning --error-logfile "$OUT/gunicorn-$n.log" 2>>"$OUT/gunicorn-$n.log" &
     SERVER_PIDS+=($!)
     next=$((port + 1))
 done
@@ -223,19 +223,24 @@ log "app servers on ${BASES[0]} and ${BASES[1]} ($WORKERS sync workers each), db
 # ---------------------------------------------------------------- routing
 # Table scans (sequential + index) each cluster counted in the bench's database, leaving out the
 # task queue's tables (db_worker polls them on the primary). A standby counts the scans of the
-# queries run on it. Counters reach the view when a backend is idle (within about a second).
+# queries run on it. A backend that keeps its connection (CONN_MAX_AGE) hands its counters over
+# when idle, at most once a second, else after 10 s: so each check waits 12 s.
 scans() {  # $1 = on_primary|on_replica
     PGDB="$DB_NAME" "$1" "select coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) from pg_stat_user_tables
                           where relname not like 'django_tasks%'"
 }
-settle() { sleep 2.5; }
+scans_by_table() {  # $1 = on_primary|on_replica; "table scans" lines
+    PGDB="$DB_NAME" "$1" "select relname || ' ' || (seq_scan + coalesce(idx_scan, 0)) from pg_stat_user_tables
+                          where relname not like 'django_tasks%' order by relname"
+}
+settle() { sleep 12; }
 ROUTING=PASS
 check() {  # $1 = label, $2 = replica scans grew (yes|no), $3 = primary scans grew (yes|no), then the deltas
     local label="$1" want_replica="$2" want_primary="$3" d_replica="$4" d_primary="$5" got_replica got_primary verdict=ok
     got_replica=no; (( d_replica > 0 )) && got_replica=yes
     got_primary=no; (( d_primary > 0 )) && got_primary=yes
     [[ "$got_replica" == "$want_replica" && "$got_primary" == "$want_primary" ]] || { verdict=WRONG; ROUTING=FAIL; }
-    printf '  %-58s replica +%-6s primary +%-6s %s\n' "$label" "$d_replica" "$d_primary" "$verdict"
+    printf '  %-62s replica +%-6s primary +%-6s %s\n' "$label" "$d_replica" "$d_primary" "$verdict"
 }
 fetch() {  # $1 = url, rest = curl args; fails unless 200
     local url="$1" code; shift
@@ -273,9 +278,9 @@ check "admin login page; a search with a session cookie" no yes $((r3 - r2)) $((
 # A write (a follow-up question's POST, refused for want of a CSRF token or not) sets the cookie.
 cookie="$(curl -sS -D - -o /dev/null -X POST "${BASES[1]}${ARTICLE_PATH}ask/" | tr -d '\r' | grep -ci '^set-cookie: primary_reads=' || true)"
 if [[ "$cookie" -ge 1 ]]; then
-    printf '  %-58s %s\n' "a POST sets the read-your-writes cookie" ok
+    printf '  %-62s %s\n' "a POST sets the read-your-writes cookie" ok
 else
-    printf '  %-58s %s\n' "a POST sets the read-your-writes cookie" WRONG; ROUTING=FAIL
+    printf '  %-62s %s\n' "a POST sets the read-your-writes cookie" WRONG; ROUTING=FAIL
 fi
 echo "routing: $ROUTING"
 
@@ -306,15 +311,15 @@ run_case() {  # $1 = label, $2 = servers (1|2), $3 = path, $4 = lua script
         requests=$(( requests + $(field requests) ))
         duration="$(( duration > $(field duration_us) ? duration : $(field duration_us) ))"
         rps="$(awk -v a="$rps" -v b="$(field rps)" 'BEGIN{printf "%.1f", a + b}')"
-        ERRS[$label]=$(( ERRS[$label] + $(field err_connect) + $(field err_read) + $(field err_write) + $(field err_status) + $(field err_timeout) ))
+        ERRS[$label]=$(( ${ERRS[$label]} + $(field err_connect) + $(field err_read) + $(field err_write) + $(field err_status) + $(field err_timeout) ))
         (( $(field requests) > 0 )) && SERVED[$label]+="$((n + 1)) "
         P50S[$label]+="$(field p50_us) "
         P99S[$label]+="$(field p99_us) "
         n=$((n + 1))
     done
     # Summed over servers: requests of all wrk processes over the slice's wall time.
-    REQS[$label]=$(( REQS[$label] + requests ))
-    USECS[$label]=$(( USECS[$label] + duration ))
+    REQS[$label]=$(( ${REQS[$label]} + requests ))
+    USECS[$label]=$(( ${USECS[$label]} + duration ))
     ROUND_RPS[$label]="$rps"
 }
 rps() { awk -v n="${REQS[$1]}" -v us="${USECS[$1]}" 'BEGIN{printf "%.1f", (us > 0 ? n / (us / 1e6) : 0)}'; }
@@ -329,7 +334,9 @@ for base in "${BASES[@]}"; do
     wrk -t 1 -c 4 -d 1s "$base$ARTICLE_PATH" >/dev/null 2>&1
     wrk -t 1 -c 4 -d 1s -s "$ROOT/bench/replica_mix.lua" "$base/" >/dev/null 2>&1
 done
+settle
 r_before="$(scans on_replica)"; p_before="$(scans on_primary)"
+primary_tables_before="$(scans_by_table on_primary)"
 
 declare -A X_ONE
 cases=("cached|$ARTICLE_PATH|$ROOT/bench/report.lua" "db mix|/|$ROOT/bench/replica_mix.lua")
@@ -353,6 +360,9 @@ for round in $(seq "$ROUNDS"); do
 done
 settle
 r_after="$(scans on_replica)"; p_after="$(scans on_primary)"
+# Which tables the primary scanned meanwhile, if any (name +count).
+primary_tables="$(join <(sort <<<"$primary_tables_before") <(scans_by_table on_primary | sort) \
+    | awk '$3 > $2 {printf "%s %s+%d", sep, $1, $3 - $2; sep = ","}')"
 
 # ---------------------------------------------------------------- report
 echo
@@ -368,10 +378,10 @@ for row in "${ROWS[@]}"; do
     served="$(tr ' ' '\n' <<<"${SERVED[$row]}" | grep . | sort -u | paste -sd+ -)"
     printf '%-18s %10s %9s %9s %7s %10s %9s\n' "$row" "$(rps "$row")" "$(median "${P50S[$row]}" 1 1000)" \
         "$(median "${P99S[$row]}" 1 1000)" "${ERRS[$row]}" "$x" "$served"
-    (( ERRS[$row] == 0 )) || status=1
+    [[ "${ERRS[$row]}" == 0 ]] || status=1
     [[ "$row" != *", both" || "$served" == "1+2" ]] || status=1
 done
-echo "table scans during the throughput rounds: replica +$((r_after - r_before)), primary +$((p_after - p_before))"
+echo "table scans during the throughput rounds: replica +$((r_after - r_before)), primary +$((p_after - p_before))${primary_tables:+ (}${primary_tables# }${primary_tables:+)}"
 echo
 [[ "$ROUTING" == PASS ]] || status=1
 if (( status == 0 )); then
