@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from articles.documents import present_document
 from articles.rendering import render_inline
+from config.replica import PRIMARY_READS_COOKIE
 from reader.views import AUDIENCE_COOKIE
 
 OVERDUE_FLAG = "review-overdue"
@@ -38,9 +39,16 @@ class ServedPage:
 
 
 def reader_client() -> Client:
-    """A client that asks as a reader's browser over HTTPS would, on a host the site answers to."""
+    """A client that asks as a reader's browser over HTTPS would, on a host the site answers to.
+
+    It reads the primary database, never a replica (`config.replica`): the
+    audit compares the pages with the revisions it reads from the primary, and
+    a lagging replica must not pass for a page showing other words.
+    """
     host = next((host.lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*"), "localhost")
-    return Client(SERVER_NAME=host, raise_request_exception=False)
+    client = Client(SERVER_NAME=host, raise_request_exception=False)
+    client.cookies[PRIMARY_READS_COOKIE] = "1"
+    return client
 
 
 def page_fetch(client: Client, *, slug: str, audience: str) -> list[ServedPage]:

@@ -116,3 +116,11 @@ def test_writes_and_migrations_go_to_the_primary_only():
 
     assert router.db_for_write(PublishedArticle) == DEFAULT_DB_ALIAS
     assert (router.allow_migrate(DEFAULT_DB_ALIAS, "reader"), router.allow_migrate(REPLICA, "reader")) == (True, False)
+
+
+def test_the_audit_reads_the_pages_from_the_primary(live_article, replica_seen):
+    from audit.pages import reader_client
+
+    reader_client().get(article_url(live_article), secure=True)
+
+    assert replica_seen == [False]
