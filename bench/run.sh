@@ -39,6 +39,7 @@ export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-
 BENCH_REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}"
 ARTICLE_PATH="/articles/low-dose-naltrexone-chronic-pain/"
 FLOOR_PATH="/bench/floor/"
+BARE_PATH="/bench/bare/"
 PY="$ROOT/.venv/bin/python"
 GUNICORN="$ROOT/.venv/bin/gunicorn"
 OUT="$ROOT/bench/.out"
@@ -174,7 +175,7 @@ median() {  # $1 = space-separated numbers, $2 = decimals, $3 = divisor
 }
 ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
-declare -A RATIO SPREAD ROUND_RPS X_FLOOR
+declare -A RATIO SPREAD ROUND_RPS X_FLOOR X_BARE
 for mode in $MODES; do
     [[ "$mode" == redis || "$mode" == locmem ]] || die "unknown mode '$mode' (redis|locmem)"
     log "gunicorn: $WORKERS sync workers on $BASE, cache: $mode"
@@ -185,6 +186,9 @@ for mode in $MODES; do
     curl -fsS -o "$OUT/floor.html" "$BASE$FLOOR_PATH"
     cmp -s "$OUT/article.html" "$OUT/floor.html" \
         || die "the floor's bytes differ from the article's ($OUT/article.html vs $OUT/floor.html)"
+    curl -fsS -o "$OUT/bare.html" "$BASE$BARE_PATH"
+    cmp -s "$OUT/article.html" "$OUT/bare.html" \
+        || die "the bare floor's bytes differ from the article's ($OUT/article.html vs $OUT/bare.html)"
     etag="$(tr -d '\r' <<<"$headers" | sed -nE 's/^[Ee][Tt][Aa][Gg]: *(.*)$/\1/p')"
     [[ -n "$etag" ]] || die "the article page has no ETag: not cacheable?"
     code="$(curl -sS -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$BASE$ARTICLE_PATH")"
@@ -194,8 +198,9 @@ for mode in $MODES; do
     # Warm-up: fills every worker's cache (locmem is per process) and connections to PG/Redis.
     wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s "$BASE$ARTICLE_PATH" >/dev/null 2>&1
     wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s "$BASE$FLOOR_PATH" >/dev/null 2>&1
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s "$BASE$BARE_PATH" >/dev/null 2>&1
 
-    main=("floor|$SLICE|$FLOOR_PATH" "cached|$SLICE|$ARTICLE_PATH")
+    main=("bare|$SLICE|$BARE_PATH" "floor|$SLICE|$FLOOR_PATH" "cached|$SLICE|$ARTICLE_PATH")
     extra=("cached+gzip|$EXTRA_SLICE|$ARTICLE_PATH|Accept-Encoding: gzip"
            "304|$EXTRA_SLICE|$ARTICLE_PATH|If-None-Match: $etag")
     for round in $(seq "$ROUNDS"); do
@@ -217,6 +222,7 @@ for mode in $MODES; do
         for case in "${order[@]}"; do
             name="$mode ${case%%|*}"
             X_FLOOR[$name]+="$(ratio_of "${ROUND_RPS[$name]}" "${ROUND_RPS[$mode floor]}") "
+            X_BARE[$name]+="$(ratio_of "${ROUND_RPS[$name]}" "${ROUND_RPS[$mode bare]}") "
         done
         log "$mode round $round/$ROUNDS: floor ${ROUND_RPS[$mode floor]} req/s, cached ${ROUND_RPS[$mode cached]} req/s"
     done
@@ -232,11 +238,11 @@ extra_rounds=0; for r in $(seq "$ROUNDS"); do (( r % 4 == 1 || r % 4 == 2 )) && 
 echo "$(nproc) CPUs, gunicorn $WORKERS sync workers, wrk -t$THREADS -c$CONNECTIONS, $ROUNDS interleaved rounds:" \
      "$((ROUNDS * SLICE))s per main row, $((extra_rounds * EXTRA_SLICE))s per extra row; total ${SECONDS}s"
 echo "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-18s %10s %9s %9s %7s %8s %12s\n' "case" "req/s" "p50 ms" "p99 ms" "errors" "x floor" "CPU us/req"
+printf '%-18s %10s %9s %9s %7s %8s %7s %12s\n' "case" "req/s" "p50 ms" "p99 ms" "errors" "x floor" "x bare" "CPU us/req"
 for row in "${ROWS[@]}"; do
     mode="${row%% *}"
-    printf '%-18s %10s %9s %9s %7s %8s %12s\n' "$row" "$(rps "$row")" "$(median "${P50S[$row]}" 1 1000)" "$(median "${P99S[$row]}" 1 1000)" \
-        "${ERRS[$row]}" "$(median "${X_FLOOR[$row]}" 2)" "$(cpu_us "$row")"
+    printf '%-18s %10s %9s %9s %7s %8s %7s %12s\n' "$row" "$(rps "$row")" "$(median "${P50S[$row]}" 1 1000)" "$(median "${P99S[$row]}" 1 1000)" \
+        "${ERRS[$row]}" "$(median "${X_FLOOR[$row]}" 2)" "$(median "${X_BARE[$row]}" 2)" "$(cpu_us "$row")"
 done
 echo
 status=0
@@ -250,6 +256,10 @@ for mode in $MODES; do
         echo "cached/floor ($mode cache): ${RATIO[$mode]}  (per round ${SPREAD[$mode]})  informational" \
              "  [by worker CPU per request: $(ratio_of "$(cpu_us "$mode floor")" "$(cpu_us "$mode cached")")]"
     fi
+done
+for mode in $MODES; do
+    echo "cached/bare ($mode cache): $(median "${X_BARE[$mode cached]}" 2)  informational: against a Django view with no middleware" \
+         "  [by worker CPU per request: $(ratio_of "$(cpu_us "$mode bare")" "$(cpu_us "$mode cached")")]"
 done
 busy="$(awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN{print (l > n / 2 ? 1 : 0)}')"
 [[ "$busy" == 0 ]] || echo "note: the machine was busy before the run (load $LOAD_BEFORE on $(nproc) CPUs): absolute figures are low and noisy; the ratio is the figure to read."

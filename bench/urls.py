@@ -1,4 +1,4 @@
-"""The project's URLs plus /bench/floor/."""
+"""The project's URLs plus /bench/floor/ (through the whole stack) and /bench/bare/ (no middleware: see bench.wsgi)."""
 
 from django.urls import path
 
@@ -7,5 +7,6 @@ from config.urls import urlpatterns as project_urlpatterns
 
 urlpatterns = [
     path("bench/floor/", floor, name="bench-floor"),
+    path("bench/bare/", floor, name="bench-bare"),
     *project_urlpatterns,
 ]

@@ -60,11 +60,12 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _replica_allowed.set(False)
         try:
             response = self.get_response(request)
         finally:
-            _replica_allowed.reset(token)
+            token = getattr(request, "_replica_token", None)
+            if token is not None:
+                _replica_allowed.reset(token)
         if request.method not in SAFE_METHODS:
             response.set_cookie(
                 PRIMARY_READS_COOKIE,
@@ -77,7 +78,8 @@ class ReplicaReadsMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        _replica_allowed.set(may_read_replica(request))
+        if may_read_replica(request):
+            request._replica_token = _replica_allowed.set(True)
 
 
 def may_read_replica(request) -> bool:

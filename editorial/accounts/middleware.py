@@ -5,7 +5,9 @@ its pages are never stored by caches, staff idle there are signed out, and the p
 who sign off cannot reach it without their second factor.
 """
 
+import functools
 import time
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.cache import patch_cache_control
 
 from editorial.accounts.mfa import has_authenticator, is_second_factor_required
@@ -23,12 +25,35 @@ from editorial.accounts.session import LAST_ACTIVITY
 ACTIVITY_RESOLUTION_SECONDS = 60
 
 
-def private_prefixes() -> tuple[str, ...]:
-    return (reverse("admin:index"), reverse("desk:queue"), reverse("account:verify").removesuffix("verify/"))
+@dataclass(frozen=True)
+class AreaPaths:
+    """Where the private area lives, reversed once per URL configuration, not on every request of every reader."""
+
+    private: tuple[str, ...]  # the admin, the desk and /account/
+    guarded: tuple[str, ...]  # what the second factor guards: the admin, the desk and the sign-off reports
+    open: tuple[str, ...]  # the admin's login and logout, open without a second factor
+
+
+@functools.cache
+def _area_paths(urlconf: str, script_prefix: str) -> AreaPaths:
+    def path(name):
+        return reverse(name, urlconf=urlconf)
+
+    admin, desk = path("admin:index"), path("desk:queue")
+    return AreaPaths(
+        private=(admin, desk, path("account:verify").removesuffix("verify/")),
+        # The sign-off reports (`audit`, mounted at /audit/) show who vouched for what: as private as the desk.
+        guarded=(admin, desk, "/audit/"),
+        open=(path("admin:login"), path("admin:logout")),
+    )
+
+
+def area_paths() -> AreaPaths:
+    return _area_paths(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
 def is_private(path: str) -> bool:
-    return path.startswith(private_prefixes())
+    return path.startswith(area_paths().private)
 
 
 class PrivatePagesNoStoreMiddleware:
@@ -95,7 +120,5 @@ class StaffSecondFactorMiddleware:
 
     @staticmethod
     def is_guarded(path: str) -> bool:
-        open_paths = (reverse("admin:login"), reverse("admin:logout"))
-        # The sign-off reports (`audit`, mounted at /audit/) show who vouched for what: as private as the desk.
-        guarded = (reverse("admin:index"), reverse("desk:queue"), "/audit/")
-        return path.startswith(guarded) and path not in open_paths
+        paths = area_paths()
+        return path.startswith(paths.guarded) and path not in paths.open
