@@ -273,7 +273,8 @@ class ClaimInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
 
     model = Claim
     form = ClaimForm
-    fields = ("lead_in", "text", "plain_text", "order")
+    # The grade is two selects on one line: optional, and most claims leave both at their first choice.
+    fields = ("lead_in", "text", "plain_text", ("certainty", "strength"), "order")
     inlines = [CitationInline]
     description = (
         "A lead-in is optional and shown in bold before the claim. The clinician wording allows "

@@ -138,11 +138,29 @@ class Section(models.Model):
         return self.heading
 
 
+class Certainty(models.TextChoices):
+    """GRADE's certainty of the evidence behind a claim: how sure we are that the true effect is as stated."""
+
+    HIGH = "high", "High"
+    MODERATE = "moderate", "Moderate"
+    LOW = "low", "Low"
+    VERY_LOW = "very_low", "Very low"
+
+
+class Strength(models.TextChoices):
+    """GRADE's strength of a recommendation: whether nearly everyone, or only most people, would follow it."""
+
+    STRONG = "strong", "Strong"
+    CONDITIONAL = "conditional", "Conditional"
+
+
 class Claim(models.Model):
     """One statement reviewers check, with the references that support it.
 
     `uid` stays the same across edits so that reviews can say which claims
-    changed between revisions.
+    changed between revisions. A claim may carry its evidence grade (GRADE's
+    certainty and, when the claim is a recommendation, its strength); both are
+    part of the revision document, so the board approves them with the words.
     """
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="claims")
@@ -165,6 +183,20 @@ class Claim(models.Model):
         blank=True,
         help_text="Optional wording for patients and caregivers.",
     )
+    certainty = models.CharField(
+        "certainty of evidence",
+        max_length=16,
+        blank=True,
+        choices=[("", "Not graded"), *Certainty.choices],
+        help_text="GRADE certainty of the evidence behind the claim, if it has been graded.",
+    )
+    strength = models.CharField(
+        "strength of recommendation",
+        max_length=16,
+        blank=True,
+        choices=[("", "Not a recommendation"), *Strength.choices],
+        help_text="GRADE strength, for a claim that recommends; it needs a certainty.",
+    )
 
     history = tracked_history()
 
@@ -175,6 +207,22 @@ class Claim(models.Model):
             _not_blank("text", "claim", "A claim cannot be empty."),
             _at_most("text", "claim", CLAIM_MAX_CHARS),
             _at_most("plain_text", "claim", CLAIM_MAX_CHARS),
+            models.CheckConstraint(
+                condition=Q(certainty__in=["", *Certainty.values]),
+                name="claim_certainty_known",
+                violation_error_message="Choose a GRADE certainty: high, moderate, low or very low.",
+            ),
+            models.CheckConstraint(
+                condition=Q(strength__in=["", *Strength.values]),
+                name="claim_strength_known",
+                violation_error_message="Choose a GRADE strength: strong or conditional.",
+            ),
+            # GRADE rates a recommendation together with the certainty of the evidence it rests on.
+            models.CheckConstraint(
+                condition=Q(strength="") | ~Q(certainty=""),
+                name="claim_strength_needs_certainty",
+                violation_error_message="A recommendation's strength needs the certainty of its evidence too.",
+            ),
         ]
 
     def __str__(self):

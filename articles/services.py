@@ -10,6 +10,8 @@ from articles.ordering import park, park_moving_rows
 from config.history import save_if_changed
 
 ARTICLE_FIELDS = ("question", "title", "lede", "plain_lede", "specialty")
+# A claim's own fields as data carries them; each is "" when absent (a grade is optional).
+CLAIM_FIELDS = ("lead_in", "text", "plain_text", "certainty", "strength")
 
 
 def article_version_bump(*, article: Article, by: int = 1, updated_at=None) -> None:
@@ -57,15 +59,16 @@ def article_sync(*, data: dict, references: dict) -> Article:
         claims = _sync_by_position(
             parent={"section": section},
             existing=list(section.claims.all()),
-            wanted=[
-                {"lead_in": c.get("lead_in", ""), "text": c["text"], "plain_text": c.get("plain_text", "")}
-                for c in section_data["claims"]
-            ],
+            wanted=[_claim_values(c) for c in section_data["claims"]],
             model=Claim,
         )
         for claim, claim_data in zip(claims, section_data["claims"], strict=True):
             _sync_citations(claim, [references[key] for key in claim_data.get("cites", [])])
     return article
+
+
+def _claim_values(claim_data: dict) -> dict:
+    return {key: claim_data.get(key, "") for key in CLAIM_FIELDS}
 
 
 def _sync_by_position(*, parent: dict, existing: list, wanted: list[dict], model) -> list:
@@ -104,8 +107,7 @@ def _sync_claims_by_uid(article: Article, sections: list, sections_data: list, r
         ],
     )
     for claim, (section, position, claim_data) in zip(claims, wanted, strict=True):
-        values = {key: claim_data.get(key, "") for key in ("lead_in", "text", "plain_text")}
-        save_if_changed(claim, {"section_id": section.pk, "order": position, **values})
+        save_if_changed(claim, {"section_id": section.pk, "order": position, **_claim_values(claim_data)})
         _sync_citations(claim, [references[key] for key in claim_data.get("cites", [])])
 
 

@@ -73,7 +73,13 @@ def change_note_of(document: dict) -> dict:
 
 
 def words_of(document: dict) -> dict:
-    """The document without its classification: what "nothing has changed" compares."""
+    """The document without its classification: what "nothing has changed" compares.
+
+    A claim's evidence grade counts as words here: what readers are told about how sure the
+    evidence is changes what the answer says, so a grade-only edit is something to submit,
+    for the board to approve, and the editor classifies it like any other (a clinical update
+    when new evidence moved the grade, a correction when the grade was wrong).
+    """
     return {key: value for key, value in document.items() if key not in CHANGE_KEYS}
 
 

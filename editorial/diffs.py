@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.documents import OPTIONAL_REFERENCE_KEYS, REFERENCE_KEYS
+from articles.documents import CLAIM_GRADE_KEYS, OPTIONAL_REFERENCE_KEYS, REFERENCE_KEYS
 
 REFERENCE_FIELDS = REFERENCE_KEYS + OPTIONAL_REFERENCE_KEYS
 # A change to the structured authors reads as a change to the authors.
@@ -31,6 +31,7 @@ class ClaimChange:
     previous_text: str = ""
     wording_diff: SafeString | str = ""
     plain_changed: bool = False
+    grade_changed: bool = False
     reference_changes: list[str] = field(default_factory=list)
 
 
@@ -188,7 +189,8 @@ def claim_changes_between(before: dict | None, after: dict, *, with_wording: boo
         reference_changes = _reference_changes(previous["references"], claim["references"])
         wording_changed = (previous["text"], previous["lead_in"]) != (claim["text"], claim["lead_in"])
         plain_changed = previous["plain_text"] != claim["plain_text"]
-        status = "changed" if wording_changed or plain_changed or reference_changes else "unchanged"
+        grade_changed = _grade(previous) != _grade(claim)
+        status = "changed" if wording_changed or plain_changed or grade_changed or reference_changes else "unchanged"
         changes.append(
             ClaimChange(
                 uid,
@@ -199,6 +201,7 @@ def claim_changes_between(before: dict | None, after: dict, *, with_wording: boo
                 previous_text=previous["text"],
                 wording_diff=word_diff(previous["text"], claim["text"]) if wording_changed and with_wording else "",
                 plain_changed=plain_changed,
+                grade_changed=grade_changed,
                 reference_changes=reference_changes,
             )
         )
@@ -211,6 +214,10 @@ def claim_changes_between(before: dict | None, after: dict, *, with_wording: boo
 def claim_statuses(before: dict | None, after: dict) -> dict[str, str]:
     """{claim uid: "added" | "changed" | "removed" | "unchanged"} between two documents."""
     return {change.uid: change.status for change in claim_changes_between(before, after, with_wording=False)}
+
+
+def _grade(claim: dict) -> tuple[str, ...]:
+    return tuple(claim.get(key, "") for key in CLAIM_GRADE_KEYS)
 
 
 def _claims(document: dict) -> dict[str, dict]:

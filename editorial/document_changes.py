@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
+from articles.documents import CLAIM_GRADE_KEYS
+from articles.models import Certainty, Strength
 from config.text import counted
 from editorial.corrections import ChangeType
 from editorial.diffs import REFERENCE_FIELDS, word_diff
@@ -36,7 +38,13 @@ ARTICLE_FIELDS = (
     ("change_summary", "Summary for readers"),
 )
 SECTION_FIELDS = (("heading", "Heading"), ("level", "Heading level"), ("intro", "Introduction"))
-CLAIM_FIELDS = (("lead_in", "Lead-in"), ("text", "Clinician wording"), ("plain_text", "Patient wording"))
+CLAIM_FIELDS = (
+    ("lead_in", "Lead-in"),
+    ("text", "Clinician wording"),
+    ("plain_text", "Patient wording"),
+    ("certainty", "Certainty of evidence (GRADE)"),
+    ("strength", "Strength of recommendation (GRADE)"),
+)
 _ARTICLE_PARTS = {"sections", "references"}
 _SECTION_PARTS = {"claims"}
 _CLAIM_PARTS = {"uid", "citations"}
@@ -70,6 +78,8 @@ class ClaimChange:
     lead_in: str
     text: str
     plain_text: str
+    certainty: str = ""  # the GRADE grade in the words the editor chose it by; empty when ungraded
+    strength: str = ""
     fields: list[FieldChange] = field(default_factory=list)
     citation_notes: list[str] = field(default_factory=list)
     moved_from: str = ""  # the section it was under, when it moved to another one
@@ -84,9 +94,10 @@ class ClaimChange:
         return f"change-claim-{self.uid}"
 
     def wordings(self) -> list[tuple[str, SafeString | str, bool]]:
-        """(label, text, changed) for the lead-in and both audiences' wordings, the diff where one changed.
+        """(label, text, changed) for the lead-in, both audiences' wordings and the grade, the diff where one changed.
 
-        A reviewer reads the whole claim, not only its changed words; other changed fields follow.
+        A reviewer reads the whole claim, not only its changed words: a grade that changed
+        shows even when no word did. Other changed fields follow.
         """
         diffs = {change.label: change.diff for change in self.fields}
         rows = []
@@ -307,7 +318,7 @@ def _claim_changes(old: dict, new: dict) -> list[ClaimChange]:
                 change.citation_notes = [f"Cites {_cited(new_refs, number)}." for number in claim["citations"]]
                 continue
             old_section_index, _, old_section, previous = old_at[claim["uid"]]
-            change.fields = _field_changes(previous, claim, CLAIM_FIELDS, _CLAIM_PARTS)
+            change.fields = _field_changes(_graded(previous), _graded(claim), CLAIM_FIELDS, _CLAIM_PARTS)
             change.citation_notes = _citation_notes(previous["citations"], claim["citations"], old_refs, new_refs)
             if old_section_index != came_from:
                 change.moved_from = old_section.get("heading", "") or f"section {old_section_index + 1}"
@@ -333,7 +344,19 @@ def _claim(claim: dict, section: dict, number: int, status: str = "unchanged") -
         lead_in=claim.get("lead_in", ""),
         text=claim.get("text", ""),
         plain_text=claim.get("plain_text", ""),
+        **{key: _graded(claim).get(key, "") for key in CLAIM_GRADE_KEYS},
     )
+
+
+def _graded(claim: dict) -> dict:
+    """The claim with its GRADE grade in the words the editor chose it by (an unknown value as it is)."""
+    labels = {"certainty": Certainty, "strength": Strength}
+    return {
+        **claim,
+        **{
+            key: labels[key](value).label for key in CLAIM_GRADE_KEYS if (value := claim.get(key)) in labels[key].values
+        },
+    }
 
 
 def _cited(references: dict[int, dict], number: int) -> str:

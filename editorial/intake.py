@@ -9,8 +9,11 @@ The payload is one article with the references it cites, as JSON:
                   "specialty": "...",
                   "sections": [{"heading": "...", "level": 2, "intro": "",
                                 "claims": [{"lead_in": "", "text": "...", "plain_text": "",
+                                            "certainty": "moderate", "strength": "conditional",
                                             "cites": ["younger-2013"]}]}]}
     }
+
+A claim's `certainty` and `strength` (its GRADE evidence grade) are optional.
 
 It enters at Submitted: the working copy is made to match the payload and a
 revision is submitted, in one transaction, as the given user.
@@ -19,7 +22,7 @@ revision is submitted, in one transaction, as the given user.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from articles.models import Article, Claim, Section
+from articles.models import Article, Certainty, Claim, Section, Strength
 from articles.services import article_sync
 from config.history import acting_as
 from editorial.corrections import ChangeType
@@ -54,6 +57,7 @@ def intake_problems(payload: dict) -> list[str]:
             if not (claim.get("text") or "").strip():
                 problems.append(f"Claim {c} of section {s} has no text.")
             problems += _too_long(claim, Claim, CLAIM_TEXTS, f" of claim {c} of section {s}")
+            problems += _grade_problems(claim, f"Claim {c} of section {s}")
             problems += [
                 f"Claim {c} of section {s} cites “{key}”, which is not in the references."
                 for key in claim.get("cites", [])
@@ -81,6 +85,19 @@ def _too_long(data: dict, model, texts: dict[str, str], where: str) -> list[str]
         value, limit = data.get(field), model._meta.get_field(field).max_length
         if isinstance(value, str) and len(value) > limit:
             problems.append(f"{name}{where} has {len(value):,} characters; the limit is {limit:,}.")
+    return problems
+
+
+def _grade_problems(claim: dict, name: str) -> list[str]:
+    """A sentence for each part of a claim's optional GRADE grade that the model would refuse."""
+    certainty, strength = claim.get("certainty", ""), claim.get("strength", "")
+    problems = []
+    if certainty not in ("", *Certainty.values):
+        problems.append(f"{name} has the certainty “{certainty}”; it is one of {', '.join(Certainty.values)}.")
+    if strength not in ("", *Strength.values):
+        problems.append(f"{name} has the strength “{strength}”; it is one of {', '.join(Strength.values)}.")
+    elif strength and not certainty:
+        problems.append(f"{name} has a strength of recommendation but no certainty of evidence.")
     return problems
 
 

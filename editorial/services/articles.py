@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from articles.documents import CLAIM_GRADE_KEYS
 from articles.models import Article
 from articles.services import ARTICLE_FIELDS, article_sync, article_version_bump
 from config.history import acting_as
@@ -167,6 +168,7 @@ def _working_copy_data(article: Article, revision: Revision) -> tuple[dict, dict
                     "lead_in": claim["lead_in"],
                     "text": claim["text"],
                     "plain_text": claim["plain_text"],
+                    **{key: claim[key] for key in CLAIM_GRADE_KEYS if key in claim},
                     # Two references merged into one since are cited once.
                     "cites": list(dict.fromkeys(by_number[number].pk for number in claim["citations"])),
                 }
