@@ -4,6 +4,7 @@ import pytest
 
 from articles.documents import article_with_tree, build_article_document
 from articles.services import article_sync
+from editorial.revisions import content_hash, working_copy_document
 from tests.factories import ArticleFactory, CitationFactory, ClaimFactory, ReferenceFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,47 @@ def test_article_sync_reorders_and_trims_claims():
         references={"r": reference},
     )
     assert list(article.sections.get().claims.values_list("text", "order")) == [("C", 0), ("A", 1)]
+
+
+# Documents keep their hashes as the document grows: a new key is carried only when set.
+
+
+def test_an_ungraded_claims_document_is_the_one_frozen_before_grades_existed():
+    reference = ReferenceFactory()
+    claim = ClaimFactory(section=SectionFactory(article=ArticleFactory()), lead_in="Dose", text="T.", plain_text="P.")
+    CitationFactory(claim=claim, reference=reference)
+
+    document = working_copy_document(claim.section.article)
+
+    frozen_before = {"uid": str(claim.uid), "lead_in": "Dose", "text": "T.", "plain_text": "P.", "citations": [1]}
+    assert [claim for section in document["sections"] for claim in section["claims"]] == [frozen_before]
+
+
+# The hash of `fixed_article()`'s document as built before grades existed.
+HASH_BEFORE_GRADES = "bd8e4f673c85d458120eb3918ba2bde762818adeb7019f8ee5fe37d0537ee801"
+
+
+def fixed_article():
+    """An article whose document has no random or sequential part (ids, uids, titles are all fixed)."""
+    reference = ReferenceFactory(
+        id=990001, title="A fixed trial", authors="Doe J", source="J Ex", year=2020, doi="10.5555/fixed", pmid="1"
+    )
+    article = ArticleFactory(slug="fixed", question="Q?", title="T", lede="L", plain_lede="PL", specialty="S")
+    section = SectionFactory(article=article, heading="H", intro="I")
+    for position in range(2):
+        claim = ClaimFactory(
+            section=section,
+            order=position,
+            uid=f"00000000-0000-4000-8000-00000000000{position}",
+            lead_in="Dose" if position == 0 else "",
+            text=f"Claim {position}.",
+            plain_text=f"Plain {position}.",
+        )
+        CitationFactory(claim=claim, reference=reference)
+    return article
+
+
+def test_an_ungraded_article_keeps_the_document_hash_it_had_before_grades():
+    document = working_copy_document(fixed_article())
+
+    assert content_hash(document) == HASH_BEFORE_GRADES
