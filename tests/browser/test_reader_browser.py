@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from articles.documents import PLAIN_CERTAINTY
+from articles.models import Certainty
 from editorial.demo import DEMO_CORRECTION
 from reader.selectors import article_page
 from tests.browser.conftest import DESKTOP, LDN, NODE_MODULES, PAGES, PHONE, SCREENSHOTS_DIR, tool_missing
@@ -233,3 +235,31 @@ def test_a_reader_follows_the_correction_notice_to_the_change_history(page, demo
     expect(page.locator("#revision-1")).to_contain_text("First published.")
     violations = axe_violations(page)
     assert violations == [], describe_violations({PAGES["change-history"]: violations})
+
+
+def test_a_clinician_follows_a_grade_to_its_legend_and_a_patient_reads_plain_words(page, demo_site):
+    """A graded claim links to the legend for clinicians; patients read our plain words; both pages pass axe."""
+    if not AXE_JS.exists():
+        tool_missing(f"axe-core is not installed ({AXE_JS}): npm ci --ignore-scripts")
+    claim = live_claim(LDN, "2024 systematic review")
+    assert claim["certainty"] == "low"
+    page.goto(f"{demo_site}{PAGES['article']}")
+    grade = page.locator(f"#claim-{claim['uid']} .claim-grade a")
+    legend = page.locator("#grade-legend")
+    expect(grade).to_have_text("Evidence grade: low certainty")
+
+    grade.click()
+
+    assert hash_of(page) == "#grade-legend"
+    expect(legend).to_be_in_viewport()
+    expect(legend.get_by_role("heading", name="About the evidence grades")).to_be_visible()
+    assert axe_violations(page) == []
+
+    page.get_by_label("Patient or caregiver").check()
+    page.get_by_role("button", name="Show this wording").click()
+
+    expect(page.locator(f"#claim-{claim['uid']} .claim-grade-plain")).to_have_text(PLAIN_CERTAINTY[Certainty.LOW])
+    expect(legend).to_have_count(0)
+    expect(page.locator(".claim-grade")).to_have_count(0)
+    violations = axe_violations(page)
+    assert violations == [], describe_violations({PAGES["article"]: violations})
