@@ -5,7 +5,8 @@ client: a real request handled in this process), so it comes from the same
 whole-page cache readers are served from (`reader.cache`, shared with the web
 workers when the cache is Redis), or is rendered by the real view on a miss.
 The words are found by the template's `data-words` markers: the question, the
-lede, the title, every section heading and intro, every claim's lead-in and text.
+lede, the title, every section heading and intro, every claim's lead-in, text
+and evidence grade (as the audience reads it).
 """
 
 import gzip
@@ -101,6 +102,8 @@ def words_expected(document: dict, audience: str) -> tuple[tuple[str, str], ...]
             if claim["lead_in"]:
                 words.append(("lead-in", _plain(f"{claim['lead_in']}:")))
             words.append((f"claim {claim['uid']}", _inline_words(claim["display_text"])))
+            if claim["grade"]:
+                words.append(("grade", _plain(claim["grade"]["label"] or " ".join(claim["grade"]["plain"]))))
     return tuple(words)
 
 

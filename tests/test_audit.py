@@ -140,6 +140,28 @@ def test_audit_fails_when_a_cached_page_shows_other_words(editor, managing_edito
     )
 
 
+def test_audit_fails_when_a_cached_page_shows_another_evidence_grade(editor, managing_editor):
+    article = citable_article()
+    claim = article.sections.get().claims.first()
+    claim.certainty = "low"
+    with acting_as(editor):
+        claim.save()
+    approved(article, editor, managing_editor)
+    cached_page_rewritten(article, "clinician", "Evidence grade: low", "Evidence grade: high")
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"articles_article row {article.pk}: its page for clinician readers at {page_url(article)} (gzip) differs "
+        "from revision 1: at grade it shows “Evidence grade: high certainty” (grade) instead of "
+        "“Evidence grade: low certainty”.\n"
+        f"articles_article row {article.pk}: its page for clinician readers at {page_url(article)} (identity) differs "
+        "from revision 1: at grade it shows “Evidence grade: high certainty” (grade) instead of "
+        "“Evidence grade: low certainty”.\n" + summary(failures=2),
+    )
+
+
 def test_audit_fails_when_a_cached_page_shows_a_claim_the_revision_lacks(editor, managing_editor):
     article = live_article(editor, managing_editor)
     claim = article.sections.get().claims.first()

@@ -31,7 +31,8 @@ pytestmark = pytest.mark.django_db
 
 LEGEND = '<section class="grade-legend" id="grade-legend" aria-labelledby="grade-legend-heading">'
 CLINICIAN_GRADE = (
-    '<p class="claim-grade"><a href="#grade-legend">Evidence grade: moderate certainty, strong recommendation</a></p>'
+    '<p class="claim-grade" data-words="grade">'
+    '<a href="#grade-legend">Evidence grade: moderate certainty, strong recommendation</a></p>'
 )
 
 
@@ -231,7 +232,7 @@ def test_patients_read_the_grade_in_plain_words_without_the_legend(client, edito
 
     html = reader_page(client, article, "patient")
 
-    plain = f'<p class="claim-grade-plain">{PLAIN_CERTAINTY[Certainty.VERY_LOW]}</p>'
+    plain = f'<p class="claim-grade-plain" data-words="grade">{PLAIN_CERTAINTY[Certainty.VERY_LOW]}</p>'
     assert (plain in html, "grade-legend" in html, "Evidence grade:" in html) == (True, False, False)
 
 
