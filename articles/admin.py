@@ -279,8 +279,10 @@ class ClaimInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
     description = (
         "A lead-in is optional and shown in bold before the claim. The clinician wording allows "
         "bold (**…**), italic (*…*) and [links](https://…) only. The plain-language wording is "
-        "optional, for patients and caregivers. Citations show the numbers readers see: references "
-        "are numbered in the order the article first cites them."
+        "optional, for patients and caregivers. The evidence grade is optional too: the GRADE certainty "
+        "of the evidence and, for a claim that recommends, the strength of the recommendation, which "
+        "needs a certainty. Citations show the numbers readers see: references are numbered in the "
+        "order the article first cites them."
     )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
