@@ -101,7 +101,7 @@ def _describe(model, row, before, headings: dict, claim_texts: dict) -> ArticleC
     fields = ()
     if row.history_type == "~" and before is not None:
         fields = tuple(
-            FieldChange(model._meta.get_field(change.field).verbose_name, change.old, change.new)
+            _field_change(model._meta.get_field(change.field), change.old, change.new)
             for change in row.diff_against(before).changes
         )
     verb = {"+": "Added", "-": "Removed"}.get(row.history_type)
@@ -125,6 +125,14 @@ def _describe(model, row, before, headings: dict, claim_texts: dict) -> ArticleC
         summary = f"Moved {name}."
     visible = tuple(field for field in edited if model is not Citation)
     return ArticleChange(row.history_date, row.history_user, model.__name__.lower(), summary, visible)
+
+
+def _field_change(field, before, after) -> FieldChange:
+    """A changed field, its values as editors read them: a choice by its label ("Very low"), not its code."""
+    if field.choices:
+        labels = dict(field.flatchoices)
+        before, after = labels.get(before, before), labels.get(after, after)
+    return FieldChange(field.verbose_name, before, after)
 
 
 def _join(labels) -> str:

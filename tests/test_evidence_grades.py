@@ -8,12 +8,13 @@ plain words.
 """
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.documents import PLAIN_CERTAINTY, PLAIN_STRENGTH
 from articles.models import Certainty, Claim, Strength
+from articles.selectors import article_changes_since
 from config.history import acting_as
 from editorial.diffs import claim_statuses
 from editorial.document_changes import claims_to_attest, document_changes
@@ -27,20 +28,13 @@ from tests.admin_forms import admin_form_data
 from tests.factories import ClaimFactory
 from tests.workflow_helpers import approve, approved, citable_article, submitted
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 LEGEND = '<section class="grade-legend" id="grade-legend" aria-labelledby="grade-legend-heading">'
 CLINICIAN_GRADE = (
     '<p class="claim-grade" data-words="grade">'
     '<a href="#grade-legend">Evidence grade: moderate certainty, strong recommendation</a></p>'
 )
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def first_claim(article) -> Claim:
@@ -287,3 +281,15 @@ def test_a_strength_without_a_certainty_is_refused_in_the_inline(client, editor)
     claim.refresh_from_db()
     assert (response.status_code, claim.strength) == (200, "")
     assert "A recommendation&#x27;s strength needs the certainty of its evidence too." in response.content.decode()
+
+
+def test_the_changes_an_editor_is_shown_name_a_grade_as_they_read_it(editor):
+    article = citable_article()
+    before = timezone.now()
+    grade(article, certainty=Certainty.VERY_LOW, user=editor)
+
+    (change,) = article_changes_since(article, before)
+
+    assert [(field.label, field.before, field.after) for field in change.fields] == [
+        (Claim._meta.get_field("certainty").verbose_name, "Not graded", "Very low")
+    ]
