@@ -30,14 +30,21 @@ def change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
 
 
-def test_demo_ldn_article_page_is_at_most_150_kb(client):
+# The page was 143 KB against a 150 KB budget before each claim gained its two evidence-grade
+# selects (about 1 KB a claim, 23 KB on this page, its template rows included). The budget
+# holds the line there until the editor's markup is slimmed again (the sections' and claims'
+# hidden inputs are a sixth of the page).
+PAGE_BUDGET = 170_000
+
+
+def test_demo_ldn_article_page_stays_within_its_budget(client):
     demo_seed()
     client.force_login(get_user_model().objects.get(username="editor"))  # the demo's editor
 
     page = client.get(change_url(Article.objects.get(slug=DEMO_LDN)))
 
     assert page.status_code == 200
-    assert len(page.content) <= 150_000, f"the page is {len(page.content):,} bytes"
+    assert len(page.content) <= PAGE_BUDGET, f"the page is {len(page.content):,} bytes"
 
 
 @pytest.mark.parametrize(
