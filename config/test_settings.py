@@ -23,3 +23,5 @@ WHITENOISE_USE_FINDERS = True
 # Most tests sign in with force_login and are about something other than the second factor;
 # tests/test_mfa.py turns it on with the `settings` fixture and tests it there.
 STAFF_MFA_REQUIRED = False
+# The address links in emails and pre-rendered pages name: the test client's own host.
+SITE_URL = "http://testserver"

@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+from django.http.request import validate_host
 
 from references.citation_styles import STYLES
 
@@ -30,6 +33,26 @@ def citation_style(app_configs, **kwargs):
                 f"READER_CITATION_STYLE is {style!r}, which is not a citation style this site knows.",
                 hint=f"Set READER_CITATION_STYLE to one of: {', '.join(STYLES)}.",
                 id="reader.E002",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def site_address_is_served(app_configs, **kwargs):
+    """Refuse a SITE_URL this site does not answer to: article pages are pre-rendered at that address.
+
+    The task that renders a page when its revision goes live asks for it at
+    SITE_URL (see `reader.prerendered`); Django refuses a host outside
+    ALLOWED_HOSTS, so every pre-render would fail.
+    """
+    host = urlsplit(settings.SITE_URL).hostname or ""
+    if not validate_host(host, settings.ALLOWED_HOSTS):
+        return [
+            Error(
+                f"SITE_URL names the host {host!r}, which is not in ALLOWED_HOSTS.",
+                hint="Set SITE_URL to the public address readers use, and list its host in ALLOWED_HOSTS.",
+                id="reader.E003",
             )
         ]
     return []

@@ -12,7 +12,9 @@ from editorial.models import ArticleWorkflow
 from editorial.workflow import NOTICE_STATES, State
 from reader import cache
 from reader.models import PublicSlug, PublishedArticle
+from reader.prerendered import pages_changed
 from reader.selectors import reader_view
+from reader.tasks import prerender_article_pages
 
 
 class PublicSlugTaken(WorkflowError):
@@ -41,7 +43,9 @@ def published_article_refresh(article_id: int) -> PublishedArticle | None:
     records the public slug of what readers now see (refusing a slug another
     article made public), indexes the article while it is live and removes it
     otherwise, and purges the cached pages of every slug it was ever public
-    under once the transaction commits.
+    under once the transaction commits. A live article's pages count a new
+    generation (see `reader.prerendered`) and are rendered again on the task
+    queue.
     """
     workflow = (
         ArticleWorkflow.objects.select_related("article", "live_revision", "current_revision")
@@ -58,6 +62,8 @@ def published_article_refresh(article_id: int) -> PublishedArticle | None:
         PublishedArticle.objects.filter(article_id=article_id).delete()
     slugs = list(PublicSlug.objects.filter(article_id=article_id).values_list("slug", flat=True))
     transaction.on_commit(lambda: cache.article_purge(slugs), robust=True)
+    if published is not None:
+        transaction.on_commit(lambda: prerender_article_pages.enqueue(article_id), robust=True)
     return published
 
 
@@ -110,6 +116,7 @@ def published_articles_reindex(article_ids: list[int]) -> tuple[int, list[str]]:
     PublishedArticle.objects.bulk_create(
         live.values(), update_conflicts=True, unique_fields=["article"], update_fields=INDEXED_FIELDS
     )
+    pages_changed(PublishedArticle.objects.filter(article_id__in=live))
     if connection.vendor == "postgresql" and live:
         PublishedArticle.objects.filter(article_id__in=live).update(search_vector=SEARCH_VECTOR)
     slugs = list(PublicSlug.objects.filter(article_id__in=article_ids).values_list("slug", flat=True))
@@ -167,6 +174,7 @@ def _index(workflow, page) -> PublishedArticle:
             "reviewed_at": workflow.approved_at,
         },
     )
+    pages_changed(PublishedArticle.objects.filter(pk=published.pk))
     if connection.vendor == "postgresql":
         PublishedArticle.objects.filter(pk=published.pk).update(search_vector=SEARCH_VECTOR)
     return published

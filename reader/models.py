@@ -36,6 +36,11 @@ class PublishedArticle(models.Model):
     reviewed_at = models.DateTimeField()
     # Filled on PostgreSQL only, where a GIN index serves full-text search (migration 0002).
     search_vector = SearchVectorField(null=True, editable=False)
+    generation = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Counts the changes to what the article's page says; a page rendered before the last one is stale.",
+    )
 
     class Meta:
         ordering = ["-reviewed_at", "title"]
@@ -44,6 +49,41 @@ class PublishedArticle(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class RenderedPage(models.Model):
+    """A live article's page as readers get it, rendered once for an audience and a citation style.
+
+    Derived data, like the index row it hangs from: a revision never changes,
+    so its page is rendered once (when it goes live, by `reader.tasks`, or by
+    the first request that finds none) and a reader's cache miss is one indexed
+    read instead of a render (see `reader.prerendered`). A row serves only
+    while its `generation` is its article's: every change to what the page
+    says (a move, a site text going live, a reviewer's profile, see
+    `reader.prerendered.pages_changed`) counts one more generation, inside the
+    change's own transaction.
+    """
+
+    published = models.ForeignKey(PublishedArticle, on_delete=models.CASCADE, related_name="rendered_pages")
+    audience = models.CharField(max_length=16)
+    citation_style = models.CharField(max_length=100)
+    generation = models.PositiveIntegerField()
+    content = models.BinaryField()
+    gzip = models.BinaryField()
+    etag = models.CharField(max_length=40)
+    last_modified = models.CharField(max_length=40)
+    reads_the_same_until = models.DateField(null=True, blank=True)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["published", "audience", "citation_style"], name="reader_rendered_page_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.published.slug} ({self.audience}, {self.citation_style})"
 
 
 class PublicSlug(models.Model):

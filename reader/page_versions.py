@@ -282,8 +282,8 @@ def _decide(version, user, *, role, decision, comment) -> EditorialPageDecision:
 def _put_in_force(page: EditorialPage, version: EditorialPageVersion, user) -> None:
     """Show `version` to readers from this commit on; a job then refreshes the article pages that show it.
 
-    Until the job reaches an article, its cached pages show the version in
-    force before (approved too), for `READER_CACHE_SECONDS` at most.
+    Until the job reaches an article, its pages (cached and stored) show the
+    version in force before, approved too.
     """
     page.live_version = version
     with acting_as(user):  # the page's history names who completed the approval

@@ -14,7 +14,6 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
-from django.utils.text import compress_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from articles.documents import AUDIENCES, present_document
 from editorial.accounts.throttling import hashed_client
 from editorial.models import Reviewer
-from reader import cache
+from reader import cache, prerendered
 from reader.forms import FollowUpQuestionForm, ProblemReportForm
 from reader.models import FollowUpQuestion
 from reader.page_versions import (
@@ -82,27 +81,22 @@ def article_detail(request, slug):
     """The article as readers see it now (see `reader.selectors.reader_view`), for their audience.
 
     Approved pages are cached whole under their public slug (see
-    `reader.cache`), compressed once when cached; conditional requests get 304
-    answers. An older public slug redirects permanently to the current one.
-    This is the hottest path of the product, so a cache hit does as little as
-    it can.
+    `reader.cache`), compressed once when cached; a cache miss reads the page
+    stored when it went live (see `reader.prerendered`), and renders it only
+    when none is stored; conditional requests get 304 answers. An older
+    public slug redirects permanently to the current one. This is the hottest
+    path of the product, so a cache hit does as little as it can.
     """
     audience = reader_audience(request)
     if request.GET:  # e.g. the thank-you after a follow-up question: rendered, never cached
         return _compressed(request, _render_article(request, slug, audience, form=_question_form(audience)))
     entry = cache.article_get(slug, audience)
     if entry is None:
-        response = _render_article(request, slug, audience, form=_question_form(audience))
-        if not getattr(response, "is_cacheable", False):
-            return _compressed(request, response)
-        entry = {
-            "content": response.content,
-            "gzip": compress_string(response.content),
-            "etag": response["ETag"],
-            "last_modified": response["Last-Modified"],
-            "status": response.status_code,
-            "reads_the_same_until": response.reads_the_same_until,
-        }
+        entry = prerendered.page_entry(
+            slug, audience, lambda: _render_article(request, slug, audience, form=_question_form(audience))
+        )
+        if isinstance(entry, HttpResponse):
+            return _compressed(request, entry)
         cache.article_set(slug, audience, entry)
     if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
         not_modified = get_conditional_response(request, etag=entry["etag"], last_modified=None)

@@ -27,6 +27,7 @@ from editorial.models import ArticleWorkflow, AuditEvent, Revision
 from editorial.revisions import content_hash, revision_is_intact, working_copy_document
 from editorial.services import article_restore, article_submit, article_withdraw, review_assign, review_start
 from tests.factories import ReviewerFactory
+from tests.page_helpers import FIRST_RENDER_QUERIES
 from tests.test_reader_lifecycle import PUBLIC_ROUTES, rereviewed
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, under_review
 
@@ -399,7 +400,7 @@ def test_a_corrected_page_costs_no_more_queries_than_any_page(
 ):
     article = corrected(editor, managing_editor)
 
-    with django_assert_max_num_queries(3):  # the workflow with its newest correction, the reviewers, the disclaimer
+    with django_assert_max_num_queries(FIRST_RENDER_QUERIES):
         assert client.get(page(article.slug)).status_code == 200
 
 

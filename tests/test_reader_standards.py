@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from editorial.models import Reviewer
+from reader.checks import site_address_is_served
 from reader.models import FollowUpQuestion
 from reader.views import QUESTIONS_PER_HOUR
 from tests.workflow_helpers import approved, citable_article, submitted, under_review
@@ -210,3 +211,19 @@ def test_authors_frozen_as_a_string_before_names_had_structure_are_read_into_peo
         {"@type": "Person", "name": "Doe J", "familyName": "Doe"},
         {"@type": "Person", "name": "Roe R", "familyName": "Roe"},
     ]
+
+
+def test_the_deploy_check_refuses_a_site_address_the_site_does_not_answer_to(settings):
+    settings.SITE_URL = "https://answers.example.org"
+    settings.ALLOWED_HOSTS = ["other.example.org"]
+
+    (error,) = site_address_is_served(None)
+
+    assert error.id == "reader.E003"
+
+
+def test_the_deploy_check_accepts_the_site_address_among_the_allowed_hosts(settings):
+    settings.SITE_URL = "https://answers.example.org"
+    settings.ALLOWED_HOSTS = [".example.org"]
+
+    assert site_address_is_served(None) == []

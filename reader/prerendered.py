@@ -1,0 +1,161 @@
+"""Live article pages rendered once and stored, so that a reader's cache miss is one indexed read, not a render.
+
+The whole-page cache (`reader.cache`) keeps a page for minutes, in memory
+that may be evicted, restarted or down. This is its lasting layer, in the
+database beside the index: `RenderedPage` rows, one per live article,
+audience and citation style. A page is stored when its revision goes live
+(`reader.tasks.prerender_article_pages`, on the task queue) or, failing
+that, by the first request that renders it.
+
+A stored page is never stale, by construction:
+
+- it names the generation of its article's index row it was rendered in,
+  and is served only while that is the row's generation (the read joins
+  the two);
+- everything that changes what a live page says counts a new generation
+  inside its own transaction (`pages_changed`): a move (`reader.index`), a
+  site text going live (`reader.tasks.refresh_article_pages`), a change to
+  a certifying reviewer's profile (`reader.receivers`); a withdrawal or a
+  hold deletes the index row and its pages with it;
+- a render reads the generation before anything it shows, so a change that
+  commits while the page renders leaves it under the older generation:
+  stored, never served;
+- a page whose words change with the date alone keeps the last day it reads
+  as it does, and is not served after it (as in `reader.cache`).
+"""
+
+import io
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q, QuerySet
+from django.urls import resolve, reverse
+from django.utils import timezone
+from django.utils.text import compress_string
+
+from reader import cache
+from reader.models import PublishedArticle, RenderedPage
+
+STORED_FIELDS = ("content", "gzip", "etag", "last_modified", "reads_the_same_until")
+
+
+def page_entry(slug: str, audience: str, render):
+    """The live page under `slug` for `audience` as a cache entry: stored, or rendered by `render()` and stored.
+
+    `render` returns the view's response. A response that may not be cached (a
+    redirect from an older slug, a notice, a pending page) is returned as it
+    is, and nothing is stored.
+    """
+    entry = stored_page(slug, audience)
+    if entry is not None:
+        return entry
+    index_row = PublishedArticle.objects.filter(slug=slug).values_list("pk", "generation").first()  # before render()
+    response = render()
+    if not getattr(response, "is_cacheable", False):
+        return response
+    entry = {
+        "content": response.content,
+        "gzip": compress_string(response.content),
+        "etag": response["ETag"],
+        "last_modified": response["Last-Modified"],
+        "status": response.status_code,
+        "reads_the_same_until": response.reads_the_same_until,
+    }
+    if index_row is not None:
+        store_page(*index_row, audience=audience, entry=entry)
+    return entry
+
+
+def stored_page(slug: str, audience: str) -> dict | None:
+    """The stored page under the live `slug` for `audience`, if one of the current generation reads true today."""
+    row = (
+        RenderedPage.objects.filter(
+            published__slug=slug,
+            audience=audience,
+            citation_style=settings.READER_CITATION_STYLE,
+            generation=F("published__generation"),
+        )
+        .filter(Q(reads_the_same_until__isnull=True) | Q(reads_the_same_until__gte=timezone.localdate()))
+        .values(*STORED_FIELDS)
+        .first()
+    )
+    if row is None:
+        return None
+    return {**row, "content": bytes(row["content"]), "gzip": bytes(row["gzip"]), "status": 200}
+
+
+def store_page(published_id: int, generation: int, *, audience: str, entry: dict) -> None:
+    """Store a rendered page under the generation read before it was rendered, replacing any older one.
+
+    Storing is an optimisation: when it fails (the article left the index
+    meanwhile, a read-only database) the page is still served, from the render.
+    """
+    fields = {key: entry[key] for key in STORED_FIELDS}
+    page = RenderedPage(
+        published_id=published_id,
+        audience=audience,
+        citation_style=settings.READER_CITATION_STYLE,
+        generation=generation,
+        rendered_at=timezone.now(),
+        **fields,
+    )
+    try:
+        with transaction.atomic():
+            RenderedPage.objects.bulk_create(
+                [page],
+                update_conflicts=True,
+                unique_fields=["published", "audience", "citation_style"],
+                update_fields=["generation", "rendered_at", *fields],
+            )
+    except DatabaseError:
+        pass
+
+
+def pages_changed(published: QuerySet) -> int:
+    """Count a new generation for these index rows' pages, in the caller's transaction; return how many rows.
+
+    The stored pages of the older generation are never served again; the
+    caller purges the cached pages once its transaction commits.
+    """
+    return published.update(generation=F("generation") + 1)
+
+
+def prerender(slug: str) -> int:
+    """Render and store the live page under `slug` in each audience's words; return how many pages it stored.
+
+    The page is requested as a reader would at `SITE_URL`, through the
+    reader's own view, so the stored bytes are the ones a request would have
+    rendered. Pages already stored for the current generation are left alone.
+    """
+    stored = 0
+    for audience in cache.AUDIENCES:
+        if stored_page(slug, audience) is not None:
+            continue
+        request = reader_request(reverse("reader:article", args=[slug]), audience)
+        match = resolve(request.path_info)
+        response = match.func(request, *match.args, **match.kwargs)
+        stored += response.status_code == 200 and stored_page(slug, audience) is not None
+    return stored
+
+
+def reader_request(path: str, audience: str) -> WSGIRequest:
+    """A reader's GET of `path` at `SITE_URL`, with their audience chosen, built as the WSGI server builds one."""
+    site = urlsplit(settings.SITE_URL)
+    scheme = site.scheme or "https"
+    port = str(site.port or (443 if scheme == "https" else 80))
+    return WSGIRequest(
+        {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": site.hostname or "localhost",
+            "SERVER_PORT": port,
+            "HTTP_HOST": site.netloc,
+            "HTTP_COOKIE": f"audience={audience}",
+            "wsgi.url_scheme": scheme,
+            "wsgi.input": io.BytesIO(),
+        }
+    )
