@@ -52,7 +52,7 @@ class PublishedArticle(models.Model):
 
 
 class RenderedPage(models.Model):
-    """A live article's page as readers get it, rendered once for an audience and a citation style.
+    """A live article's page as readers get it, rendered once for an audience.
 
     Derived data, like the index row it hangs from: a revision never changes,
     so its page is rendered once (when it goes live, by `reader.tasks`, or by
@@ -66,7 +66,7 @@ class RenderedPage(models.Model):
 
     published = models.ForeignKey(PublishedArticle, on_delete=models.CASCADE, related_name="rendered_pages")
     audience = models.CharField(max_length=16)
-    citation_style = models.CharField(max_length=100)
+    renderer = models.CharField(max_length=16, help_text="What rendered it: see `reader.prerendered.renderer`.")
     generation = models.PositiveIntegerField()
     content = models.BinaryField()
     gzip = models.BinaryField()
@@ -76,14 +76,10 @@ class RenderedPage(models.Model):
     rendered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["published", "audience", "citation_style"], name="reader_rendered_page_once"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["published", "audience"], name="reader_rendered_page_once")]
 
     def __str__(self):
-        return f"{self.published.slug} ({self.audience}, {self.citation_style})"
+        return f"{self.published.slug} ({self.audience})"
 
 
 class PublicSlug(models.Model):

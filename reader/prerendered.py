@@ -21,9 +21,14 @@ A stored page is never stale, by construction:
   commits while the page renders leaves it under the older generation:
   stored, never served;
 - a page whose words change with the date alone keeps the last day it reads
-  as it does, and is not served after it (as in `reader.cache`).
+  as it does, and is not served after it (as in `reader.cache`);
+- a page names what rendered it (`renderer()`: the code, the templates, the
+  static files and the settings the page reads), so a deploy that changes
+  any of them never serves a page stored before it.
 """
 
+import functools
+import hashlib
 import io
 from urllib.parse import urlsplit
 
@@ -39,6 +44,9 @@ from reader import cache
 from reader.models import PublishedArticle, RenderedPage
 
 STORED_FIELDS = ("content", "gzip", "etag", "last_modified", "reads_the_same_until")
+# What renders a page: the folders of the code, templates and static files it comes from, and the settings it reads.
+RENDERING_SOURCES = ("articles", "config", "editorial", "reader", "references", "static", "templates")
+RENDERING_SETTINGS = ("READER_CITATION_STYLE", "READER_CORRECTION_NOTICE_DAYS", "READER_PENDING_POLICY", "SITE_URL")
 
 
 def page_entry(slug: str, audience: str, render):
@@ -74,7 +82,7 @@ def stored_page(slug: str, audience: str) -> dict | None:
         RenderedPage.objects.filter(
             published__slug=slug,
             audience=audience,
-            citation_style=settings.READER_CITATION_STYLE,
+            renderer=renderer(),
             generation=F("published__generation"),
         )
         .filter(Q(reads_the_same_until__isnull=True) | Q(reads_the_same_until__gte=timezone.localdate()))
@@ -96,7 +104,7 @@ def store_page(published_id: int, generation: int, *, audience: str, entry: dict
     page = RenderedPage(
         published_id=published_id,
         audience=audience,
-        citation_style=settings.READER_CITATION_STYLE,
+        renderer=renderer(),
         generation=generation,
         rendered_at=timezone.now(),
         **fields,
@@ -106,11 +114,28 @@ def store_page(published_id: int, generation: int, *, audience: str, entry: dict
             RenderedPage.objects.bulk_create(
                 [page],
                 update_conflicts=True,
-                unique_fields=["published", "audience", "citation_style"],
-                update_fields=["generation", "rendered_at", *fields],
+                unique_fields=["published", "audience"],
+                update_fields=["renderer", "generation", "rendered_at", *fields],
             )
     except DatabaseError:
         pass
+
+
+def renderer() -> str:
+    """Name what renders a page now: the source files' digest (read once per process) and the settings pages read."""
+    values = [_source_digest(), *(str(getattr(settings, name)) for name in RENDERING_SETTINGS)]
+    return hashlib.sha256("\0".join(values).encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _source_digest() -> str:
+    digest = hashlib.sha256()
+    for folder in RENDERING_SOURCES:
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def pages_changed(published: QuerySet) -> int:

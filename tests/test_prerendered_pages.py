@@ -183,6 +183,19 @@ def test_a_page_stored_in_another_citation_style_is_not_served(
     assert stored(article) == {}
 
 
+def test_a_page_stored_before_a_deploy_that_changed_the_code_is_not_served(
+    editor, managing_editor, django_capture_on_commit_callbacks, monkeypatch
+):
+    article = live(editor, managing_editor, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(prerendered, "_source_digest", lambda: "the next release's templates and code")
+
+    assert stored(article) == {}
+
+
+def test_what_renders_a_page_is_read_from_its_source_files_once_per_process():
+    assert prerendered._source_digest() is prerendered._source_digest()
+
+
 def test_an_older_slug_still_redirects_when_the_page_is_stored(
     client, editor, managing_editor, django_capture_on_commit_callbacks
 ):
