@@ -7,8 +7,12 @@
 # serves the project with gunicorn (sync workers, DEBUG off) on 127.0.0.1 and drives it
 # with wrk: first with the Redis cache (the production set-up: the headline figure),
 # then with the local-memory cache. In each gunicorn run it measures
-#   floor    /bench/floor/ - a bare view returning the article's bytes from memory
+#   bare     /bench/bare/ - the same bytes from a Django view with no middleware at all
+#   floor    /bench/floor/ - a bare view returning the article's bytes from memory, in the full stack
 #   cached   the demo article, a whole-page cache hit
+#   miss     /bench/miss/ - the article on a cache miss: the page stored when it went live, read back
+#   render   the article rendered from the workflow, as a page with nothing stored is (?render=1:
+#            a request with a query string is rendered, never cached)
 #   +gzip    the same with Accept-Encoding: gzip            (extra row)
 #   304      the same with If-None-Match: <its ETag>         (extra row)
 # and prints req/s, p50/p99 latency and the ratio cached/floor, PASS when >= TARGET.
@@ -40,6 +44,8 @@ BENCH_REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}"
 ARTICLE_PATH="/articles/low-dose-naltrexone-chronic-pain/"
 FLOOR_PATH="/bench/floor/"
 BARE_PATH="/bench/bare/"
+MISS_PATH="/bench/miss/"
+RENDER_PATH="$ARTICLE_PATH?render=1"
 PY="$ROOT/.venv/bin/python"
 GUNICORN="$ROOT/.venv/bin/gunicorn"
 OUT="$ROOT/bench/.out"
@@ -175,7 +181,7 @@ median() {  # $1 = space-separated numbers, $2 = decimals, $3 = divisor
 }
 ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
-declare -A RATIO SPREAD ROUND_RPS X_FLOOR X_BARE
+declare -A RATIO SPREAD ROUND_RPS X_FLOOR X_BARE X_RENDER
 for mode in $MODES; do
     [[ "$mode" == redis || "$mode" == locmem ]] || die "unknown mode '$mode' (redis|locmem)"
     log "gunicorn: $WORKERS sync workers on $BASE, cache: $mode"
@@ -189,6 +195,9 @@ for mode in $MODES; do
     curl -fsS -o "$OUT/bare.html" "$BASE$BARE_PATH"
     cmp -s "$OUT/article.html" "$OUT/bare.html" \
         || die "the bare floor's bytes differ from the article's ($OUT/article.html vs $OUT/bare.html)"
+    curl -fsS -o "$OUT/miss.html" "$BASE$MISS_PATH"
+    cmp -s "$OUT/article.html" "$OUT/miss.html" \
+        || die "the miss's bytes differ from the article's ($OUT/article.html vs $OUT/miss.html)"
     etag="$(tr -d '\r' <<<"$headers" | sed -nE 's/^[Ee][Tt][Aa][Gg]: *(.*)$/\1/p')"
     [[ -n "$etag" ]] || die "the article page has no ETag: not cacheable?"
     code="$(curl -sS -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$BASE$ARTICLE_PATH")"
@@ -200,7 +209,8 @@ for mode in $MODES; do
     wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s "$BASE$FLOOR_PATH" >/dev/null 2>&1
     wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s "$BASE$BARE_PATH" >/dev/null 2>&1
 
-    main=("bare|$SLICE|$BARE_PATH" "floor|$SLICE|$FLOOR_PATH" "cached|$SLICE|$ARTICLE_PATH")
+    main=("bare|$SLICE|$BARE_PATH" "floor|$SLICE|$FLOOR_PATH" "cached|$SLICE|$ARTICLE_PATH"
+          "miss|$SLICE|$MISS_PATH" "render|$SLICE|$RENDER_PATH")
     extra=("cached+gzip|$EXTRA_SLICE|$ARTICLE_PATH|Accept-Encoding: gzip"
            "304|$EXTRA_SLICE|$ARTICLE_PATH|If-None-Match: $etag")
     for round in $(seq "$ROUNDS"); do
@@ -223,6 +233,7 @@ for mode in $MODES; do
             name="$mode ${case%%|*}"
             X_FLOOR[$name]+="$(ratio_of "${ROUND_RPS[$name]}" "${ROUND_RPS[$mode floor]}") "
             X_BARE[$name]+="$(ratio_of "${ROUND_RPS[$name]}" "${ROUND_RPS[$mode bare]}") "
+            X_RENDER[$name]+="$(ratio_of "${ROUND_RPS[$name]}" "${ROUND_RPS[$mode render]}") "
         done
         log "$mode round $round/$ROUNDS: floor ${ROUND_RPS[$mode floor]} req/s, cached ${ROUND_RPS[$mode cached]} req/s"
     done
@@ -260,6 +271,10 @@ done
 for mode in $MODES; do
     echo "cached/bare ($mode cache): $(median "${X_BARE[$mode cached]}" 2)  informational: against a Django view with no middleware" \
          "  [by worker CPU per request: $(ratio_of "$(cpu_us "$mode bare")" "$(cpu_us "$mode cached")")]"
+done
+for mode in $MODES; do
+    echo "miss/render ($mode cache): $(median "${X_RENDER[$mode miss]}" 2)  informational: a stored page read back vs a render" \
+         "  [by worker CPU per request: $(ratio_of "$(cpu_us "$mode render")" "$(cpu_us "$mode miss")")]"
 done
 busy="$(awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN{print (l > n / 2 ? 1 : 0)}')"
 [[ "$busy" == 0 ]] || echo "note: the machine was busy before the run (load $LOAD_BEFORE on $(nproc) CPUs): absolute figures are low and noisy; the ratio is the figure to read."
