@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # An anonymous reader's cached article page is answered here, before the rest of the stack.
+    "reader.middleware.CachedArticlePageMiddleware",
     "config.replica.ReplicaReadsMiddleware",
     "csp.middleware.CSPMiddleware",
     "editorial.accounts.middleware.PrivatePagesNoStoreMiddleware",

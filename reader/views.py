@@ -98,6 +98,15 @@ def article_detail(request, slug):
         if isinstance(entry, HttpResponse):
             return _compressed(request, entry)
         cache.article_set(slug, audience, entry)
+    return page_response(request, entry)
+
+
+def page_response(request, entry: dict) -> HttpResponse:
+    """Answer with a cached page's bytes (gzipped when the reader accepts it) and its headers, or 304 if unchanged.
+
+    Shared by the view and by `reader.middleware`, which serves cached pages
+    before the rest of the stack runs.
+    """
     if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
         not_modified = get_conditional_response(request, etag=entry["etag"], last_modified=None)
         if not_modified is not None:
@@ -107,6 +116,7 @@ def article_detail(request, slug):
         response["Content-Encoding"] = "gzip"
     else:
         response = HttpResponse(entry["content"], status=entry["status"])
+    response["Content-Length"] = str(len(response.content))  # as CommonMiddleware sets it, when it runs
     response["ETag"] = entry["etag"]
     response["Last-Modified"] = entry["last_modified"]
     response["Vary"] = "Cookie, Accept-Encoding"

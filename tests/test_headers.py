@@ -87,6 +87,7 @@ def test_production_settings_pass_the_deployment_checks():
         "DEBUG": "false",
         "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-" + "x" * 20,
         "ALLOWED_HOSTS": "answers.example.org",
+        "SITE_URL": "https://answers.example.org",
         "REDIS_URL": "redis://127.0.0.1:6379/0",  # as CI: a local-memory page cache is a warning of its own
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
