@@ -90,6 +90,7 @@ start() {
     for tool in python3 psql createdb curl; do command -v "$tool" >/dev/null || die "'$tool' is missing"; done
     mkdir -p "$OUT"
     stop
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && die "port $port is already in use"
     ensure_venv
 
     # The site's settings come from the environment: production-like, plain HTTP on loopback.
