@@ -16,6 +16,7 @@ so a move that reads then writes sees one database. Writes always go to the
 primary; the replica is never migrated (it replays the primary's WAL).
 """
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -31,6 +32,16 @@ _replica_allowed: ContextVar[bool] = ContextVar("replica_allowed", default=False
 def reads_from_replica() -> bool:
     """Whether a read made now would go to the replica (outside a transaction, in a request that may use it)."""
     return _replica_allowed.get() and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+
+
+@contextmanager
+def replica_reads():
+    """Let the reads made inside the block use the replica: for a request `may_read_replica` allows, read early."""
+    token = _replica_allowed.set(True)
+    try:
+        yield
+    finally:
+        _replica_allowed.reset(token)
 
 
 class ReplicaRouter:

@@ -88,13 +88,17 @@ def article_set(slug: str, audience: str, entry: dict) -> None:
     `reads_the_same_until` is the last local date on which the page reads as
     rendered (None: until a move changes it).
     """
-    page = {"content": entry["content"], "gzip": entry["gzip"]}
     pointer = {key: entry[key] for key in ("etag", "last_modified", "status")}
     until = entry.get("reads_the_same_until")
     pointer["until"] = until.isoformat() if until else None
-    cache.set(page_key(entry["etag"]), page, PAGE_BYTES_SECONDS)
+    if _local_get(entry["etag"]) is None:
+        # Bytes this worker already holds were stored in the shared cache with them: a pointer that expired
+        # or was purged is set again without sending the page (if the shared copy was evicted meanwhile,
+        # the next worker to miss it stores it again).
+        page = {"content": entry["content"], "gzip": entry["gzip"]}
+        cache.set(page_key(entry["etag"]), page, PAGE_BYTES_SECONDS)
+        _local_put(entry["etag"], page)
     cache.set(article_key(slug, audience), pointer, page_timeout())
-    _local_put(entry["etag"], page)
 
 
 def _outdated(pointer: dict) -> bool:

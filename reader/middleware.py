@@ -18,8 +18,8 @@ import re
 from django.conf import settings
 from django.urls import reverse
 
-from config.replica import PRIMARY_READS_COOKIE
-from reader import cache
+from config.replica import PRIMARY_READS_COOKIE, replica_reads
+from reader.prerendered import ready_page
 from reader.views import page_response, reader_audience
 
 # The headers the view sets on each page; any other header on a cached page came from the stack below.
@@ -40,7 +40,8 @@ class CachedArticlePageMiddleware:
         slug = self.plain_article_slug(request)
         if slug is not None and self.stack_headers is not None:
             request.get_host()  # refuse a host outside ALLOWED_HOSTS, as CommonMiddleware would (400)
-            entry = cache.article_get(slug, reader_audience(request))
+            with replica_reads():  # the request is one `config.replica.may_read_replica` allows
+                entry = ready_page(slug, reader_audience(request))
             if entry is not None:
                 response = page_response(request, entry)
                 for name, value in self.stack_headers.items():

@@ -90,14 +90,13 @@ def article_detail(request, slug):
     audience = reader_audience(request)
     if request.GET:  # e.g. the thank-you after a follow-up question: rendered, never cached
         return _compressed(request, _render_article(request, slug, audience, form=_question_form(audience)))
-    entry = cache.article_get(slug, audience)
+    entry = prerendered.ready_page(slug, audience)
     if entry is None:
-        entry = prerendered.page_entry(
+        entry = prerendered.rendered_page(
             slug, audience, lambda: _render_article(request, slug, audience, form=_question_form(audience))
         )
         if isinstance(entry, HttpResponse):
             return _compressed(request, entry)
-        cache.article_set(slug, audience, entry)
     return page_response(request, entry)
 
 

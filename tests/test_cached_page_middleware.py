@@ -1,6 +1,7 @@
 """An anonymous reader's cached article page is answered before the middleware stack, with the stack's own headers."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from config.replica import PRIMARY_READS_COOKIE
@@ -102,3 +103,11 @@ def test_a_page_not_yet_cached_goes_through_the_stack(client, editor, managing_e
     approved(article, editor, managing_editor)
 
     assert through_the_stack(client.get(page(article))) is True
+
+
+def test_a_page_stored_but_no_longer_cached_is_answered_early(client, cached_article):
+    cache.clear()
+
+    response = client.get(page(cached_article))
+
+    assert (response.status_code, through_the_stack(response)) == (200, False)

@@ -160,7 +160,7 @@ def test_a_page_rendered_while_a_change_commits_is_stored_but_never_served(rf, e
         prerendered.pages_changed(PublishedArticle.objects.filter(article=article))
         return views._render_article(request, article.slug, "clinician", form=views._question_form("clinician"))
 
-    prerendered.page_entry(article.slug, "clinician", render_as_a_move_commits)
+    prerendered.rendered_page(article.slug, "clinician", render_as_a_move_commits)
 
     assert (RenderedPage.objects.count(), prerendered.stored_page(article.slug, "clinician")) == (1, None)
 
