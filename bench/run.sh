@@ -10,9 +10,12 @@
 #   bare     /bench/bare/ - the same bytes from a Django view with no middleware at all
 #   floor    /bench/floor/ - a bare view returning the article's bytes from memory, in the full stack
 #   cached   the demo article, a whole-page cache hit
-#   miss     /bench/miss/ - the article on a cache miss: the page stored when it went live, read back
+#   miss     the article on a cache miss: the page stored when it went live, read back. Served by a
+#            second gunicorn beside the first, identical but for READER_CACHE_SECONDS=0 (every
+#            pointer expires at once) and a Redis database of its own
 #   render   the article rendered from the workflow, as a page with nothing stored is (?render=1:
 #            a request with a query string is rendered, never cached)
+#   wagtail  Wagtail's page of the same shape (bench/wagtail.sh), when BENCH_WAGTAIL is 1
 #   +gzip    the same with Accept-Encoding: gzip            (extra row)
 #   304      the same with If-None-Match: <its ETag>         (extra row)
 # and prints req/s, p50/p99 latency and the ratio cached/floor, PASS when >= TARGET.
@@ -23,7 +26,8 @@
 # BENCH_EXTRA_SLICE (1 s per round, in rounds 1, 2, 5, 6, ..., for the extra rows),
 # BENCH_MODES ("redis locmem"), BENCH_PORT (first port tried, 8765), BENCH_TARGET (0.8),
 # BENCH_DB (editorial_bench), PGHOST/PGPORT/PGUSER (127.0.0.1/5432/postgres),
-# BENCH_REDIS_URL (redis://127.0.0.1:6379/15 - a Redis database the bench flushes).
+# BENCH_REDIS_URL (redis://127.0.0.1:6379/15 - a Redis database the bench flushes; the miss
+# server flushes and uses the one before it, 14), BENCH_WAGTAIL (1: serve and measure Wagtail's page).
 set -Eeuo pipefail
 trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2; exit 2' ERR
 
@@ -44,8 +48,10 @@ BENCH_REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}"
 ARTICLE_PATH="/articles/low-dose-naltrexone-chronic-pain/"
 FLOOR_PATH="/bench/floor/"
 BARE_PATH="/bench/bare/"
-MISS_PATH="/bench/miss/"
 RENDER_PATH="$ARTICLE_PATH?render=1"
+WAGTAIL="${BENCH_WAGTAIL:-1}"
+MISS_REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}"
+MISS_REDIS_URL="${MISS_REDIS_URL%/*}/$(( ${MISS_REDIS_URL##*/} - 1 ))"
 PY="$ROOT/.venv/bin/python"
 GUNICORN="$ROOT/.venv/bin/gunicorn"
 OUT="$ROOT/bench/.out"
@@ -82,45 +88,65 @@ export LOG_LEVEL=WARNING
 export PYTHONDONTWRITEBYTECODE=1
 
 # ---------------------------------------------------------------- gunicorn lifecycle
-GUNICORN_PID=""
-stop_gunicorn() {
-    if [[ -n "$GUNICORN_PID" ]] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-        kill -TERM "$GUNICORN_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$GUNICORN_PID" 2>/dev/null && kill -KILL "$GUNICORN_PID" 2>/dev/null || true
-        wait "$GUNICORN_PID" 2>/dev/null || true
+GUNICORN_PID=""   # the project, cached pages
+MISS_PID=""       # the project, every pointer a miss
+WAGTAIL_UP=""
+stop_pid() {
+    local pid="$1"
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
     fi
-    GUNICORN_PID=""
 }
-trap stop_gunicorn EXIT
-trap 'stop_gunicorn; exit 130' INT TERM
+stop_gunicorn() {
+    stop_pid "$GUNICORN_PID"; GUNICORN_PID=""
+    stop_pid "$MISS_PID"; MISS_PID=""
+}
+stop_all() {
+    stop_gunicorn
+    [[ -z "$WAGTAIL_UP" ]] || bash "$ROOT/bench/wagtail.sh" stop >/dev/null 2>&1 || true
+}
+trap stop_all EXIT
+trap 'stop_all; exit 130' INT TERM
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PORT="${BENCH_PORT:-8765}"
 for _ in $(seq 40); do port_in_use "$PORT" || break; PORT=$((PORT + 1)); done
 port_in_use "$PORT" && die "no free port from ${BENCH_PORT:-8765}"
 BASE="http://127.0.0.1:${PORT}"
+MISS_PORT=$((PORT + 1)); for _ in $(seq 40); do port_in_use "$MISS_PORT" || break; MISS_PORT=$((MISS_PORT + 1)); done
+WAGTAIL_PORT=$((MISS_PORT + 1)); for _ in $(seq 40); do port_in_use "$WAGTAIL_PORT" || break; WAGTAIL_PORT=$((WAGTAIL_PORT + 1)); done
+MISS_BASE="http://127.0.0.1:${MISS_PORT}"
 export BENCH_HOST="127.0.0.1:${PORT}"  # the Host wrk and curl send: the floor is rendered for it
 
-start_gunicorn() {  # $1 = mode (redis|locmem)
-    local mode="$1"
-    if [[ "$mode" == redis ]]; then
-        export REDIS_URL="$BENCH_REDIS_URL"
-        redis-cli -u "$BENCH_REDIS_URL" flushdb >/dev/null || die "cannot reach Redis at $BENCH_REDIS_URL"
-    else
-        export REDIS_URL=""  # empty: config.settings falls back to LocMemCache (per worker)
-    fi
-    "$GUNICORN" bench.wsgi:application \
-        --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --worker-class sync \
-        --log-level warning --error-logfile "$OUT/gunicorn-$mode.log" &
-    GUNICORN_PID=$!
+serve() {  # $1 = label, $2 = port, $3 = Redis URL ("": local memory), rest = VAR=value for this server; echoes its pid
+    local label="$1" port="$2" redis_url="$3"; shift 3
+    [[ -z "$redis_url" ]] || redis-cli -u "$redis_url" flushdb >/dev/null || die "cannot reach Redis at $redis_url"
+    env REDIS_URL="$redis_url" "$@" "$GUNICORN" bench.wsgi:application \
+        --bind "127.0.0.1:${port}" --workers "$WORKERS" --worker-class sync \
+        --log-level warning --error-logfile "$OUT/gunicorn-$label.log" >/dev/null 2>&1 &
+    echo $!
+}
+
+wait_up() {  # $1 = label, $2 = base URL, $3 = pid
     for _ in $(seq 150); do
-        if curl -fsS -o /dev/null "$BASE$FLOOR_PATH" 2>/dev/null; then return 0; fi
-        kill -0 "$GUNICORN_PID" 2>/dev/null || break
+        if curl -fsS -o /dev/null "$2$FLOOR_PATH" 2>/dev/null; then return 0; fi
+        kill -0 "$3" 2>/dev/null || break
         sleep 0.2
     done
-    tail -n 30 "$OUT/gunicorn-$mode.log" >&2 || true
-    die "gunicorn ($mode) did not come up on $BASE"
+    tail -n 30 "$OUT/gunicorn-$1.log" >&2 || true
+    die "gunicorn ($1) did not come up on $2"
+}
+
+start_gunicorn() {  # $1 = mode (redis|locmem): the cached server, and the miss server beside it
+    local mode="$1" redis_url="" miss_redis_url=""
+    if [[ "$mode" == redis ]]; then redis_url="$BENCH_REDIS_URL"; miss_redis_url="$MISS_REDIS_URL"; fi
+    GUNICORN_PID="$(serve "$mode" "$PORT" "$redis_url" READER_CACHE_SECONDS=300)"
+    MISS_PID="$(serve "$mode-miss" "$MISS_PORT" "$miss_redis_url" READER_CACHE_SECONDS=0)"
+    wait_up "$mode" "$BASE" "$GUNICORN_PID"
+    wait_up "$mode-miss" "$MISS_BASE" "$MISS_PID"
 }
 
 # ---------------------------------------------------------------- database
@@ -148,19 +174,21 @@ CLK_TCK="$(getconf CLK_TCK)"
 
 worker_ticks() {  # CPU time (user + system, in clock ticks) used so far by the gunicorn workers
     local total=0 pid ticks
-    for pid in $(ps -o pid= --ppid "$GUNICORN_PID"); do
+    local wagtail_pid=""
+    [[ -z "$WAGTAIL_UP" ]] || wagtail_pid="$(cat "$OUT/wagtail-gunicorn.pid" 2>/dev/null || true)"
+    for pid in $(for parent in $GUNICORN_PID $MISS_PID $wagtail_pid; do ps -o pid= --ppid "$parent"; done); do
         ticks="$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}')" || ticks=0
         total=$((total + ${ticks:-0}))
     done
     echo "$total"
 }
 
-run_slice() {  # $1 = row label, $2 = seconds, $3 = path, rest = extra wrk args (headers)
-    local label="$1" seconds="$2" path="$3"; shift 3
+run_slice() {  # $1 = row label, $2 = seconds, $3 = URL, rest = extra wrk args (headers)
+    local label="$1" seconds="$2" url="$3"; shift 3
     local raw="$OUT/wrk-${label//[^a-z0-9]/_}.txt" line ticks_before
     ticks_before="$(worker_ticks)"
     wrk -t "$THREADS" -c "$CONNECTIONS" -d "${seconds}s" --timeout 5s --latency \
-        -s "$ROOT/bench/report.lua" "$@" "$BASE$path" >"$raw" 2>&1 || { cat "$raw" >&2; die "wrk failed ($label)"; }
+        -s "$ROOT/bench/report.lua" "$@" "$url" >"$raw" 2>&1 || { cat "$raw" >&2; die "wrk failed ($label)"; }
     line="$(grep '^BENCH ' "$raw")" || { cat "$raw" >&2; die "no result from wrk ($label)"; }
     TICKS[$label]=$(( ${TICKS[$label]:-0} + $(worker_ticks) - ticks_before ))
     field() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<<"$line"; }
@@ -181,7 +209,13 @@ median() {  # $1 = space-separated numbers, $2 = decimals, $3 = divisor
 }
 ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
-declare -A RATIO SPREAD ROUND_RPS X_FLOOR X_BARE X_RENDER
+declare -A RATIO SPREAD ROUND_RPS X_FLOOR X_BARE X_RENDER X_WAGTAIL
+if [[ "$WAGTAIL" == 1 ]]; then
+    log "Wagtail's page of the same shape on port $WAGTAIL_PORT (bench/wagtail.sh)"
+    WAGTAIL_UP=1
+    WAGTAIL_URL="http://127.0.0.1:${WAGTAIL_PORT}$(BENCH_DB="$DB_NAME" bash "$ROOT/bench/wagtail.sh" start "$WAGTAIL_PORT")" \
+        || die "Wagtail's page did not come up (bench/wagtail.sh start); BENCH_WAGTAIL=0 runs without it"
+fi
 for mode in $MODES; do
     [[ "$mode" == redis || "$mode" == locmem ]] || die "unknown mode '$mode' (redis|locmem)"
     log "gunicorn: $WORKERS sync workers on $BASE, cache: $mode"
@@ -195,9 +229,10 @@ for mode in $MODES; do
     curl -fsS -o "$OUT/bare.html" "$BASE$BARE_PATH"
     cmp -s "$OUT/article.html" "$OUT/bare.html" \
         || die "the bare floor's bytes differ from the article's ($OUT/article.html vs $OUT/bare.html)"
-    curl -fsS -o "$OUT/miss.html" "$BASE$MISS_PATH"
+    curl -fsS -o "$OUT/miss.html" "$MISS_BASE$ARTICLE_PATH"  # the first stores the page (no worker runs tasks)
+    curl -fsS -o "$OUT/miss.html" "$MISS_BASE$ARTICLE_PATH"
     cmp -s "$OUT/article.html" "$OUT/miss.html" \
-        || die "the miss's bytes differ from the article's ($OUT/article.html vs $OUT/miss.html)"
+        || die "the miss server's bytes differ from the article's ($OUT/article.html vs $OUT/miss.html)"
     etag="$(tr -d '\r' <<<"$headers" | sed -nE 's/^[Ee][Tt][Aa][Gg]: *(.*)$/\1/p')"
     [[ -n "$etag" ]] || die "the article page has no ETag: not cacheable?"
     code="$(curl -sS -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$BASE$ARTICLE_PATH")"
@@ -208,11 +243,13 @@ for mode in $MODES; do
     wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s "$BASE$ARTICLE_PATH" >/dev/null 2>&1
     wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s "$BASE$FLOOR_PATH" >/dev/null 2>&1
     wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s "$BASE$BARE_PATH" >/dev/null 2>&1
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s "$MISS_BASE$ARTICLE_PATH" >/dev/null 2>&1
 
-    main=("bare|$SLICE|$BARE_PATH" "floor|$SLICE|$FLOOR_PATH" "cached|$SLICE|$ARTICLE_PATH"
-          "miss|$SLICE|$MISS_PATH" "render|$SLICE|$RENDER_PATH")
-    extra=("cached+gzip|$EXTRA_SLICE|$ARTICLE_PATH|Accept-Encoding: gzip"
-           "304|$EXTRA_SLICE|$ARTICLE_PATH|If-None-Match: $etag")
+    main=("bare|$SLICE|$BASE$BARE_PATH" "floor|$SLICE|$BASE$FLOOR_PATH" "cached|$SLICE|$BASE$ARTICLE_PATH"
+          "miss|$SLICE|$MISS_BASE$ARTICLE_PATH" "render|$SLICE|$BASE$RENDER_PATH")
+    [[ -z "$WAGTAIL_UP" ]] || main+=("wagtail|$SLICE|$WAGTAIL_URL")
+    extra=("cached+gzip|$EXTRA_SLICE|$BASE$ARTICLE_PATH|Accept-Encoding: gzip"
+           "304|$EXTRA_SLICE|$BASE$ARTICLE_PATH|If-None-Match: $etag")
     for round in $(seq "$ROUNDS"); do
         order=("${main[@]}")
         (( round % 4 == 1 || round % 4 == 2 )) && order+=("${extra[@]}")  # extras in every other pair of rounds
@@ -221,11 +258,11 @@ for mode in $MODES; do
             order=("${reversed[@]}")
         fi
         for case in "${order[@]}"; do
-            IFS='|' read -r name seconds path header <<<"$case"
+            IFS='|' read -r name seconds url header <<<"$case"
             if [[ -n "$header" ]]; then
-                run_slice "$mode $name" "$seconds" "$path" -H "$header"
+                run_slice "$mode $name" "$seconds" "$url" -H "$header"
             else
-                run_slice "$mode $name" "$seconds" "$path"
+                run_slice "$mode $name" "$seconds" "$url"
             fi
         done
         # Each case against the floor of the same round: background load mostly cancels out.
@@ -234,6 +271,7 @@ for mode in $MODES; do
             X_FLOOR[$name]+="$(ratio_of "${ROUND_RPS[$name]}" "${ROUND_RPS[$mode floor]}") "
             X_BARE[$name]+="$(ratio_of "${ROUND_RPS[$name]}" "${ROUND_RPS[$mode bare]}") "
             X_RENDER[$name]+="$(ratio_of "${ROUND_RPS[$name]}" "${ROUND_RPS[$mode render]}") "
+            [[ -z "$WAGTAIL_UP" ]] || X_WAGTAIL[$name]+="$(ratio_of "${ROUND_RPS[$name]}" "${ROUND_RPS[$mode wagtail]}") "
         done
         log "$mode round $round/$ROUNDS: floor ${ROUND_RPS[$mode floor]} req/s, cached ${ROUND_RPS[$mode cached]} req/s"
     done
@@ -249,11 +287,11 @@ extra_rounds=0; for r in $(seq "$ROUNDS"); do (( r % 4 == 1 || r % 4 == 2 )) && 
 echo "$(nproc) CPUs, gunicorn $WORKERS sync workers, wrk -t$THREADS -c$CONNECTIONS, $ROUNDS interleaved rounds:" \
      "$((ROUNDS * SLICE))s per main row, $((extra_rounds * EXTRA_SLICE))s per extra row; total ${SECONDS}s"
 echo "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-18s %10s %9s %9s %7s %8s %7s %12s\n' "case" "req/s" "p50 ms" "p99 ms" "errors" "x floor" "x bare" "CPU us/req"
+printf '%-18s %10s %9s %9s %7s %8s %7s %9s %12s\n' "case" "req/s" "p50 ms" "p99 ms" "errors" "x floor" "x bare" "x wagtail" "CPU us/req"
 for row in "${ROWS[@]}"; do
     mode="${row%% *}"
-    printf '%-18s %10s %9s %9s %7s %8s %7s %12s\n' "$row" "$(rps "$row")" "$(median "${P50S[$row]}" 1 1000)" "$(median "${P99S[$row]}" 1 1000)" \
-        "${ERRS[$row]}" "$(median "${X_FLOOR[$row]}" 2)" "$(median "${X_BARE[$row]}" 2)" "$(cpu_us "$row")"
+    printf '%-18s %10s %9s %9s %7s %8s %7s %9s %12s\n' "$row" "$(rps "$row")" "$(median "${P50S[$row]}" 1 1000)" "$(median "${P99S[$row]}" 1 1000)" \
+        "${ERRS[$row]}" "$(median "${X_FLOOR[$row]}" 2)" "$(median "${X_BARE[$row]}" 2)" "$(median "${X_WAGTAIL[$row]:-}" 2)" "$(cpu_us "$row")"
 done
 echo
 status=0
@@ -271,6 +309,11 @@ done
 for mode in $MODES; do
     echo "cached/bare ($mode cache): $(median "${X_BARE[$mode cached]}" 2)  informational: against a Django view with no middleware" \
          "  [by worker CPU per request: $(ratio_of "$(cpu_us "$mode bare")" "$(cpu_us "$mode cached")")]"
+done
+for mode in $MODES; do
+    [[ -n "$WAGTAIL_UP" ]] || break
+    echo "cached/wagtail ($mode cache): $(median "${X_WAGTAIL[$mode cached]}" 2)   miss/wagtail: $(median "${X_WAGTAIL[$mode miss]}" 2)  informational: target >= 10 for a miss" \
+         "  [by worker CPU per request: cached $(ratio_of "$(cpu_us "$mode wagtail")" "$(cpu_us "$mode cached")"), miss $(ratio_of "$(cpu_us "$mode wagtail")" "$(cpu_us "$mode miss")")]"
 done
 for mode in $MODES; do
     echo "miss/render ($mode cache): $(median "${X_RENDER[$mode miss]}" 2)  informational: a stored page read back vs a render" \
