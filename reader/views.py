@@ -41,7 +41,7 @@ from reader.selectors import (
     published_count,
 )
 from reader.services import problem_report_file
-from reader.sitemaps import SITEMAPS
+from reader.sitemaps import SITEMAPS, article_sitemap_file
 from reader.structured_data import medical_web_page
 from references.citation_styles import format_references
 from references.formats.reading import FORMATS
@@ -437,9 +437,11 @@ def sitemap_section(request, section):
     page = request.GET.get("p", "1")
     if section not in SITEMAPS or not page.isdigit():
         raise Http404("No such sitemap.")
-    return _cached_sitemap(
-        request, f"{section}:{int(page)}", lambda: sitemap_views.sitemap(request, SITEMAPS, section=section)
-    )
+    if section == "articles":
+        render_file = lambda: article_sitemap_file(request, int(page))  # noqa: E731
+    else:
+        render_file = lambda: sitemap_views.sitemap(request, SITEMAPS, section=section)  # noqa: E731
+    return _cached_sitemap(request, f"{section}:{int(page)}", render_file)
 
 
 def _cached_sitemap(request, name, render_file):
@@ -447,7 +449,8 @@ def _cached_sitemap(request, name, render_file):
     entry = cache.sitemap_get(name, host)
     if entry is None:
         response = render_file()
-        response.render()
+        if hasattr(response, "render"):  # Django's sitemap views answer with a template yet to render
+            response.render()
         entry = {
             "content": response.content,
             "content_type": response["Content-Type"],

@@ -4,6 +4,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -17,7 +18,7 @@ from reader import cache as reader_cache
 from reader import selectors
 from reader.models import PublishedArticle
 from reader.selectors import published_articles, published_count
-from reader.sitemaps import ArticleSitemap
+from reader.sitemaps import SITEMAPS, ArticleSitemap
 from tests.workflow_helpers import approved, citable_article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
@@ -245,3 +246,16 @@ def test_reindex_published_removes_a_withdrawn_article(editor, managing_editor):
     call_command("reindex_published", stdout=StringIO())
 
     assert PublishedArticle.objects.filter(article=article).exists() is False
+
+
+@pytest.mark.parametrize("page", ["1", "2"])
+def test_an_article_sitemap_file_is_the_xml_django_s_sitemap_view_writes(client, rf, monkeypatch, page):
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    seed_published(3)
+    request = rf.get(reverse("reader:sitemap_section", args=["articles"]), {"p": page})
+    djangos = sitemap_views.sitemap(request, SITEMAPS, section="articles")
+    djangos.render()
+
+    ours = client.get(reverse("reader:sitemap_section", args=["articles"]), {"p": page})
+
+    assert (ours.content, ours["Last-Modified"]) == (djangos.content, djangos["Last-Modified"])
