@@ -49,58 +49,56 @@ RENDERING_SOURCES = ("articles", "config", "editorial", "reader", "references", 
 RENDERING_SETTINGS = ("READER_CITATION_STYLE", "READER_CORRECTION_NOTICE_DAYS", "READER_PENDING_POLICY", "SITE_URL")
 
 
-def ready_page(slug: str, audience: str) -> dict | None:
-    """The page under `slug` for `audience` as a cache entry, from the cache or else stored; None when neither has it.
+def ready_page(slug: str, audience: str, render=None):
+    """The page under `slug` for `audience` as a cache entry: cached, else stored, else rendered by `render()`.
 
-    A stored page read back is cached again, so the next request is a hit.
+    A stored page read back is cached again, so the next request is a hit;
+    a rendered one is stored and cached. `render` returns the view's
+    response: one that may not be cached (a redirect from an older slug, a
+    notice, a pending page) is returned as it is, and nothing is stored.
+    Without `render`, None when only a render would do.
     """
     entry = cache.article_get(slug, audience)
+    if entry is not None:
+        return entry
+    index_row, entry = stored_page(slug, audience)
     if entry is None:
-        entry = stored_page(slug, audience)
-        if entry is not None:
-            cache.article_set(slug, audience, entry)
-    return entry
-
-
-def rendered_page(slug: str, audience: str, render):
-    """Render the page under `slug` for `audience` with `render()` and store it; return it as a cache entry.
-
-    `render` returns the view's response. A response that may not be cached (a
-    redirect from an older slug, a notice, a pending page) is returned as it
-    is, and nothing is stored.
-    """
-    index_row = PublishedArticle.objects.filter(slug=slug).values_list("pk", "generation").first()  # before render()
-    response = render()
-    if not getattr(response, "is_cacheable", False):
-        return response
-    entry = {
-        "content": response.content,
-        "gzip": compress_string(response.content),
-        "etag": response["ETag"],
-        "last_modified": response["Last-Modified"],
-        "status": response.status_code,
-        "reads_the_same_until": response.reads_the_same_until,
-    }
-    if index_row is not None:
-        store_page(*index_row, audience=audience, entry=entry)
+        if render is None:
+            return None
+        response = render()
+        if not getattr(response, "is_cacheable", False):
+            return response
+        entry = {
+            "content": response.content,
+            "gzip": compress_string(response.content),
+            "etag": response["ETag"],
+            "last_modified": response["Last-Modified"],
+            "status": response.status_code,
+            "reads_the_same_until": response.reads_the_same_until,
+        }
+        if index_row is not None:  # read before render(): see the module's note
+            store_page(*index_row, audience=audience, entry=entry)
     cache.article_set(slug, audience, entry)
     return entry
 
 
-def stored_page(slug: str, audience: str) -> dict | None:
-    """The stored page under the live `slug` for `audience`, if one of the current generation reads true today.
+def stored_page(slug: str, audience: str) -> tuple[tuple[int, int] | None, dict | None]:
+    """The live index row under `slug` as (id, generation), and its stored page for `audience`; None for either.
 
-    One indexed read, in SQL written once: on a cache miss, building the
-    ORM's query cost more than running it.
+    The page only if it is of the row's generation and reads true today. One
+    indexed read, in SQL written once: on a cache miss, building the ORM's
+    query cost more than running it.
     """
     connection = connections[router.db_for_read(RenderedPage)]
     with connection.cursor() as cursor:
-        cursor.execute(_stored_page_sql(), [slug, audience, renderer(), timezone.localdate()])
+        cursor.execute(_stored_page_sql(), [audience, renderer(), timezone.localdate(), slug])
         row = cursor.fetchone()
     if row is None:
-        return None
-    content, gzip, etag, last_modified, until = row
-    return {
+        return None, None
+    published_id, generation, content, gzip, etag, last_modified, until = row
+    if content is None:
+        return (published_id, generation), None
+    page = {
         "content": bytes(content),
         "gzip": bytes(gzip),
         "etag": etag,
@@ -108,6 +106,7 @@ def stored_page(slug: str, audience: str) -> dict | None:
         "reads_the_same_until": DateField().to_python(until),
         "status": 200,
     }
+    return (published_id, generation), page
 
 
 @functools.cache
@@ -116,12 +115,13 @@ def _stored_page_sql() -> str:
     quote = connections[router.db_for_read(RenderedPage)].ops.quote_name
     # The names are the models' own, quoted; every value is a parameter.
     return (
-        f"SELECT page.content, page.gzip, page.etag, page.last_modified, page.reads_the_same_until "  # noqa: S608
-        f"FROM {quote(page.db_table)} page JOIN {quote(published.db_table)} published "
-        f"ON published.{quote(published.pk.column)} = page.published_id "
-        f"WHERE published.slug = %s AND page.audience = %s AND page.renderer = %s "
-        f"AND page.generation = published.generation "
-        f"AND (page.reads_the_same_until IS NULL OR page.reads_the_same_until >= %s)"
+        f"SELECT published.{quote(published.pk.column)}, published.generation, "  # noqa: S608
+        f"page.content, page.gzip, page.etag, page.last_modified, page.reads_the_same_until "
+        f"FROM {quote(published.db_table)} published LEFT JOIN {quote(page.db_table)} page "
+        f"ON page.published_id = published.{quote(published.pk.column)} "
+        f"AND page.audience = %s AND page.renderer = %s AND page.generation = published.generation "
+        f"AND (page.reads_the_same_until IS NULL OR page.reads_the_same_until >= %s) "
+        f"WHERE published.slug = %s"
     )
 
 
@@ -187,12 +187,12 @@ def prerender(slug: str) -> int:
     """
     stored = 0
     for audience in cache.AUDIENCES:
-        if stored_page(slug, audience) is not None:
+        if stored_page(slug, audience)[1] is not None:
             continue
         request = reader_request(reverse("reader:article", args=[slug]), audience)
         match = resolve(request.path_info)
         response = match.func(request, *match.args, **match.kwargs)
-        stored += response.status_code == 200 and stored_page(slug, audience) is not None
+        stored += response.status_code == 200 and stored_page(slug, audience)[1] is not None
     return stored
 
 

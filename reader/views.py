@@ -90,13 +90,11 @@ def article_detail(request, slug):
     audience = reader_audience(request)
     if request.GET:  # e.g. the thank-you after a follow-up question: rendered, never cached
         return _compressed(request, _render_article(request, slug, audience, form=_question_form(audience)))
-    entry = prerendered.ready_page(slug, audience)
-    if entry is None:
-        entry = prerendered.rendered_page(
-            slug, audience, lambda: _render_article(request, slug, audience, form=_question_form(audience))
-        )
-        if isinstance(entry, HttpResponse):
-            return _compressed(request, entry)
+    entry = prerendered.ready_page(
+        slug, audience, lambda: _render_article(request, slug, audience, form=_question_form(audience))
+    )
+    if isinstance(entry, HttpResponse):
+        return _compressed(request, entry)
     return page_response(request, entry)
 
 

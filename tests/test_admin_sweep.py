@@ -201,8 +201,9 @@ WRITE_POLICY = {
 }
 
 # Reads that record themselves: an outside expert's page appends one row to its link's audit trail
-# on every request, GET included, and writes nothing else.
-AUDITED_READS = {"experts:review": {"editorial_expertlinkuse"}}
+# on every request, GET included, and writes nothing else; an article page that finds no stored
+# rendering of itself stores the one it rendered (derived data, like a cache: `reader.prerendered`).
+AUDITED_READS = {"experts:review": {"editorial_expertlinkuse"}, "reader:article": {"reader_renderedpage"}}
 
 # Writes the sweep must see happen, proving that its forms are the ones a real user sends (a
 # sweep posting empty forms would find no write anywhere, and prove nothing).

@@ -12,6 +12,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.cache import cache
@@ -130,7 +131,7 @@ def test_the_expert_is_emailed_their_link_once(in_review, managing_editor, djang
     assert [(message.to, message.subject) for message in mail.outbox] == [
         (["ines.varga@example.org"], f"Invitation to review: {revision.content['question']}")
     ]
-    assert "http://127.0.0.1:8000" + page_url(revision, token) in mail.outbox[0].body
+    assert settings.SITE_URL + page_url(revision, token) in mail.outbox[0].body
 
 
 def test_the_task_queue_holds_the_token_sealed_never_as_it_is(in_review, managing_editor, settings):

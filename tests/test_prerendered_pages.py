@@ -34,7 +34,7 @@ def live(editor, managing_editor, on_commit):
 def stored(article) -> dict[str, bytes]:
     """The article's stored pages that a cache miss would serve, by audience."""
     pages = {
-        audience: prerendered.stored_page(article.slug, audience) for audience in ("patient", "clinician", "student")
+        audience: prerendered.stored_page(article.slug, audience)[1] for audience in ("patient", "clinician", "student")
     }
     return {audience: page["content"] for audience, page in pages.items() if page is not None}
 
@@ -160,9 +160,9 @@ def test_a_page_rendered_while_a_change_commits_is_stored_but_never_served(rf, e
         prerendered.pages_changed(PublishedArticle.objects.filter(article=article))
         return views._render_article(request, article.slug, "clinician", form=views._question_form("clinician"))
 
-    prerendered.rendered_page(article.slug, "clinician", render_as_a_move_commits)
+    prerendered.ready_page(article.slug, "clinician", render_as_a_move_commits)
 
-    assert (RenderedPage.objects.count(), prerendered.stored_page(article.slug, "clinician")) == (1, None)
+    assert (RenderedPage.objects.count(), prerendered.stored_page(article.slug, "clinician")[1]) == (1, None)
 
 
 def test_a_stored_page_is_not_served_after_the_last_day_it_reads_true(
