@@ -1,9 +1,11 @@
 """A live article's page is rendered once and stored; a cache miss reads it back, and a stored page is never stale."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,3 +213,39 @@ def test_an_older_slug_still_redirects_when_the_page_is_stored(
     response = client.get(reverse("reader:article", args=[old_slug]))
 
     assert (response.status_code, response["Location"]) == (301, "/articles/a-newer-address/")
+
+
+# After a deploy
+
+
+def test_the_command_stores_every_live_article_s_pages(editor, managing_editor):
+    articles = [citable_article(), citable_article()]
+    for article in articles:
+        approved(article, editor, managing_editor)  # no on-commit work: nothing stored yet
+    out = StringIO()
+
+    call_command("prerender_pages", stdout=out)
+
+    assert [len(stored(article)) for article in articles] == [3, 3]
+    assert out.getvalue().endswith("Stored 6 pages.\n")
+
+
+def test_the_command_leaves_pages_this_release_stored_alone(
+    editor, managing_editor, django_capture_on_commit_callbacks
+):
+    live(editor, managing_editor, django_capture_on_commit_callbacks)
+    out = StringIO()
+
+    call_command("prerender_pages", stdout=out)
+
+    assert out.getvalue().endswith("Stored 0 pages.\n")
+
+
+def test_the_command_resumes_after_the_last_article_it_named(editor, managing_editor):
+    first, second = citable_article(), citable_article()
+    for article in (first, second):
+        approved(article, editor, managing_editor)
+
+    call_command("prerender_pages", after=first.pk, stdout=StringIO())
+
+    assert (len(stored(first)), len(stored(second))) == (0, 3)
