@@ -92,9 +92,9 @@ def article_set(slug: str, audience: str, entry: dict) -> None:
     until = entry.get("reads_the_same_until")
     pointer["until"] = until.isoformat() if until else None
     if _local_get(entry["etag"]) is None:
-        # Bytes this worker already holds were stored in the shared cache with them: a pointer that expired
-        # or was purged is set again without sending the page (if the shared copy was evicted meanwhile,
-        # the next worker to miss it stores it again).
+        # An ETag names its bytes (their hash), and bytes this worker holds were stored in the shared cache
+        # with them: a pointer that expired or was purged is set again without sending the page (if the
+        # shared copy was evicted meanwhile, the next worker to miss it stores it again).
         page = {"content": entry["content"], "gzip": entry["gzip"]}
         cache.set(page_key(entry["etag"]), page, PAGE_BYTES_SECONDS)
         _local_put(entry["etag"], page)
