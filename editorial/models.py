@@ -604,6 +604,8 @@ class SignOff(AppendOnlyModel):
 
     class Meta:
         ordering = ["created_at"]
+        # A member's latest sign-offs, for their desk: read newest first, not sorted from all they ever signed.
+        indexes = [models.Index(fields=["reviewer", "-created_at"], name="signoff_reviewer_newest")]
         constraints = [
             models.UniqueConstraint(
                 fields=["revision", "round", "reviewer"],
