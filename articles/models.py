@@ -89,7 +89,8 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["title"]
-        indexes = [models.Index(fields=["title"], name="article_title")]  # the admin's list, a page at a time
+        # The admin's list, a page at a time: it orders by title, then newest first (`-pk`, which it adds).
+        indexes = [models.Index(fields=["title", "-id"], name="article_title_id")]
         constraints = [
             _not_blank("question", "article", "An article needs its question."),
             _not_blank("title", "article", "An article needs a title."),

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import date
 from html import unescape
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, IntegerField, Min, OuterRef, QuerySet, Value, When
+from django.db.models.functions import Lower
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from articles.models import Article, Citation
+from articles.models import Citation
 from articles.rendering import render_inline
 from editorial.models import ArticleWorkflow, CitedReference
 from editorial.workflow import REVIEWABLE_STATES
@@ -77,41 +78,70 @@ class FlaggedArticle:
 
 
 class FlaggedEvidence:
-    """The flagged references and the live articles citing them, read once (three queries at most).
+    """The flagged references and the live articles citing them, ordered and counted in the database.
 
     The list is read from the citation index, never from a revision's
-    content, so it can be ordered and paginated (`article_ids`) before any
-    article's details are read (`articles`).
+    content, and ordered there too (`article_ids`), so that a page of it, or
+    its length, costs one query however many articles are flagged: at a
+    hundred thousand articles some eight thousand cite a flagged reference,
+    and reading them all into Python to sort them took most of the page's time.
+    Only the articles of the page are then read with their details (`articles`).
     """
 
     def __init__(self, *, reference_ids: Iterable[int] | None = None):
-        """With `reference_ids`, only those references are considered."""
+        """With `reference_ids`, only those references are considered (two queries, one if none is flagged)."""
         self.references = _flagged_references(reference_ids)
-        self.citing = _live_articles_citing(self.references)
 
     def __len__(self) -> int:
-        return len(self.citing)
+        """The number of flagged live articles (one query).
 
-    def article_ids(self) -> list[int]:
-        """The flagged articles in the order they are listed (one query, for the titles).
-
-        Worst standing first (retracted before concern), then the newest
-        notice, then the title.
+        Counted by live revision (an article has one), from the citation index
+        alone: without the titles the order needs, the count joins nothing.
         """
-        titles = dict(Article.objects.filter(pk__in=self.citing).values_list("pk", "title"))
-        return sorted(self.citing, key=lambda article_id: (self._worst(article_id), titles[article_id].casefold()))
+        if not self.references:
+            return 0
+        return _live_citations(self.references).values("revision_id").distinct().count()
+
+    def article_ids(self) -> QuerySet | list:
+        """The flagged articles' ids in the order they are listed, lazily: slice it, count it, or page through it.
+
+        Worst standing first (retracted before concern, then the newest
+        notice), then the title, then the id. Each article's worst standing is
+        the least rank among the flagged references its live revision cites.
+        """
+        if not self.references:
+            return []
+        cited = "live_revision__cited_references__reference_id"
+        return (
+            ArticleWorkflow.objects.filter(**{f"{cited}__in": list(self.references)})
+            .values("article_id")
+            .annotate(worst=Min(_rank_expression(self.references, cited)), title=Lower("article__title"))
+            .order_by("worst", "title", "article_id")
+            .values_list("article_id", flat=True)
+        )
+
+    def __getitem__(self, index):
+        """The article ids of a page of the list, for `Paginator` (one query)."""
+        return self.article_ids()[index]
+
+    def count(self) -> int:
+        """As `len()`, for `Paginator`."""
+        return len(self)
 
     def articles(self, article_ids: Iterable[int] | None = None) -> list[FlaggedArticle]:
         """The details of the flagged articles (all, or those of `article_ids`), in list order (two queries).
 
-        The live revisions' content is read for these articles only.
+        The live revisions' content is read for these articles only; without
+        `article_ids`, their ids are read first (one more query).
         """
-        wanted = self.citing.keys() if article_ids is None else set(article_ids) & self.citing.keys()
-        if not wanted:
+        wanted = list(self.article_ids() if article_ids is None else article_ids)
+        if not wanted or not self.references:
             return []
         flagged = self.references
-        workflows = ArticleWorkflow.objects.filter(article_id__in=wanted).select_related(
-            "article", "live_revision", "current_revision"
+        workflows = (
+            ArticleWorkflow.objects.live()
+            .filter(article_id__in=wanted)
+            .select_related("article", "live_revision", "current_revision")
         )
         in_working_copy = set(
             Citation.objects.filter(claim__section__article_id__in=wanted, reference_id__in=flagged)
@@ -134,13 +164,12 @@ class FlaggedEvidence:
                 )
                 for reference_id, number, claims in _citations_of(workflow.live_revision.content, flagged)
             ]
-            citations.sort(key=_citation_rank)
-            articles.append(FlaggedArticle(workflow=workflow, citations=tuple(citations)))
-        articles.sort(key=lambda entry: (self._worst(entry.article.pk), entry.article.title.casefold()))
+            if citations:
+                citations.sort(key=_citation_rank)
+                articles.append(FlaggedArticle(workflow=workflow, citations=tuple(citations)))
+        position = {article_id: index for index, article_id in enumerate(wanted)}
+        articles.sort(key=lambda entry: position[entry.article.pk])
         return articles
-
-    def _worst(self, article_id: int) -> tuple:
-        return min(_reference_rank(self.references[reference_id]) for reference_id in self.citing[article_id])
 
 
 def live_articles_citing_flagged_evidence(*, reference_ids: Iterable[int] | None = None) -> list[FlaggedArticle]:
@@ -198,21 +227,43 @@ def _flagged_references(reference_ids: Iterable[int] | None) -> dict[int, Refere
     return flagged
 
 
+def _live_citations(flagged: dict[int, Reference]) -> QuerySet:
+    """The citation index's rows of live revisions citing a flagged reference (or one merged into it)."""
+    return CitedReference.objects.filter(
+        reference_id__in=list(flagged), revision__in=ArticleWorkflow.objects.live().values("live_revision")
+    )
+
+
 def _live_articles_citing(
     flagged: dict[int, Reference], *, article_ids: Iterable[int] | None = None
 ) -> dict[int, set[int]]:
     """Return {article id: the flagged ids its live revision cites}, read from the citation index (one query)."""
     if not flagged:
         return {}
-    rows = CitedReference.objects.filter(
-        reference_id__in=list(flagged), revision__in=ArticleWorkflow.objects.live().values("live_revision")
-    )
+    rows = _live_citations(flagged)
     if article_ids is not None:
         rows = rows.filter(revision__article_id__in=list(article_ids))
     citing: dict[int, set[int]] = {}
     for article_id, reference_id in rows.values_list("revision__article_id", "reference_id"):
         citing.setdefault(article_id, set()).add(reference_id)
     return citing
+
+
+def _rank_expression(flagged: dict[int, Reference], cited: str) -> Case:
+    """Each flagged id's place in `_reference_rank` order, as an SQL expression over `cited`, a path to the ids.
+
+    References that rank alike (same standing, same notice date) share a place,
+    so that the title decides between the articles citing them.
+    """
+    ranks = sorted({_reference_rank(reference) for reference in flagged.values()})
+    place = {rank: index for index, rank in enumerate(ranks)}
+    ids_at: dict[int, list[int]] = {}
+    for reference_id, reference in flagged.items():
+        ids_at.setdefault(place[_reference_rank(reference)], []).append(reference_id)
+    return Case(
+        *(When(**{f"{cited}__in": ids}, then=Value(index)) for index, ids in sorted(ids_at.items())),
+        output_field=IntegerField(),
+    )
 
 
 def _cited_ids(content: dict) -> set[int]:

@@ -407,6 +407,12 @@ class ArticleWorkflow(models.Model):
             ("withdraw_article", "Can withdraw an article from readers"),
             ("sign_off", "Can sign off revisions as a board member"),
         ]
+        # The desk's lists, each a few rows out of the whole library: without these, each head is a scan.
+        indexes = [
+            models.Index(fields=["state"], name="workflow_state"),
+            models.Index(fields=["next_review_due"], name="workflow_next_review_due"),
+            models.Index(fields=["expires_at"], name="workflow_expires_at"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=State.values), name="workflow_state_known"),
             models.CheckConstraint(
@@ -598,6 +604,8 @@ class SignOff(AppendOnlyModel):
 
     class Meta:
         ordering = ["created_at"]
+        # A member's latest sign-offs, for their desk: read newest first, not sorted from all they ever signed.
+        indexes = [models.Index(fields=["reviewer", "-created_at"], name="signoff_reviewer_newest")]
         constraints = [
             models.UniqueConstraint(
                 fields=["revision", "round", "reviewer"],

@@ -90,7 +90,7 @@ def queue(request):
     }
     if managing:
         evidence = FlaggedEvidence()
-        context["flagged_evidence"] = evidence.articles(evidence.article_ids()[:DESK_EVIDENCE_SHOWN])
+        context["flagged_evidence"] = evidence.articles(evidence[:DESK_EVIDENCE_SHOWN])
         context["flagged_evidence_count"] = len(evidence)
     return render(request, "editorial/desk/queue.html", context)
 

@@ -265,3 +265,24 @@ def test_article_history_page_lists_changes_to_its_claims(client, editor):
         ("claim", "+"),
         ("section", "+"),
     ]
+
+
+def test_article_list_pages_read_the_same_rows_in_the_same_order_whatever_the_page(client, editor, monkeypatch):
+    """A page reads its ids, then its rows (`PageByIdChangeList`): every article once, in the list's order."""
+    from editorial.admin.articles import ArticleAdmin
+
+    monkeypatch.setattr(ArticleAdmin, "list_per_page", 2)
+    for title in ("Cobalt", "aspirin", "Beta blockers", "Aspirin", "Digoxin"):
+        ArticleFactory(title=title)
+    client.force_login(editor)
+    changelist = reverse("admin:articles_article_changelist")
+
+    pages = [client.get(changelist, {"p": number}).context["cl"].result_list for number in (1, 2, 3)]
+    descending = client.get(changelist, {"p": 2, "o": "-1"}).context["cl"].result_list  # by title, from Z
+
+    assert [[article.title for article in page] for page in pages] == [
+        ["Aspirin", "Beta blockers"],
+        ["Cobalt", "Digoxin"],
+        ["aspirin"],
+    ]
+    assert [article.title for article in descending] == ["Cobalt", "Beta blockers"]

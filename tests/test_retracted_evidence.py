@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from articles.models import Citation
 from config.history import acting_as
-from editorial.evidence import live_article_evidence_flags, live_articles_citing_flagged_evidence
+from editorial.evidence import FlaggedEvidence, live_article_evidence_flags, live_articles_citing_flagged_evidence
 from editorial.services import article_submit, article_withdraw
 from references.merge import references_merge
 from references.models import Reference
@@ -234,6 +234,23 @@ def test_flags_give_each_live_articles_worst_standing(editor, managing_editor):
     flag(concern, CONCERN)
 
     assert live_article_evidence_flags() == {both.pk: RETRACTED, questioned.pk: CONCERN}
+
+
+def test_list_counts_an_article_once_and_orders_equal_standings_by_title(editor, managing_editor):
+    """The database orders and counts the list: by worst standing, then title, each article once."""
+    first, second, concern = ReferenceFactory(), ReferenceFactory(), ReferenceFactory()
+    live_article_citing(editor, managing_editor, concern, title="Under concern")
+    live_article_citing(editor, managing_editor, second, title="beta blockers")
+    live_article_citing(editor, managing_editor, first, concern, title="Aspirin")
+    for reference in (first, second):
+        flag(reference, RETRACTED, datetime.date(2024, 6, 1))
+    flag(concern, CONCERN, datetime.date(2025, 2, 1))
+
+    evidence = FlaggedEvidence()
+
+    assert len(evidence) == 3
+    assert [entry.article.title for entry in evidence.articles(evidence[:2])] == ["Aspirin", "beta blockers"]
+    assert [entry.article.title for entry in evidence.articles()] == ["Aspirin", "beta blockers", "Under concern"]
 
 
 def test_selector_costs_the_same_queries_for_2_and_10_flagged_articles(

@@ -255,7 +255,7 @@ class ArticleAdmin(ContentArticleAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied("You need permission to read articles to see which of them cite retracted evidence.")
         evidence = FlaggedEvidence()
-        page = Paginator(evidence.article_ids(), EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(evidence, EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
