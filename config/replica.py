@@ -14,19 +14,64 @@ the replica only when all of these hold (`ReplicaReadsMiddleware`):
 Inside a transaction every read goes to the primary, whatever the request,
 so a move that reads then writes sees one database. Writes always go to the
 primary; the replica is never migrated (it replays the primary's WAL).
+
+A replica that cannot be reached is no reason to refuse a reader: before a
+request is let onto it, its connection is checked (`replica_usable`, which
+costs nothing more than the health check Django makes of a kept connection
+anyway), and a replica found down, or failing in the middle of a request, is
+left alone for `REPLICA_RETRY_SECONDS` while every read goes to the primary.
 """
 
+import logging
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
+# What a replica that went away raises; a query's own error (IntegrityError…) says nothing of the replica.
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
 PRIMARY_READS_COOKIE = "primary_reads"
 SAFE_METHODS = ("GET", "HEAD")
 
 _replica_allowed: ContextVar[bool] = ContextVar("replica_allowed", default=False)
+_replica_down_until = 0.0  # this process's `time.monotonic()` before which the replica is not tried again
+
+
+def replica_usable() -> bool:
+    """Whether a replica is configured and answers; one found down is not tried again for `REPLICA_RETRY_SECONDS`.
+
+    A kept connection gets Django's health check (one round trip, which the
+    request's first query would have made anyway); a new one is opened here,
+    so an unreachable replica fails before the view starts, not half-way
+    through its page.
+    """
+    if REPLICA not in connections.settings or time.monotonic() < _replica_down_until:
+        return False
+    replica = connections[REPLICA]
+    try:
+        replica.close_if_health_check_failed()
+        replica.ensure_connection()
+    except DatabaseError as error:
+        replica_failed(error)
+        return False
+    return True
+
+
+def replica_failed(error: Exception) -> None:
+    """Send every read to the primary for `REPLICA_RETRY_SECONDS`, and say why in the log."""
+    global _replica_down_until
+    _replica_down_until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
+    connections[REPLICA].close()
+    logger.warning(
+        "The read replica failed (%s); readers read the primary for the next %s s.",
+        error,
+        settings.REPLICA_RETRY_SECONDS,
+    )
 
 
 def reads_from_replica() -> bool:
@@ -36,10 +81,14 @@ def reads_from_replica() -> bool:
 
 @contextmanager
 def replica_reads():
-    """Let the reads made inside the block use the replica: for a request `may_read_replica` allows, read early."""
-    token = _replica_allowed.set(True)
+    """Let the reads made inside the block use the replica, if it answers: for a request `may_read_replica` allows."""
+    token = _replica_allowed.set(replica_usable())
     try:
         yield
+    except CONNECTION_ERRORS as error:
+        if reads_from_replica():
+            replica_failed(error)
+        raise
     finally:
         _replica_allowed.reset(token)
 
@@ -89,8 +138,13 @@ class ReplicaReadsMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if may_read_replica(request):
+        if may_read_replica(request) and replica_usable():
             request._replica_token = _replica_allowed.set(True)
+
+    def process_exception(self, request, exception):
+        """A database error while reading the replica: this request fails, the next ones read the primary."""
+        if isinstance(exception, CONNECTION_ERRORS) and reads_from_replica():
+            replica_failed(exception)
 
 
 def may_read_replica(request) -> bool:

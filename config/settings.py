@@ -126,6 +126,8 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 # After a request that may write, its sender reads the primary for this long (the replica's lag, with margin).
 REPLICA_LAG_GUARD_SECONDS = env.int("REPLICA_LAG_GUARD_SECONDS", default=10)
+# A replica found down (or failing a request) is left alone this long while readers read the primary.
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

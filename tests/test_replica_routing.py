@@ -4,15 +4,22 @@ The tests commit (no test transaction wraps them), as requests in production do:
 transaction every read goes to the primary.
 """
 
+import logging
+import time
+
 import pytest
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.utils import OperationalError
+from django.test import override_settings
 from django.urls import reverse
 
+import config.replica
 from config.replica import PRIMARY_READS_COOKIE, REPLICA, ReplicaRouter, reads_from_replica
 from reader import prerendered
 from reader import views as reader_views
 from reader.models import PublishedArticle
+from tests.redis_server import free_port
 from tests.workflow_helpers import approved, citable_article
 
 pytestmark = [
@@ -20,8 +27,47 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="A streaming replica is PostgreSQL's, and committing tests cannot empty SQLite's guarded tables.",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=[DEFAULT_DB_ALIAS, REPLICA]),
 ]
+
+
+def configure_replica(**overrides):
+    """Add the `replica` database as `DATABASE_REPLICA_URL` would: a second connection to the test database.
+
+    It mirrors the default database for the test machinery (nothing to create or flush), and
+    the tests name it among their databases, so that connecting to it is allowed.
+    """
+    primary = connections[DEFAULT_DB_ALIAS].settings_dict
+    connections.settings[REPLICA] = {**primary, "TEST": {**primary["TEST"], "MIRROR": DEFAULT_DB_ALIAS}, **overrides}
+    if REPLICA in connections:
+        connections[REPLICA].close()
+        del connections[REPLICA]  # the next use connects to the (new) address
+
+
+@pytest.fixture(scope="module", autouse=True)
+def replica_database(django_db_setup, django_db_blocker):
+    """The `replica` database and its router, for this module's tests."""
+    configure_replica()
+    with override_settings(DATABASE_ROUTERS=["config.replica.ReplicaRouter"]):
+        yield
+    connections[REPLICA].close()
+    del connections[REPLICA]
+    del connections.settings[REPLICA]
+
+
+@pytest.fixture(autouse=True)
+def replica():
+    """The replica's connection, answering (again) at the start of each test."""
+    configure_replica()
+    config.replica._replica_down_until = 0.0
+    yield connections[REPLICA]
+    connections[REPLICA].close()
+
+
+@pytest.fixture
+def replica_down():
+    """The replica's address, where nothing listens any more."""
+    configure_replica(HOST="127.0.0.1", PORT=str(free_port()))
 
 
 @pytest.fixture
@@ -135,3 +181,62 @@ def test_the_audit_reads_the_pages_from_the_primary(live_article, replica_seen):
     reader_client().get(article_url(live_article), secure=True)
 
     assert replica_seen == [False]
+
+
+def test_an_anonymous_readers_page_reads_through_the_replicas_connection(client, live_article, replica):
+    client.get(article_url(live_article))
+
+    assert replica.connection is not None  # opened for the page; the primary's is another
+
+
+def test_a_replica_that_is_down_leaves_readers_on_the_primary(client, live_article, replica_down, replica_seen):
+    response = client.get(article_url(live_article))
+
+    assert (response.status_code, replica_seen) == (200, [False])
+
+
+def test_a_replica_found_down_is_not_tried_again_within_the_retry_time(client, live_article, replica_down, monkeypatch):
+    client.get(article_url(live_article))
+    attempts = []
+    monkeypatch.setattr(connections[REPLICA], "connect", lambda: attempts.append(1))
+
+    client.get(reverse("reader:home"))
+
+    assert attempts == []
+
+
+def test_a_replica_found_down_is_tried_again_after_the_retry_time(
+    client, live_article, replica_down, replica_seen, monkeypatch
+):
+    client.get(article_url(live_article))
+    configure_replica()  # back up
+    cache.clear()
+    now = time.monotonic()
+    monkeypatch.setattr(config.replica.time, "monotonic", lambda: now + 31)
+
+    client.get(article_url(live_article))
+
+    assert replica_seen == [False, True]
+
+
+def test_a_replica_found_down_is_logged(client, live_article, replica_down, caplog):
+    with caplog.at_level(logging.WARNING, logger="config.replica"):
+        client.get(article_url(live_article))
+
+    assert "readers read the primary for the next 30 s" in caplog.text
+
+
+def test_a_replica_failing_during_a_page_sends_the_next_readers_to_the_primary(
+    client, live_article, monkeypatch, replica_seen
+):
+    def lost(slug, audience):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(prerendered, "stored_page", lost)
+    client.raise_request_exception = False
+    assert client.get(article_url(live_article)).status_code == 500
+    monkeypatch.undo()
+    cache.clear()
+
+    assert client.get(article_url(live_article)).status_code == 200
+    assert reads_from_replica() is False and config.replica._replica_down_until > 0
