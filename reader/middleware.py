@@ -16,9 +16,9 @@ process. Until one has, and for every other request, the stack runs as usual.
 import re
 
 from django.conf import settings
-from django.urls import reverse
 
 from config.replica import PRIMARY_READS_COOKIE, replica_reads
+from reader.addresses import article_path_around_slug
 from reader.prerendered import ready_page
 from reader.views import page_response, reader_audience
 
@@ -27,7 +27,6 @@ PAGE_HEADERS = frozenset(
     {"content-type", "content-length", "content-encoding", "etag", "last-modified", "vary", "cache-control"}
 )
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-PLACEHOLDER = "slug"
 
 
 class CachedArticlePageMiddleware:
@@ -66,7 +65,7 @@ class CachedArticlePageMiddleware:
         if settings.SESSION_COOKIE_NAME in cookies or PRIMARY_READS_COOKIE in cookies:
             return None
         if self.prefix is None:
-            self.prefix, self.suffix = reverse("reader:article", args=[PLACEHOLDER]).split(PLACEHOLDER)
+            self.prefix, self.suffix = article_path_around_slug()
         path = request.path_info
         if not (path.startswith(self.prefix) and path.endswith(self.suffix)):
             return None

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from editorial.models import Reviewer
+from reader.addresses import article_path_around_slug
 from reader.models import PublishedArticle
 
 # Below the protocol's 50,000, so that a file rendered cold also stays quick to build.
 ARTICLES_PER_FILE = 10_000
-_SLUG_PLACEHOLDER = "slug-placeholder"
 
 
 class ArticleSitemap(Sitemap):
@@ -36,10 +36,10 @@ class ArticleSitemap(Sitemap):
         return PublishedArticle.objects.order_by("slug").only("slug", "reviewed_at")
 
     def location(self, item):
-        # One reverse() per file, not per address: 10,000 reverses would cost more than the query.
-        if not hasattr(self, "_article_url"):
-            self._article_url = reverse("reader:article", args=[_SLUG_PLACEHOLDER])
-        return self._article_url.replace(_SLUG_PLACEHOLDER, item.slug)
+        if not hasattr(self, "_article_path"):  # one reverse() per file, not per address
+            self._article_path = article_path_around_slug()
+        before, after = self._article_path
+        return f"{before}{item.slug}{after}"
 
     def lastmod(self, item):
         return item.reviewed_at
@@ -71,7 +71,7 @@ def article_sitemap_file(request, page: int) -> HttpResponse:
     if not rows and page != 1:
         raise Http404(f"Page {page} empty")
     origin = f"{request.scheme}://{request.get_host()}"
-    prefix, suffix = reverse("reader:article", args=[_SLUG_PLACEHOLDER]).split(_SLUG_PLACEHOLDER)
+    prefix, suffix = article_path_around_slug()
     opening = f"<url><loc>{escape(origin + prefix)}"
     closing = (
         f"</lastmod><changefreq>{ArticleSitemap.changefreq}</changefreq>"
