@@ -404,8 +404,9 @@ class PageByIdChangeList(ChangeList):
 @admin.register(Article)
 class ArticleAdmin(ReadOnlyHistoryAdmin, nested_admin.NestedModelAdmin):
     class Media:
+        # The editor's script is not among the media in the head: change_form.html loads it right
+        # after the sections, which it prepares before nested_admin sets them up.
         css = {"all": ["css/admin-article.css"]}
-        js = ["js/article-editor.js"]
 
     list_display = ("title", "specialty", "slug", "updated_at")
     list_filter = ("specialty",)

@@ -152,3 +152,13 @@ def test_new_citation_row_template_is_on_the_page_once(client, editor):
 
     assert page.count('id="citation-row-template"') == 1
     assert "__prefix__-reference" in page.split('id="citation-row-template"')[1]
+
+
+def test_new_claim_template_is_on_the_page_once(client, editor):
+    article = article_with_claims(sections=3, claims_per_section=2)
+    client.force_login(editor)
+
+    page = client.get(change_url(article)).content.decode()
+
+    # Inside the template of a new section; the editor's script copies it into each section.
+    assert re.findall(r'id="([\w-]*-claims-empty)"', page) == ["sections-empty-claims-empty"]

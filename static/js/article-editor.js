@@ -1,7 +1,9 @@
 /*
  * The article editor (the admin's article page). A file of its own, as the site's
- * Content-Security-Policy runs no inline script. It does three things:
+ * Content-Security-Policy runs no inline script. It does four things:
  *
+ * - Claims: gives each section its copy of the page's one template of a new claim, before
+ *   nested_admin sets up the sections' "Add another claim" (see giveEachSectionItsClaimTemplate).
  * - Citations: adds, removes and moves a claim's citation rows, and turns each row's
  *   reference into a search of the library (the admin's autocomplete view, through Select2).
  *   The rows post the citations formset the admin expects (see _inline_tabular.html).
@@ -154,5 +156,50 @@ function startArticleEditor() {
   });
 }
 
-// The admin loads this file in the page's head, before the form exists.
+// ---------------------------------------------------------------- one template of a new claim
+/*
+ * The page carries the template of a new claim once, inside the template of a new section
+ * (`sections-empty-claims-empty`), not once per section (_inline_stacked.html). nested_admin
+ * finds a section's template by id (`#sections-2-claims-empty`) when it sets up that section's
+ * claims, on jQuery's "ready", and adds a claim by copying it. So, before that, each section
+ * gets its copy here, named as nested_admin names the one it copies along with a new section
+ * (its `updateFormAttributes`): `sections-empty-…` and `sections-__prefix__-…` become
+ * `sections-2-…`. Without the script nothing is lost: the copies post nothing a save reads.
+ */
+const TEMPLATE_ATTRIBUTES = ["id", "name", "for", "href", "class", "data-inline-formset"];
+
+function escapeForRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function giveEachSectionItsClaimTemplate() {
+  document.querySelectorAll(".djn-group-nested[id$='-group']").forEach((group) => {
+    const place = /^(.+)-(\d+)-([^-]+)-group$/.exec(group.id); // sections-2-claims-group
+    if (!place) {
+      return;
+    }
+    const [, parentPrefix, index, name] = place;
+    const prefix = `${parentPrefix}-${index}-${name}`;
+    const template = document.getElementById(`${parentPrefix}-empty-${name}-empty`);
+    const items = group.querySelector(":scope > .djn-items");
+    if (!template || !items || document.getElementById(`${prefix}-empty`)) {
+      return;
+    }
+    const copy = template.cloneNode(true);
+    const search = new RegExp(`([#_]id_|#|^id_|"|^)${escapeForRegExp(parentPrefix)}-(?:__prefix__|empty)-`, "g");
+    [copy, ...copy.querySelectorAll("*")].forEach((element) => {
+      TEMPLATE_ATTRIBUTES.forEach((attribute) => {
+        const value = element.getAttribute(attribute);
+        if (value) {
+          element.setAttribute(attribute, value.replace(search, `$1${parentPrefix}-${index}-`));
+        }
+      });
+    });
+    items.appendChild(copy);
+  });
+}
+
+// The page loads this file right after the sections (change_form.html), so that the claims'
+// templates are in place before jQuery's "ready"; the rest waits for the whole page.
+giveEachSectionItsClaimTemplate();
 document.addEventListener("DOMContentLoaded", startArticleEditor);

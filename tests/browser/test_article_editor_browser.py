@@ -1,5 +1,6 @@
 """The article editor's page in a real browser: it fits a laptop screen, its boxes show their text,
-axe finds nothing, citations are added and saved, and unsaved changes are not lost without a word."""
+axe finds nothing, claims and citations are added and saved, and unsaved changes are not lost
+without a word."""
 
 import pytest
 from playwright.sync_api import expect
@@ -77,6 +78,25 @@ def test_citation_added_in_the_editor_is_saved_and_numbered(browser, demo_site):
     assert [c.order for c in claim_row.citations.all()] == [0, 1]
     expect(claim.locator(".citation-rows > li .reader-number")).to_have_count(2)
     shot(tab, "citation-added")
+
+
+def test_claim_added_in_the_second_section_is_saved_there(browser, demo_site):
+    sections = list(Article.objects.get(slug=LDN).sections.all())
+    claims_before = [section.claims.count() for section in sections]
+    tab = editor_tab(browser, demo_site)
+
+    # The page carries one template of a new claim; the script gave this section its copy.
+    tab.locator("#sections-1-claims-group > .djn-add-item .djn-add-handler").click()
+    claim = tab.locator(f"#sections-1-claims-{claims_before[1]}")
+    claim.locator("textarea[name$='-text']").fill("A claim added to the second section.")
+    tab.click("input[name=_continue]")
+
+    expect(tab.locator(".messagelist .success")).to_be_visible()
+    assert [section.claims.count() for section in sections] == [
+        count + (position == 1) for position, count in enumerate(claims_before)
+    ]
+    added = sections[1].claims.order_by("order").last()
+    assert (added.text, added.order) == ("A claim added to the second section.", claims_before[1])
 
 
 def test_leaving_with_unsaved_changes_asks_first(browser, demo_site):
