@@ -1,6 +1,6 @@
 """The article editor's page in a real browser: it fits a laptop screen, its boxes show their text,
-axe finds nothing, claims and citations are added and saved, and unsaved changes are not lost
-without a word."""
+axe finds nothing, sections, claims and citations are added and saved, claims are dragged into a
+new order, and unsaved changes are not lost without a word."""
 
 import pytest
 from playwright.sync_api import expect
@@ -97,6 +97,46 @@ def test_claim_added_in_the_second_section_is_saved_there(browser, demo_site):
     ]
     added = sections[1].claims.order_by("order").last()
     assert (added.text, added.order) == ("A claim added to the second section.", claims_before[1])
+
+
+def test_claim_added_in_a_new_section_is_saved_there(browser, demo_site):
+    article = Article.objects.get(slug=LDN)
+    new = article.sections.count()
+    tab = editor_tab(browser, demo_site)
+
+    tab.locator("#sections-group > .djn-add-item .djn-add-handler").click()
+    tab.fill(f"#id_sections-{new}-heading", "A section added in the editor")
+    tab.locator(f"#sections-{new}-claims-group > .djn-add-item .djn-add-handler").click()
+    tab.fill(f"#id_sections-{new}-claims-0-text", "A claim of the added section.")
+    tab.click("input[name=_continue]")
+
+    expect(tab.locator(".messagelist .success")).to_be_visible()
+    added = article.sections.order_by("order").last()
+    assert (added.heading, [claim.text for claim in added.claims.all()]) == (
+        "A section added in the editor",
+        ["A claim of the added section."],
+    )
+
+
+def test_claims_dragged_into_a_new_order_are_saved_in_it(browser, demo_site):
+    section = Article.objects.get(slug=LDN).sections.order_by("order").first()
+    before = list(section.claims.order_by("order").values_list("pk", flat=True))
+    tab = editor_tab(browser, demo_site)
+    second, first = tab.locator("#sections-0-claims-1 > h3"), tab.locator("#sections-0-claims-0 > h3")
+    first.scroll_into_view_if_needed()
+    tab.evaluate("() => window.scrollBy(0, 150)")  # both headings in the window, the mouse can reach them
+    start, end = second.bounding_box(), first.bounding_box()
+
+    # The second claim dragged by its heading above the first (jQuery UI follows the mouse, not drag events).
+    tab.mouse.move(start["x"] + 30, start["y"] + 5)
+    tab.mouse.down()
+    tab.mouse.move(start["x"] + 30, start["y"] + 15, steps=5)
+    tab.mouse.move(end["x"] + 30, end["y"] - 2, steps=30)
+    tab.mouse.up()
+    tab.click("input[name=_continue]")
+
+    expect(tab.locator(".messagelist .success")).to_be_visible()
+    assert list(section.claims.order_by("order").values_list("pk", flat=True)) == [before[1], before[0], *before[2:]]
 
 
 def test_leaving_with_unsaved_changes_asks_first(browser, demo_site):
