@@ -164,7 +164,8 @@ function startArticleEditor() {
  * claims, on jQuery's "ready", and adds a claim by copying it. So, before that, each section
  * gets its copy here, named as nested_admin names the one it copies along with a new section
  * (its `updateFormAttributes`): `sections-empty-…` and `sections-__prefix__-…` become
- * `sections-2-…`. Without the script nothing is lost: the copies post nothing a save reads.
+ * `sections-2-…`. Without the script, saving the rows on the page is unchanged: a save never
+ * reads a template's fields.
  */
 const TEMPLATE_ATTRIBUTES = ["id", "name", "for", "href", "class", "data-inline-formset"];
 
