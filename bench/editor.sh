@@ -29,7 +29,7 @@ die() { echo "bench: $*" >&2; exit 2; }
 for tool in dropdb createdb; do command -v "$tool" >/dev/null || die "'$tool' is missing (apt-get install postgresql-client)"; done
 
 export DJANGO_SETTINGS_MODULE=bench.settings DEBUG=false SECRET_KEY="bench-only-not-a-secret-$$"
-export ALLOWED_HOSTS=localhost SECURE_SSL_REDIRECT=false STAFF_MFA_REQUIRED=false LOG_LEVEL=WARNING
+export ALLOWED_HOSTS=localhost SITE_URL=http://localhost SECURE_SSL_REDIRECT=false STAFF_MFA_REQUIRED=false LOG_LEVEL=WARNING
 export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB_NAME"
 mkdir -p "$OUT"
 if [[ "${BENCH_EDITOR_REUSE:-0}" != 1 ]]; then

@@ -18,6 +18,8 @@
 #               req/s summed), interleaved in rounds: the cached article page (a whole-page
 #               cache hit, no database) and a database mix (home's pages and searches for
 #               varying words, bench/replica_mix.lua: every request reads the replica).
+#   failover    the replica stopped, the page cache flushed: the same anonymous pages still
+#               answer 200 from both servers, read from the primary.
 # Exit status: 0 on PASS (routing as promised, both servers served without errors), 1 on
 # FAIL, 2 when the bench itself could not run.
 #
@@ -189,7 +191,7 @@ done
 log "replica holds the $published published articles (caught up within ${lag_ms} ms of the check)"
 
 # ---------------------------------------------------------------- two app servers and a worker
-export DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:${REPLICA_PORT}/${DB_NAME}"
+export DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:${REPLICA_PORT}/${DB_NAME}?connect_timeout=2"
 redis-cli -u "$BENCH_REDIS_URL" flushdb >/dev/null
 
 "$PY" manage.py db_worker --no-reload --no-startup-delay -v 1 >"$OUT/worker.log" 2>&1 &
@@ -364,6 +366,31 @@ r_after="$(scans on_replica)"; p_after="$(scans on_primary)"
 primary_tables="$(join <(sort <<<"$primary_tables_before") <(scans_by_table on_primary | sort) \
     | awk '$3 > $2 {printf "%s %s+%d", sep, $1, $3 - $2; sep = ","}')"
 
+# ---------------------------------------------------------------- failover
+# The replica goes away: readers' pages must still answer, from the primary (config/replica.py
+# checks the replica before a request uses it and leaves it alone for REPLICA_RETRY_SECONDS).
+as_postgres "$PG_BIN/pg_ctl" -D "$PGTMP/replica" -m fast -w stop >/dev/null
+REPLICA_UP=""
+redis-cli -u "$BENCH_REDIS_URL" flushdb >/dev/null
+FAILOVER=PASS
+ROUTING_BEFORE_FAILOVER="$ROUTING"
+p_down="$(scans on_primary)"
+for base in "${BASES[@]}"; do
+    for audience in patient clinician student; do
+        fetch "$base$ARTICLE_PATH" -H "Cookie: audience=$audience"
+    done
+    fetch "$base/"
+    fetch "$base/?q=pain"
+done
+[[ "$ROUTING" == "$ROUTING_BEFORE_FAILOVER" ]] || FAILOVER=FAIL  # fetch() marks a non-200 answer
+ROUTING="$ROUTING_BEFORE_FAILOVER"
+settle
+p_down_after="$(scans on_primary)"
+(( p_down_after > p_down )) || FAILOVER=FAIL
+echo
+printf '  %-62s %s\n' "replica stopped: article x 3 audiences, home, search, both servers" \
+    "$FAILOVER (primary +$((p_down_after - p_down)) scans)"
+
 # ---------------------------------------------------------------- report
 echo
 echo "Scale-out: one app server vs two, reads on a streaming replica - $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
@@ -383,11 +410,11 @@ for row in "${ROWS[@]}"; do
 done
 echo "table scans during the throughput rounds: replica +$((r_after - r_before)), primary +$((p_after - p_before))${primary_tables:+ (}${primary_tables# }${primary_tables:+)}"
 echo
-[[ "$ROUTING" == PASS ]] || status=1
+[[ "$ROUTING" == PASS && "$FAILOVER" == PASS ]] || status=1
 if (( status == 0 )); then
-    echo "replica routing proven, both servers served without errors: PASS"
+    echo "replica routing proven, readers served from the primary with the replica down, both servers served without errors: PASS"
 else
-    echo "routing: $ROUTING; errors or a server that served nothing above: FAIL"
+    echo "routing: $ROUTING; failover: $FAILOVER; errors or a server that served nothing above: FAIL"
 fi
 busy="$(awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN{print (l > n / 2 ? 1 : 0)}')"
 [[ "$busy" == 0 ]] || echo "note: the machine was busy before the run (load $LOAD_BEFORE on $(nproc) CPUs): absolute figures are low and noisy."
