@@ -40,7 +40,7 @@ die() { echo "bench: $*" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (Debian: apt-get install time)"
 for tool in dropdb createdb; do command -v "$tool" >/dev/null || die "'$tool' is missing (apt-get install postgresql-client)"; done
 
-export DJANGO_SETTINGS_MODULE=bench.settings DEBUG=false SECRET_KEY="bench-only-secret-key" ALLOWED_HOSTS=localhost
+export DJANGO_SETTINGS_MODULE=bench.settings DEBUG=false SECRET_KEY="bench-only-secret-key" ALLOWED_HOSTS=localhost SITE_URL=http://localhost
 export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB_NAME"
 mkdir -p "$OUT"
 if [[ "${BENCH_AUDIT_REUSE:-0}" != 1 ]]; then

@@ -37,7 +37,7 @@ die() { echo "bench: $*" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (Debian: apt-get install time)"
 for tool in dropdb createdb; do command -v "$tool" >/dev/null || die "'$tool' is missing (apt-get install postgresql-client)"; done
 
-export DEBUG=false SECRET_KEY="bench-only-secret-key" ALLOWED_HOSTS=localhost
+export DEBUG=false SECRET_KEY="bench-only-secret-key" ALLOWED_HOSTS=localhost SITE_URL=http://localhost
 export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB_NAME"
 mkdir -p "$OUT"
 dropdb --if-exists "$DB_NAME" && createdb "$DB_NAME"
