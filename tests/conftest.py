@@ -30,15 +30,25 @@ class _Guard:
 def flushes_empty_the_record_as_a_restore_would():
     """Let the flush that ends a committing test empty the append-only tables on PostgreSQL.
 
-    The flush is one TRUNCATE of every table, which the record's triggers refuse
+    The flush deletes every row, which the record's triggers refuse
     (editorial/migrations/0012). The tests' superuser runs it with triggers off for
     its one transaction, as `pg_restore --disable-triggers` does; the setting is a
-    superuser's, so the site's own database role could not do the same.
+    superuser's, so the site's own database role could not do the same. With the
+    triggers off, foreign keys are not checked either, so the tables are emptied
+    in any order by DELETE: a test leaves a few hundred rows, and Django's one
+    TRUNCATE of every table, which gives each table and index a new file, took
+    1.5 s where the DELETEs take 0.06 s (a committing test ends with one).
     """
     execute_sql_flush = DatabaseOperations.execute_sql_flush
+    sql_flush = DatabaseOperations.sql_flush
 
     def flush_without_triggers(self, sql_list):
         return execute_sql_flush(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    def flush_by_delete(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences:  # TRUNCATE … RESTART IDENTITY does both at once
+            return sql_flush(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
+        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608 - Django's table names
 
     deserialize_db_from_string = DatabaseCreation.deserialize_db_from_string
 
@@ -50,6 +60,7 @@ def flushes_empty_the_record_as_a_restore_would():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "execute_sql_flush", flush_without_triggers)
+        patch.setattr(DatabaseOperations, "sql_flush", flush_by_delete)
         patch.setattr(DatabaseCreation, "deserialize_db_from_string", reload_without_triggers)
         patch.setattr(SQLiteOperations, "execute_sql_flush", _without_page_guards(SQLiteOperations.execute_sql_flush))
         patch.setattr(
