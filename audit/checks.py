@@ -19,7 +19,8 @@ from django.utils import timezone
 from articles.documents import AUDIENCES
 from audit.pages import OVERDUE_FLAG, ServedPage, page_fetch, reader_client, words_expected
 from config.text import counted
-from editorial.evidence import live_articles_citing_flagged_evidence
+from editorial.evidence import flagged_references, live_articles_citing_flagged_evidence
+from editorial.evidence_flags import evidence_flags_differences
 from editorial.models import ArticleWorkflow, CitedReference, Reviewer, Revision, SignOff
 from editorial.revisions import revision_is_intact
 from ledger.seals import SealSummary, verify_seals
@@ -59,6 +60,7 @@ class Library:
     def __init__(self, *, today: date | None = None):
         self.today = today or timezone.localdate()
         self.client = reader_client()
+        self.flagged_references = flagged_references(None)
         self.flagged = {
             entry.article.pk: entry
             for entry in live_articles_citing_flagged_evidence()
@@ -302,10 +304,30 @@ def citation_index_matches_the_live_revisions(batch: LiveBatch) -> list[Failure]
     return failures
 
 
+def evidence_flags_match_the_live_revisions(batch: LiveBatch) -> list[Failure]:
+    """Each live article's stored evidence flag is what its live revision and the library give now.
+
+    The retracted-evidence list, its filter and the desk read these flags: a
+    stale one hides an article citing retracted evidence, or lists one that no
+    longer does (`manage.py evidence_flags_rebuild` recomputes them).
+    """
+    article_ids = [workflow.article_id for workflow in batch.workflows]
+    return [
+        Failure(
+            ARTICLE,
+            article_id,
+            f"article {article_id}'s stored evidence flag differs from its live revision's citations "
+            "and the references' standing now.",
+        )
+        for article_id in evidence_flags_differences(article_ids=article_ids, flagged=batch.library.flagged_references)
+    ]
+
+
 ARTICLE_CHECKS: tuple[Callable[[LiveBatch], list[Failure]], ...] = (
     served_pages_show_the_approved_words,
     live_revisions_rehash_to_their_hash,
     citation_index_matches_the_live_revisions,
+    evidence_flags_match_the_live_revisions,
     approvals_meet_the_quorum,
     claims_cite_a_reference,
     retracted_references_have_an_open_fix,

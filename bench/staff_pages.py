@@ -7,7 +7,8 @@ increasing order; for each, `make_library.py` adds live articles up to N
 (working copies, revisions with their citation index, approvals, chains), then
 this script flags one in `FLAGGED_EVERY` of the library's references (retracted and
 expressions of concern, the same ones at every size), gives one board member an
-open assignment on `ASSIGNED_SHARE` of the articles, and times, in-process with
+open assignment on `ASSIGNED_SHARE` of the articles (the stored evidence flags,
+which these bulk writes bypass, are rebuilt), and times, in-process with
 Django's test client (production settings, local-memory cache), the median of
 repeated requests to each page, counting its queries. Speed targets are judged
 here, never in timed unit tests; the tests assert that the query counts do not
@@ -34,6 +35,7 @@ def prepare(size: int) -> None:
     from django.db import connection
 
     from bench import make_library
+    from editorial.evidence_flags import evidence_flags_rebuild
     from editorial.models import ArticleWorkflow, ReviewAssignment, Reviewer
     from references.models import Reference
 
@@ -47,6 +49,8 @@ def prepare(size: int) -> None:
     Reference.objects.filter(pk__in=flagged[1::2]).update(
         retraction_status=Reference.Retraction.EXPRESSION_OF_CONCERN, retraction_date=date(2026, 2, 1)
     )
+    # The library's flags follow its moves and saves; the bulk writes above make none, so recompute them all.
+    evidence_flags_rebuild()
     member = Reviewer.objects.filter(is_active=True).order_by("pk").first()
     assigned = set(ReviewAssignment.objects.filter(reviewer=member).values_list("article_id", flat=True))
     ReviewAssignment.objects.bulk_create(

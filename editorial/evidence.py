@@ -16,18 +16,23 @@ from dataclasses import dataclass
 from datetime import date
 from html import unescape
 
-from django.db.models import Case, Exists, IntegerField, Min, OuterRef, QuerySet, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from articles.models import Citation
 from articles.rendering import render_inline
-from editorial.models import ArticleWorkflow, CitedReference
+from editorial.models import ArticleWorkflow, CitedReference, LiveEvidenceFlag
 from editorial.workflow import REVIEWABLE_STATES
 from references.models import MergedReference, Reference
 
 FLAGGED_STANDINGS = (Reference.Retraction.RETRACTED, Reference.Retraction.EXPRESSION_OF_CONCERN)
+STANDING_OF_RANK = {
+    LiveEvidenceFlag.Rank.RETRACTED: Reference.Retraction.RETRACTED,
+    LiveEvidenceFlag.Rank.EXPRESSION_OF_CONCERN: Reference.Retraction.EXPRESSION_OF_CONCERN,
+}
+# The list's order, which the index `evidence_flag_list_order` follows.
+LIST_ORDER = ("rank", "-notice_order", "title_key", "article_id")
 EXCERPT_LENGTH = 160
 
 
@@ -77,48 +82,64 @@ class FlaggedArticle:
         return any(citation.is_retracted for citation in self.citations)
 
 
-class FlaggedEvidence:
-    """The flagged references and the live articles citing them, ordered and counted in the database.
+@dataclass(frozen=True)
+class FlaggedReference:
+    """A flagged reference a live article cites, and its number there: what the desk shows of it."""
 
-    The list is read from the citation index, never from a revision's
-    content, and ordered there too (`article_ids`), so that a page of it, or
-    its length, costs one query however many articles are flagged: at a
-    hundred thousand articles some eight thousand cite a flagged reference,
-    and reading them all into Python to sort them took most of the page's time.
-    Only the articles of the page are then read with their details (`articles`).
+    reference: Reference
+    number: int
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.reference.retraction_status == Reference.Retraction.RETRACTED
+
+
+@dataclass(frozen=True)
+class FlaggedSummary:
+    """A flagged live article as the desk lists it: its flagged references, the worst first, without the claims."""
+
+    workflow: ArticleWorkflow  # with the article, and its revisions without their content
+    citations: tuple[FlaggedReference, ...]
+
+    @property
+    def article(self):
+        return self.workflow.article
+
+    @property
+    def revision_in_review(self):
+        return _revision_in_review(self.workflow)
+
+
+class FlaggedEvidence:
+    """The live articles citing flagged evidence, ordered, paged and counted by their stored flags.
+
+    The list is read from `LiveEvidenceFlag` (one row per flagged live
+    article, kept in step by `editorial.evidence_flags`), whose index follows
+    the list's order: a page of it is an index range and its length a count
+    of small rows, however many articles are flagged. Only the articles of
+    the page are then read with their details (`articles`).
     """
 
     def __init__(self, *, reference_ids: Iterable[int] | None = None):
-        """With `reference_ids`, only those references are considered (two queries, one if none is flagged)."""
-        self.references = _flagged_references(reference_ids)
+        """With `reference_ids`, only those references are considered (two queries, none without)."""
+        self.only = None if reference_ids is None else flagged_references(reference_ids)
+        flags = LiveEvidenceFlag.objects.order_by(*LIST_ORDER)
+        if self.only is not None:
+            cites = CitedReference.objects.filter(revision=OuterRef("revision"), reference_id__in=list(self.only))
+            flags = flags.filter(Exists(cites)) if self.only else flags.none()
+        self.flags = flags
 
     def __len__(self) -> int:
-        """The number of flagged live articles (one query).
+        """The number of flagged live articles (one query)."""
+        return self.flags.count()
 
-        Counted by live revision (an article has one), from the citation index
-        alone: without the titles the order needs, the count joins nothing.
-        """
-        if not self.references:
-            return 0
-        return _live_citations(self.references).values("revision_id").distinct().count()
-
-    def article_ids(self) -> QuerySet | list:
+    def article_ids(self) -> QuerySet:
         """The flagged articles' ids in the order they are listed, lazily: slice it, count it, or page through it.
 
         Worst standing first (retracted before concern, then the newest
-        notice), then the title, then the id. Each article's worst standing is
-        the least rank among the flagged references its live revision cites.
+        notice, undated last), then the title, then the id.
         """
-        if not self.references:
-            return []
-        cited = "live_revision__cited_references__reference_id"
-        return (
-            ArticleWorkflow.objects.filter(**{f"{cited}__in": list(self.references)})
-            .values("article_id")
-            .annotate(worst=Min(_rank_expression(self.references, cited)), title=Lower("article__title"))
-            .order_by("worst", "title", "article_id")
-            .values_list("article_id", flat=True)
-        )
+        return self.flags.values_list("article_id", flat=True)
 
     def __getitem__(self, index):
         """The article ids of a page of the list, for `Paginator` (one query)."""
@@ -129,27 +150,71 @@ class FlaggedEvidence:
         return len(self)
 
     def articles(self, article_ids: Iterable[int] | None = None) -> list[FlaggedArticle]:
-        """The details of the flagged articles (all, or those of `article_ids`), in list order (two queries).
+        """The details of the flagged articles (all, or those of `article_ids`), in list order (three queries)."""
+        flags = self._with_workflows()
+        if article_ids is not None:
+            wanted = list(article_ids)
+            position = {article_id: index for index, article_id in enumerate(wanted)}
+            flags = sorted(flags.filter(article_id__in=wanted), key=lambda flag: position[flag.article_id])
+        return self._details(list(flags))
 
-        The live revisions' content is read for these articles only; without
-        `article_ids`, their ids are read first (one more query).
+    def head(self, size: int) -> tuple[list[FlaggedSummary], int]:
+        """The first `size` articles, each with its flagged references, and how many in all (two queries).
+
+        For the desk: what it shows is stored with each flag (the references
+        and their numbers in the live revision), so no revision's content is read.
         """
-        wanted = list(self.article_ids() if article_ids is None else article_ids)
-        if not wanted or not self.references:
-            return []
-        flagged = self.references
-        workflows = (
-            ArticleWorkflow.objects.live()
-            .filter(article_id__in=wanted)
-            .select_related("article", "live_revision", "current_revision")
+        flags = list(
+            self._with_workflows()
+            .defer("article__workflow__live_revision__content", "article__workflow__current_revision__content")
+            .annotate(total=Window(Count("pk")))[:size]
         )
+        if not flags:
+            return [], 0
+        references = self._references(flags)
+        summaries = []
+        for flag in flags:
+            cited = sorted(
+                (
+                    FlaggedReference(reference=references[reference_id], number=number)
+                    for frozen_id, reference_id, number in flag.cited
+                    if reference_id in references and (self.only is None or frozen_id in self.only)
+                ),
+                key=lambda entry: (*reference_rank(entry.reference), entry.number),
+            )
+            if cited:
+                summaries.append(FlaggedSummary(workflow=flag.article.workflow, citations=tuple(cited)))
+        return summaries, flags[0].total
+
+    @staticmethod
+    def _references(flags: list[LiveEvidenceFlag]) -> dict[int, Reference]:
+        """The flagged references the flags name, as the library holds them now (one query)."""
+        ids = {reference_id for flag in flags for _, reference_id, _ in flag.cited}
+        return Reference.objects.filter(retraction_status__in=FLAGGED_STANDINGS).in_bulk(ids)
+
+    def _with_workflows(self) -> QuerySet:
+        return self.flags.select_related("article__workflow__live_revision", "article__workflow__current_revision")
+
+    def _details(self, flags: list[LiveEvidenceFlag]) -> list[FlaggedArticle]:
+        """Each flag's article with its flagged citations, the worst first (two queries)."""
+        if not flags:
+            return []
+        references = self._references(flags)
+        flagged = {
+            frozen_id: references[reference_id]
+            for flag in flags
+            for frozen_id, reference_id, _ in flag.cited
+            if reference_id in references and (self.only is None or frozen_id in self.only)
+        }
+        wanted = [flag.article_id for flag in flags]
         in_working_copy = set(
-            Citation.objects.filter(claim__section__article_id__in=wanted, reference_id__in=flagged)
+            Citation.objects.filter(claim__section__article_id__in=wanted, reference_id__in=list(references))
             .order_by()
             .values_list("claim__section__article_id", "reference_id")
         )
         articles = []
-        for workflow in workflows:
+        for flag in flags:
+            workflow = flag.article.workflow
             in_review = _revision_in_review(workflow)
             in_review_ids = _cited_ids(in_review.content) if in_review else None
             citations = [
@@ -167,8 +232,6 @@ class FlaggedEvidence:
             if citations:
                 citations.sort(key=_citation_rank)
                 articles.append(FlaggedArticle(workflow=workflow, citations=tuple(citations)))
-        position = {article_id: index for index, article_id in enumerate(wanted)}
-        articles.sort(key=lambda entry: position[entry.article.pk])
         return articles
 
 
@@ -184,36 +247,31 @@ def live_articles_citing_flagged_evidence(*, reference_ids: Iterable[int] | None
 
 
 def live_article_evidence_flags(*, article_ids: Iterable[int] | None = None) -> dict[int, str]:
-    """Map each live article citing flagged evidence to its worst standing: retracted, else concern (three queries).
+    """Map each live article citing flagged evidence to its worst standing: retracted, else concern (one query).
 
     With `article_ids`, only those articles are looked at (a page of a list).
     """
-    flagged = _flagged_references(None)
-    retracted, concern = Reference.Retraction.RETRACTED, Reference.Retraction.EXPRESSION_OF_CONCERN
-    flags = {}
-    for article_id, reference_ids in _live_articles_citing(flagged, article_ids=article_ids).items():
-        standings = {flagged[reference_id].retraction_status for reference_id in reference_ids}
-        flags[article_id] = retracted if retracted in standings else concern
-    return flags
+    flags = LiveEvidenceFlag.objects.order_by()
+    if article_ids is not None:
+        flags = flags.filter(article_id__in=list(article_ids))
+    return {article_id: STANDING_OF_RANK[rank] for article_id, rank in flags.values_list("article_id", "rank")}
 
 
 def live_revision_cites(standings: Iterable[str]) -> Exists:
     """An expression for querysets of articles: whether the live revision cites a reference of these standings.
 
-    For filters over the whole library: the ids of the references of these
-    standings, and of those merged into them, are read first (two queries),
-    so the database probes the citation index by reference id instead of
-    scanning it.
+    Read from the stored flags (`LiveEvidenceFlag`), an index probe by article.
     """
-    standing_of = Reference.objects.filter(retraction_status__in=list(standings))
-    ids = [
-        *standing_of.values_list("pk", flat=True),
-        *MergedReference.objects.filter(reference__in=standing_of).values_list("merged_id", flat=True),
-    ]
-    return Exists(CitedReference.objects.filter(reference_id__in=ids, revision=OuterRef("workflow__live_revision")))
+    standings = set(standings)
+    cites = Q(pk__in=[])
+    if Reference.Retraction.RETRACTED in standings:
+        cites |= Q(rank=LiveEvidenceFlag.Rank.RETRACTED)
+    if Reference.Retraction.EXPRESSION_OF_CONCERN in standings:
+        cites |= Q(cites_concern=True)
+    return Exists(LiveEvidenceFlag.objects.filter(cites, article=OuterRef("pk")))
 
 
-def _flagged_references(reference_ids: Iterable[int] | None) -> dict[int, Reference]:
+def flagged_references(reference_ids: Iterable[int] | None) -> dict[int, Reference]:
     """Flagged references by id, and by the ids of references merged into them (revisions keep those)."""
     references = Reference.objects.filter(retraction_status__in=FLAGGED_STANDINGS)
     if reference_ids is not None:
@@ -225,45 +283,6 @@ def _flagged_references(reference_ids: Iterable[int] | None) -> dict[int, Refere
         ):
             flagged[merged_id] = flagged[reference_id]
     return flagged
-
-
-def _live_citations(flagged: dict[int, Reference]) -> QuerySet:
-    """The citation index's rows of live revisions citing a flagged reference (or one merged into it)."""
-    return CitedReference.objects.filter(
-        reference_id__in=list(flagged), revision__in=ArticleWorkflow.objects.live().values("live_revision")
-    )
-
-
-def _live_articles_citing(
-    flagged: dict[int, Reference], *, article_ids: Iterable[int] | None = None
-) -> dict[int, set[int]]:
-    """Return {article id: the flagged ids its live revision cites}, read from the citation index (one query)."""
-    if not flagged:
-        return {}
-    rows = _live_citations(flagged)
-    if article_ids is not None:
-        rows = rows.filter(revision__article_id__in=list(article_ids))
-    citing: dict[int, set[int]] = {}
-    for article_id, reference_id in rows.values_list("revision__article_id", "reference_id"):
-        citing.setdefault(article_id, set()).add(reference_id)
-    return citing
-
-
-def _rank_expression(flagged: dict[int, Reference], cited: str) -> Case:
-    """Each flagged id's place in `_reference_rank` order, as an SQL expression over `cited`, a path to the ids.
-
-    References that rank alike (same standing, same notice date) share a place,
-    so that the title decides between the articles citing them.
-    """
-    ranks = sorted({_reference_rank(reference) for reference in flagged.values()})
-    place = {rank: index for index, rank in enumerate(ranks)}
-    ids_at: dict[int, list[int]] = {}
-    for reference_id, reference in flagged.items():
-        ids_at.setdefault(place[_reference_rank(reference)], []).append(reference_id)
-    return Case(
-        *(When(**{f"{cited}__in": ids}, then=Value(index)) for index, ids in sorted(ids_at.items())),
-        output_field=IntegerField(),
-    )
 
 
 def _cited_ids(content: dict) -> set[int]:
@@ -301,7 +320,7 @@ def _revision_in_review(workflow: ArticleWorkflow):
     return None
 
 
-def _reference_rank(reference: Reference) -> tuple:
+def reference_rank(reference: Reference) -> tuple:
     """Retracted before concern, then the newest notice first (undated last)."""
     notice_date: date | None = reference.retraction_date
     return (
@@ -312,5 +331,5 @@ def _reference_rank(reference: Reference) -> tuple:
 
 
 def _citation_rank(citation: FlaggedCitation) -> tuple:
-    """As `_reference_rank`, then by number."""
-    return (*_reference_rank(citation.reference), citation.number)
+    """As `reference_rank`, then by number."""
+    return (*reference_rank(citation.reference), citation.number)

@@ -270,6 +270,52 @@ class CitedReference(models.Model):
         return f"revision {self.revision_id} cites reference {self.reference_id}"
 
 
+class LiveEvidenceFlag(models.Model):
+    """A live article whose live revision cites retracted evidence, kept in step so that its list is an index range.
+
+    One row per live article whose live revision cites a reference now
+    retracted or under an expression of concern (or one merged into such a
+    reference), with what the list of such articles is ordered by: the worst
+    standing, the notice date of the worst reference (newest first), the title. Without it,
+    a page of that list, or its length, joined and grouped the citation index
+    rows of every flagged article (eight thousand at a hundred thousand
+    articles). `editorial.evidence_flags` rewrites an article's row in the
+    transaction that changes its live revision, its title, or the standing of
+    a reference it cites; the audit compares the rows with a computation from
+    scratch.
+    """
+
+    class Rank(models.IntegerChoices):
+        RETRACTED = 0, "Retracted"
+        EXPRESSION_OF_CONCERN = 1, "Expression of concern"
+
+    article = models.OneToOneField(
+        "articles.Article", on_delete=models.CASCADE, primary_key=True, related_name="evidence_flag"
+    )
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="+", help_text="The live revision the row was computed from."
+    )
+    rank = models.PositiveSmallIntegerField(choices=Rank.choices, help_text="The worst standing of what it cites.")
+    cites_concern = models.BooleanField(help_text="Whether it cites a reference under an expression of concern.")
+    notice_order = models.DateField(
+        help_text="The worst reference's notice date; for an undated notice the earliest date, so that it sorts last."
+    )
+    title_key = models.CharField(max_length=200, help_text="The article's title in lower case, for the list's order.")
+    cited = models.JSONField(
+        default=list,
+        help_text="[the id the revision froze, the flagged reference's id now, its number in the revision] "
+        "for each flagged reference the revision cites.",
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["rank", "-notice_order", "title_key", "article"], name="evidence_flag_list_order")
+        ]
+
+    def __str__(self):
+        return f"article {self.article_id} cites {self.get_rank_display().lower()} evidence"
+
+
 def cited_references_of(revision: Revision) -> list[CitedReference]:
     """The index rows for `revision`, one per reference its content cites (unsaved)."""
     return [

@@ -89,9 +89,7 @@ def queue(request):
         "is_managing_editor": managing,
     }
     if managing:
-        evidence = FlaggedEvidence()
-        context["flagged_evidence"] = evidence.articles(evidence[:DESK_EVIDENCE_SHOWN])
-        context["flagged_evidence_count"] = len(evidence)
+        context["flagged_evidence"], context["flagged_evidence_count"] = FlaggedEvidence().head(DESK_EVIDENCE_SHOWN)
     return render(request, "editorial/desk/queue.html", context)
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from audit.pages import reader_client
 from config.history import acting_as
-from editorial.models import ArticleWorkflow, CitedReference, Revision, SignOff
+from editorial.models import ArticleWorkflow, CitedReference, LiveEvidenceFlag, Revision, SignOff
 from editorial.services import article_submit, review_assign
 from ledger.models import Link, Seal
 from ledger.seals import SealSummary, seals_take, verify_seals
@@ -447,6 +447,20 @@ def test_audit_fails_when_a_cited_reference_is_retracted_without_a_fix(editor, m
         1,
         f"references_reference row {reference.pk}: is retracted and cited as reference 1 by the live revision of "
         f"article {article.pk}, with no revision in review to replace it.\n" + summary(failures=1),
+    )
+
+
+def test_audit_fails_when_a_live_articles_evidence_flag_is_lost(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    flag(article.sections.get().claims.first().citations.get().reference, "retracted")
+    LiveEvidenceFlag.objects.filter(article=article).delete()
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"articles_article row {article.pk}: article {article.pk}'s stored evidence flag differs from its live "
+        "revision's citations and the references' standing now.\n" + summary(failures=1),
     )
 
 

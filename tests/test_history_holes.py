@@ -407,6 +407,7 @@ COMMANDS_AUDITED = {
     "import_retractions": test_import_retractions_command_names_its_user_in_the_history,
     "reindex_published": test_reindex_published_command_writes_only_the_untracked_reader_index,
     "prerender_pages": "Stores rendered pages, derived data like the reader's index; no tracked row.",
+    "evidence_flags_rebuild": "Rewrites the evidence flags, derived data like the citation index; no tracked row.",
     "createsuperuser": test_createsuperuser_command_names_the_account_it_creates_as_its_author,
     "changepassword": test_changepassword_command_writes_no_history_row_that_would_name_nobody,
     "run_periodic_tasks": "Only enqueues; the jobs' moves name a person (the scheduled go-live test below).",

@@ -12,6 +12,8 @@ from django.urls import reverse
 from articles.models import Citation
 from config.history import acting_as
 from editorial.evidence import FlaggedEvidence, live_article_evidence_flags, live_articles_citing_flagged_evidence
+from editorial.evidence_flags import evidence_flags_differences, evidence_flags_rebuild
+from editorial.models import LiveEvidenceFlag
 from editorial.services import article_submit, article_withdraw
 from references.merge import references_merge
 from references.models import Reference
@@ -267,6 +269,32 @@ def test_selector_costs_the_same_queries_for_2_and_10_flagged_articles(
     assert len(two.captured_queries) == len(ten.captured_queries)
 
 
+def flagged_with_fix_in_review(editor, managing_editor, count):
+    """`count` flagged live articles, each with a revision in review that cites another reference."""
+    for _ in range(count):
+        retracted = ReferenceFactory()
+        article = live_article_citing(editor, managing_editor, retracted, title=retracted.title)
+        flag(retracted, RETRACTED)
+        citation = Citation.objects.get(claim__section__article=article, reference=retracted)
+        citation.reference = ReferenceFactory()
+        citation.save()
+        article_submit(article=article, user=editor, note="Replaces the retracted trial.")
+
+
+def test_selector_costs_the_same_queries_for_2_and_6_articles_with_a_fix_in_review(
+    editor, managing_editor, django_assert_max_num_queries
+):
+    flagged_with_fix_in_review(editor, managing_editor, 2)
+    with django_assert_max_num_queries(3) as two:
+        assert len(live_articles_citing_flagged_evidence()) == 2
+
+    flagged_with_fix_in_review(editor, managing_editor, 4)
+    with django_assert_max_num_queries(3) as six:
+        assert [entry.revision_in_review.number for entry in live_articles_citing_flagged_evidence()] == [2] * 6
+
+    assert len(two.captured_queries) == len(six.captured_queries)
+
+
 def test_selector_reads_one_query_when_nothing_is_flagged(editor, managing_editor, django_assert_num_queries):
     live_article_citing(editor, managing_editor, ReferenceFactory())
 
@@ -454,6 +482,87 @@ def test_dashboard_lists_a_page_of_flagged_articles_with_the_count_of_all(client
     assert shown == [entry.article for entry in live_articles_citing_flagged_evidence()]
 
 
+# The stored flags follow the library and the workflow
+
+
+def test_list_follows_the_articles_title_as_it_is_now(editor, managing_editor):
+    retracted = ReferenceFactory()
+    live_article_citing(editor, managing_editor, retracted, title="Aspirin")
+    renamed = live_article_citing(editor, managing_editor, retracted, title="Beta blockers")
+    flag(retracted, RETRACTED)
+
+    renamed.title = "Acupuncture"
+    renamed.save()
+
+    assert [entry.article.title for entry in live_articles_citing_flagged_evidence()] == ["Acupuncture", "Aspirin"]
+
+
+def test_newer_notice_moves_an_article_ahead_of_others_of_its_standing(editor, managing_editor):
+    older, newer = ReferenceFactory(), ReferenceFactory()
+    live_article_citing(editor, managing_editor, older, title="Aspirin")
+    live_article_citing(editor, managing_editor, newer, title="Beta blockers")
+    flag(older, RETRACTED, datetime.date(2024, 1, 1))
+    flag(newer, RETRACTED, datetime.date(2024, 6, 1))
+
+    flag(older, RETRACTED, datetime.date(2025, 1, 1))
+
+    assert [entry.article.title for entry in live_articles_citing_flagged_evidence()] == ["Aspirin", "Beta blockers"]
+
+
+def test_deleting_a_flagged_reference_no_working_copy_cites_unflags_the_live_article(editor, managing_editor):
+    reference = ReferenceFactory()
+    article = live_article_citing(editor, managing_editor, reference)
+    flag(reference, RETRACTED)
+    with acting_as(editor):
+        Citation.objects.filter(claim__section__article=article).delete()
+
+        reference.delete()
+
+    assert live_article_evidence_flags() == {}
+
+
+def test_deleting_a_flagged_reference_unflags_the_live_article_citing_a_duplicate_merged_into_it(
+    editor, managing_editor
+):
+    duplicate = ReferenceFactory(title="A fabricated trial", doi="", pmid="")
+    article = live_article_citing(editor, managing_editor, duplicate)
+    kept = flag(ReferenceFactory(title="A fabricated trial", year=duplicate.year), RETRACTED)
+    with acting_as(editor):
+        references_merge(keep=kept, duplicates=[duplicate])
+        Citation.objects.filter(claim__section__article=article).delete()
+
+        kept.delete()
+
+    assert live_article_evidence_flags() == {}
+
+
+def test_stored_flags_equal_a_computation_from_scratch_after_moves_retractions_and_merges(editor, managing_editor):
+    duplicate, concern = ReferenceFactory(title="A fabricated trial", doi="", pmid=""), ReferenceFactory()
+    kept = ReferenceFactory(title="A fabricated trial", year=duplicate.year)
+    live_article_citing(editor, managing_editor, duplicate, concern, title="Cites the duplicate")
+    withdrawn = live_article_citing(editor, managing_editor, kept, title="Withdrawn")
+    flag(duplicate, RETRACTED)
+    flag(concern, CONCERN)
+    with acting_as(editor):
+        references_merge(keep=kept, duplicates=[duplicate])
+    article_withdraw(article=withdrawn, user=managing_editor, reason="Superseded.", public_reason="Superseded.")
+    flag(concern, Reference.Retraction.STANDS)
+
+    assert evidence_flags_differences() == []
+    assert list(LiveEvidenceFlag.objects.values_list("article__title", "rank", "cites_concern")) == [
+        ("Cites the duplicate", LiveEvidenceFlag.Rank.RETRACTED, False)
+    ]
+
+
+def test_rebuilding_the_flags_changes_nothing_when_they_are_in_step(editor, managing_editor):
+    flagged_live_articles(editor, managing_editor, 2)
+    before = list(LiveEvidenceFlag.objects.order_by("pk").values())
+
+    assert evidence_flags_rebuild() == 2
+
+    assert list(LiveEvidenceFlag.objects.order_by("pk").values()) == before
+
+
 # The review desk
 
 
@@ -467,6 +576,35 @@ def test_managing_editors_desk_lists_live_articles_citing_retracted_evidence(
 
     assert reverse("admin:articles_article_change", args=[article.pk]) in html
     assert reverse(DASHBOARD) in html
+
+
+def test_managing_editors_desk_reads_no_revisions_content_for_flagged_evidence(
+    client, editor, managing_editor, flagged_live_article
+):
+    client.force_login(managing_editor)
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("desk:queue")).content.decode()
+
+    assert "reference 1" in html
+    assert not [query["sql"] for query in queries.captured_queries if '"content"' in query["sql"]]
+
+
+def test_managing_editors_desk_costs_at_most_15_queries_for_2_and_14_flagged_articles(
+    client, editor, managing_editor, django_assert_max_num_queries
+):
+    """Session and user, permissions, seven list heads and the members in review, the flagged evidence's head."""
+    flagged_live_articles(editor, managing_editor, 2)
+    client.force_login(managing_editor)
+    with django_assert_max_num_queries(15) as two:
+        assert client.get(reverse("desk:queue")).status_code == 200
+
+    flagged_live_articles(editor, managing_editor, 12)
+    with django_assert_max_num_queries(15) as fourteen:
+        html = client.get(reverse("desk:queue")).content.decode()
+
+    assert "The 10 most urgent of 14 articles." in html
+    assert len(two.captured_queries) == len(fourteen.captured_queries)
 
 
 # The email after a retraction list is imported

@@ -27,7 +27,7 @@ class RetractedEvidenceFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        """Filter in the database, through the citation index: an article's flag is its worst standing."""
+        """Filter in the database, on the stored flags (`LiveEvidenceFlag`): an article's flag is its worst standing."""
         retracted, concern = Reference.Retraction.RETRACTED, Reference.Retraction.EXPRESSION_OF_CONCERN
         match self.value():
             case "any":

@@ -2,7 +2,8 @@
 
 `_transition` is the one place a workflow's state changes: it applies
 `TRANSITIONS[action]`, validates, saves what changed and writes the move's one
-audit event.
+audit event. A move that changes the live revision recomputes the article's
+evidence flag there too (`editorial.evidence_flags`), in the same transaction.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from editorial.errors import (
     InvalidTransition,
     ReasonRequired,
 )
+from editorial.evidence_flags import evidence_flags_refresh
 from editorial.models import ArticleWorkflow, AuditEvent, ReviewAssignment
 from editorial.rules import holds_any_role
 from editorial.signals import public_status_changed
@@ -37,6 +39,7 @@ WORKFLOW_FIELDS = (
     "expires_at",
     "scheduled_by_id",
 )
+LIVE_REVISION = WORKFLOW_FIELDS.index("live_revision_id")
 
 
 def workflow_lock(article_id: int) -> ArticleWorkflow:
@@ -85,10 +88,13 @@ def _transition(
     from_state = workflow.state
     workflow.state = TRANSITIONS[action].target_of(from_state, reached=reached, scheduled=scheduled)
     if workflow._state.adding or _values_of(workflow) != workflow._locked_values:
+        was_live = None if workflow._state.adding else workflow._locked_values[LIVE_REVISION]
         with acting_as(actor):
             workflow.full_clean()
             workflow.save()
         workflow._locked_values = _values_of(workflow)
+        if workflow.live_revision_id != was_live:
+            evidence_flags_refresh(article_ids=[workflow.article_id])
     if is_public:
         public_status_changed.send(sender=ArticleWorkflow, article_id=workflow.article_id)
     return _record(
