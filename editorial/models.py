@@ -573,6 +573,15 @@ class ReviewAssignment(models.Model):
                 violation_error_message="This board member is already assigned to this article.",
             ),
         ]
+        indexes = [
+            # A member's open assignments in their desk's order (`desk_lists._open_assignments`), so that the
+            # head of each list reads its first rows instead of sorting every open assignment of theirs.
+            models.Index(
+                fields=["reviewer", "due_date", "assigned_at", "id"],
+                condition=Q(is_open=True),
+                name="assignment_open_by_due",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reviewer} on {self.article}"

@@ -183,6 +183,19 @@ def test_members_desk_costs_the_same_queries_for_2_and_14_assignments(
         assert client.get(reverse("desk:queue")).status_code == 200
 
 
+def test_members_list_page_costs_the_same_queries_for_5_and_15_assignments(
+    client, editor, managing_editor, member, shown_three, django_assert_max_num_queries
+):
+    assigned_to(member, editor, managing_editor, 5, due_in_days=1)
+    client.force_login(member.user)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(*list_url("assigned", page=2)).status_code == 200
+
+    assigned_to(member, editor, managing_editor, 10, due_in_days=1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(*list_url("assigned", page=2)).status_code == 200
+
+
 def test_desk_reads_no_revisions_content(client, editor, managing_editor, member):
     assigned_to(member, editor, managing_editor, 2)
     member.user.groups.add(*managing_editor.groups.all())
