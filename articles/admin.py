@@ -26,7 +26,7 @@ from articles.conflicts import VERSION_FIELDS, EditConflict, merge_their_changes
 from articles.documents import article_with_tree, build_article_document, present_document, reference_numbers
 from articles.models import Article, Citation, Claim, Section
 from articles.ordering import park
-from articles.selectors import article_changes_since, article_content_history
+from articles.selectors import article_changes_since, article_content_history, article_specialties
 from articles.services import article_version_bump
 from config.history_admin import ReadOnlyHistoryAdmin
 
@@ -383,6 +383,14 @@ def _number_citations_as_readers_see_them(inline_admin_formsets) -> None:
                     citation.reader_number = numbers[citation.reference_id]
 
 
+class SpecialtyFilter(admin.AllValuesFieldListFilter):
+    """The specialties to filter by, read from the index instead of a `SELECT DISTINCT` over every article."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = article_specialties()
+
+
 class PageByIdChangeList(ChangeList):
     """A change list that reads a page's ids first, then those rows: a late page costs what the first does.
 
@@ -409,7 +417,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin, nested_admin.NestedModelAdmin):
         css = {"all": ["css/admin-article.css"]}
 
     list_display = ("title", "specialty", "slug", "updated_at")
-    list_filter = ("specialty",)
+    list_filter = (("specialty", SpecialtyFilter),)
     search_fields = ("title", "question", "slug")
     prepopulated_fields = {"slug": ("title",)}
     fieldsets = (

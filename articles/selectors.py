@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 
+from django.db import connection
+
 from articles.models import Article, Citation, Claim, Section
 
 
@@ -153,3 +155,23 @@ def rows_as_of(model, ids, when: datetime) -> dict:
     for row in model.history.filter(id__in=ids, history_date__lte=when).order_by("history_date", "history_id"):
         rows[row.id] = row
     return {pk: row for pk, row in rows.items() if row.history_type != "-"}
+
+
+def article_specialties() -> list[str]:
+    """Every specialty some article has, in order: one index probe per specialty, however many articles there are.
+
+    `SELECT DISTINCT specialty` read every article (25 ms at a hundred
+    thousand) for the admin's filter, which shows a handful of values; this
+    walks the index `article_specialty` from each value to the next (a loose
+    index scan, written out because neither PostgreSQL nor SQLite plans one).
+    """
+    table, column = Article._meta.db_table, Article._meta.get_field("specialty").column
+    table, column = connection.ops.quote_name(table), connection.ops.quote_name(column)
+    with connection.cursor() as cursor:
+        walk = (
+            f"WITH RECURSIVE walk(value) AS (SELECT MIN({column}) FROM {table}"  # noqa: S608 - our table, quoted
+            f" UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > walk.value)"
+            " FROM walk WHERE walk.value IS NOT NULL) SELECT value FROM walk WHERE value IS NOT NULL"
+        )
+        cursor.execute(walk)
+        return [value for (value,) in cursor.fetchall()]

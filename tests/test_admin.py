@@ -286,3 +286,24 @@ def test_article_list_pages_read_the_same_rows_in_the_same_order_whatever_the_pa
         ["aspirin"],
     ]
     assert [article.title for article in descending] == ["Cobalt", "Beta blockers"]
+
+
+def test_article_list_offers_each_specialty_once_in_order(client, editor):
+    for specialty in ("Pain medicine", "Cardiology", "Pain medicine", "Neurology"):
+        ArticleFactory(specialty=specialty)
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:articles_article_changelist"))
+
+    (specialty_filter,) = [spec for spec in page.context["cl"].filter_specs if spec.title == "specialty"]
+    assert list(specialty_filter.lookup_choices) == ["Cardiology", "Neurology", "Pain medicine"]
+
+
+def test_article_list_filtered_by_specialty_lists_those_articles_only(client, editor):
+    cardiology = ArticleFactory(specialty="Cardiology")
+    ArticleFactory(specialty="Neurology")
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:articles_article_changelist"), {"specialty": "Cardiology"})
+
+    assert list(page.context["cl"].result_list) == [cardiology]

@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from articles.admin import ArticleAdmin as ContentArticleAdmin
-from articles.admin import ClaimInline, SectionInline
+from articles.admin import ClaimInline, SectionInline, SpecialtyFilter
 from articles.models import Article
 from editorial.admin.display import when
 from editorial.admin.filters import RetractedEvidenceFilter, ReviewFilter
@@ -124,7 +124,7 @@ class ArticleAdmin(ContentArticleAdmin):
     """The article editor, with the article's place in the workflow and the moves an editor can make."""
 
     list_display = ("title", "specialty", "workflow_state", "next_review_due", "updated_at")
-    list_filter = ("workflow__state", ReviewFilter, RetractedEvidenceFilter, "specialty")
+    list_filter = ("workflow__state", ReviewFilter, RetractedEvidenceFilter, ("specialty", SpecialtyFilter))
     list_select_related = ("workflow",)
     change_form_template = "admin/articles/article/change_form_workflow.html"
     change_list_template = "admin/articles/article/change_list_evidence.html"
