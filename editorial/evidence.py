@@ -46,52 +46,25 @@ class CitingClaim:
 
 
 @dataclass(frozen=True)
-class FlaggedCitation:
-    """A flagged reference as one live article cites it."""
+class FlaggedReference:
+    """A flagged reference a live article cites, and its number there: what the desk shows of it."""
 
     reference: Reference  # as the library holds it now: its standing, notice date and source
     number: int  # its number in the live revision's reference list
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.reference.retraction_status == Reference.Retraction.RETRACTED
+
+
+@dataclass(frozen=True)
+class FlaggedCitation(FlaggedReference):
+    """A flagged reference as one live article cites it: with the claims citing it, and whether a fix is under way."""
+
     claims: tuple[CitingClaim, ...]
     is_cited_by_working_copy: bool
     # None when no newer revision is in review; else whether that revision cites it too.
     is_cited_by_revision_in_review: bool | None
-
-    @property
-    def is_retracted(self) -> bool:
-        return self.reference.retraction_status == Reference.Retraction.RETRACTED
-
-
-@dataclass(frozen=True)
-class FlaggedArticle:
-    """A live article with the flagged references its live revision cites, the worst first."""
-
-    workflow: ArticleWorkflow  # with the article, the live revision (content deferred) and the current revision
-    citations: tuple[FlaggedCitation, ...]
-
-    @property
-    def article(self):
-        return self.workflow.article
-
-    @property
-    def revision_in_review(self):
-        """The newer revision the board is reviewing, if any."""
-        return _revision_in_review(self.workflow)
-
-    @property
-    def has_retracted_reference(self) -> bool:
-        return any(citation.is_retracted for citation in self.citations)
-
-
-@dataclass(frozen=True)
-class FlaggedReference:
-    """A flagged reference a live article cites, and its number there: what the desk shows of it."""
-
-    reference: Reference
-    number: int
-
-    @property
-    def is_retracted(self) -> bool:
-        return self.reference.retraction_status == Reference.Retraction.RETRACTED
 
 
 @dataclass(frozen=True)
@@ -107,7 +80,20 @@ class FlaggedSummary:
 
     @property
     def revision_in_review(self):
+        """The newer revision the board is reviewing, if any."""
         return _revision_in_review(self.workflow)
+
+
+@dataclass(frozen=True)
+class FlaggedArticle(FlaggedSummary):
+    """A live article with the flagged references its live revision cites, the worst first, each with its claims."""
+
+    workflow: ArticleWorkflow  # with the article, the live revision (content deferred) and the current revision
+    citations: tuple[FlaggedCitation, ...]
+
+    @property
+    def has_retracted_reference(self) -> bool:
+        return any(citation.is_retracted for citation in self.citations)
 
 
 class FlaggedEvidence:
