@@ -6,10 +6,11 @@ Run after `migrate` and `seed_demo` (it needs the demo's editor and board).
 Each article is what the workflow would leave behind, written in bulk: its
 working copy (4 sections of 5 claims, each citing two of 2,000 shared
 references, every row with its history), a revision frozen from it with its
-contributor and its citation index, an approval by one of the demo's board members, the submit and
-approve audit events, their links in the article's chain, its public slug and
-a live workflow (one in fifty with its review overdue). Then the history is
-sealed and the chains checkpointed, as the periodic job would.
+contributor, its citation index and its search text, an approval by one of
+the demo's board members, the submit and approve audit events, their links in
+the article's chain, its public slug and a live workflow (one in fifty with its
+review overdue). Then the history is sealed and the chains checkpointed, as
+the periodic job would.
 Bench data only: real articles get all this from the services, one move at a time.
 """
 
@@ -40,8 +41,10 @@ from editorial.models import (  # noqa: E402
     CitedReference,
     Reviewer,
     Revision,
+    RevisionSearchText,
     SignOff,
     cited_references_of,
+    search_text_of,
 )
 from editorial.revisions import content_hash  # noqa: E402
 from editorial.workflow import Action, State  # noqa: E402
@@ -150,6 +153,7 @@ def make_live(articles: list[Article], editor, board: list[Reviewer], n0: int) -
         )
     revisions = Revision.objects.bulk_create(revisions)
     CitedReference.objects.bulk_create([cited for revision in revisions for cited in cited_references_of(revision)])
+    RevisionSearchText.objects.bulk_create([search_text_of(revision) for revision in revisions])
     Revision.contributors.through.objects.bulk_create(
         [Revision.contributors.through(revision=revision, user=editor) for revision in revisions]
     )

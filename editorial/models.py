@@ -4,15 +4,17 @@ import calendar
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import Q, TextField, Value
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
 
+from articles.search import document_text, plain_text, weighted_search_vector
 from config.history import tracked_history
 from editorial.workflow import Action, State
 
@@ -322,6 +324,47 @@ def cited_references_of(revision: Revision) -> list[CitedReference]:
         CitedReference(revision=revision, reference_id=reference_id)
         for reference_id in sorted({reference["id"] for reference in revision.content.get("references", ())})
     ]
+
+
+class RevisionSearchText(models.Model):
+    """A revision's words as plain text and as a search vector, for the reader's index: derived once, when frozen.
+
+    Turning every claim's Markdown into plain words, then those words into a
+    search vector, was most of the time a rebuild of the reader's index took;
+    a revision never changes, so its words are read out once, with the
+    revision (`revision_create`), and the index copies them. Like
+    `CitedReference` these rows are derived from `Revision.content` and never
+    changed by the application, but the database does not guard them as it
+    guards the record: the content and its hash stay the truth, the audit
+    checks that each live revision's row still says what its content says,
+    and a change to how words are read out (a new Markdown renderer, another
+    weighting) must be able to write them again.
+    """
+
+    revision = models.OneToOneField(Revision, on_delete=models.CASCADE, primary_key=True, related_name="search_text")
+    lede = models.TextField()
+    plain_lede = models.TextField(blank=True)
+    body = models.TextField(help_text="The sections' and claims' words as plain text (`document_text`).")
+    # Filled on PostgreSQL only, as the reader's index row's is (`weighted_search_vector`).
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self):
+        return f"search text of revision {self.revision_id}"
+
+
+def search_text_of(revision: Revision) -> RevisionSearchText:
+    """The words of `revision`'s content as search reads them (unsaved); the vector is computed as it is saved."""
+    content = revision.content
+    words = RevisionSearchText(
+        revision=revision,
+        lede=plain_text(content["lede"]),
+        plain_lede=plain_text(content["plain_lede"]),
+        body=document_text(content),
+    )
+    if connection.vendor == "postgresql":
+        texts = (content["question"], content["title"], words.lede, words.plain_lede, content["specialty"], words.body)
+        words.search_vector = weighted_search_vector(*(Value(text, output_field=TextField()) for text in texts))
+    return words
 
 
 MAX_REVIEW_INTERVAL_MONTHS = 60

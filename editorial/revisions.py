@@ -16,7 +16,7 @@ from articles.documents import (
 )
 from articles.models import Article, Citation, Claim, Section
 from editorial.corrections import words_of
-from editorial.models import CitedReference, Revision, cited_references_of
+from editorial.models import CitedReference, Revision, cited_references_of, search_text_of
 from references.models import Reference
 
 
@@ -52,7 +52,9 @@ def revision_create(*, article: Article, content: dict, created_by, source: str,
     """Store a new numbered revision of `content` with its contributors; call with the article's row locked.
 
     The contributors are written here once and never changed (the database
-    refuses it): they are who may not review these words.
+    refuses it): they are who may not review these words. What is derived from
+    the content alone is written with it: the references it cites and its
+    words as plain text for search.
     """
     latest = Revision.objects.filter(article=article).aggregate(latest=Max("number"))["latest"] or 0
     revision = Revision(
@@ -66,6 +68,7 @@ def revision_create(*, article: Article, content: dict, created_by, source: str,
     revision.full_clean()
     revision.save()
     CitedReference.objects.bulk_create(cited_references_of(revision))
+    search_text_of(revision).save(force_insert=True)
     cited = [reference["id"] for reference in content["references"]]
     contributors = cycle_contributors(article, since=contributors_since, reference_ids=cited)
     revision.contributors.add(*sorted(contributors | {created_by.pk}))

@@ -1,15 +1,12 @@
 """Keep the reader's derived data in step with the workflow: public slugs, the search index, cached pages."""
 
-import re
-from html import unescape
-
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.utils.html import strip_tags
+from django.db.models import OuterRef, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 
-from articles.rendering import render_inline
+from articles.search import weighted_search_vector
 from editorial.errors import WorkflowError
-from editorial.models import ArticleWorkflow
+from editorial.models import ArticleWorkflow, RevisionSearchText, search_text_of
 from editorial.workflow import NOTICE_STATES, State
 from reader import cache
 from reader.models import PublicSlug, PublishedArticle
@@ -22,31 +19,8 @@ class PublicSlugTaken(WorkflowError):
     """The revision's slug was public for another article; public addresses are never reused."""
 
 
-# What inline Markdown can act on (`articles.rendering`: emphasis, links and escapes; markdown-it also normalises
-# line ends and NULs). A text with none of these is its own plain text.
-MARKUP_CHARACTERS = re.compile(r"[*_\[\\\r\0]")
-
-
-def plain_text(markdown: str) -> str:
-    """The words of an inline-Markdown text, without markup.
-
-    Most claims have no markup at all: they skip the Markdown pass, which
-    was most of the time `reindex_published` spent (a test holds the
-    shortcut to the full pass's answer for any text).
-    """
-    if not MARKUP_CHARACTERS.search(markdown):
-        return markdown
-    return unescape(strip_tags(render_inline(markdown)))
-
-
-def document_text(content: dict) -> str:
-    """All the words readers read in a revision, as one plain text for search."""
-    parts = []
-    for section in content["sections"]:
-        parts += [section["heading"], plain_text(section["intro"])]
-        for claim in section["claims"]:
-            parts += [claim["lead_in"], plain_text(claim["text"]), plain_text(claim["plain_text"])]
-    return "\n".join(part for part in parts if part)
+# What reader_view reads, and the live revision's words as plain text, frozen with it.
+WORKFLOW_RELATIONS = ("article", "live_revision__search_text", "current_revision")
 
 
 def published_article_refresh(article_id: int) -> PublishedArticle | None:
@@ -60,11 +34,7 @@ def published_article_refresh(article_id: int) -> PublishedArticle | None:
     generation (see `reader.prerendered`) and are rendered again on the task
     queue.
     """
-    workflow = (
-        ArticleWorkflow.objects.select_related("article", "live_revision", "current_revision")
-        .filter(article_id=article_id)
-        .first()
-    )
+    workflow = ArticleWorkflow.objects.select_related(*WORKFLOW_RELATIONS).filter(article_id=article_id).first()
     page = reader_view(workflow) if workflow is not None else None
     if workflow is not None:
         _refuse_slug_of_another_article(workflow, page)
@@ -103,13 +73,21 @@ def published_articles_reindex(article_ids: list[int]) -> tuple[int, list[str]]:
     as it was and named in the answer (the workflow refuses such a move, so
     it means the data was changed by hand). Returns how many are live, and
     those refused.
+
+    Nothing is read out of Markdown and no search vector computed: each
+    revision's words were, when it was frozen (`RevisionSearchText`). Each
+    revision's content is decoded once (the live one's; the current one's
+    only where nothing is live, the one case `reader_view` reads it), and
+    each index row is written twice: inserted or updated with its words,
+    then its new page generation and the vector in one statement.
     """
     workflows = list(
         ArticleWorkflow.objects.select_for_update(of=("self",))
-        .select_related("article", "live_revision", "current_revision")
+        .select_related("article", "live_revision__search_text")
         .filter(article_id__in=article_ids)
         .order_by("article_id")
     )
+    prefetch_related_objects([workflow for workflow in workflows if workflow.live_revision is None], "current_revision")
     pages = {workflow.article_id: reader_view(workflow) for workflow in workflows}
     wanted = {article_id: page.slug for article_id, page in pages.items() if page is not None and not page.is_notice}
     owners = dict(PublicSlug.objects.filter(slug__in=wanted.values()).values_list("slug", "article_id"))
@@ -129,29 +107,41 @@ def published_articles_reindex(article_ids: list[int]) -> tuple[int, list[str]]:
     PublishedArticle.objects.bulk_create(
         live.values(), update_conflicts=True, unique_fields=["article"], update_fields=INDEXED_FIELDS
     )
-    pages_changed(PublishedArticle.objects.filter(article_id__in=live))
-    if connection.vendor == "postgresql" and live:
-        PublishedArticle.objects.filter(article_id__in=live).update(search_vector=SEARCH_VECTOR)
+    pages_changed(PublishedArticle.objects.filter(article_id__in=live), **_search_vector())
     slugs = list(PublicSlug.objects.filter(article_id__in=article_ids).values_list("slug", flat=True))
     transaction.on_commit(lambda: cache.article_purge(slugs), robust=True)
     return len(live), refused
 
 
 def _indexed_row(workflow, page) -> PublishedArticle:
-    content = page.revision.content
+    """The index row for a live page (unsaved): what it lists, and its words as plain text for search."""
+    revision = page.revision
+    content, words = revision.content, _search_text(revision)
     return PublishedArticle(
         article_id=workflow.article_id,
-        revision=page.revision,
+        revision=revision,
         slug=page.slug,
         question=content["question"],
         title=content["title"],
-        lede=plain_text(content["lede"]),
-        plain_lede=plain_text(content["plain_lede"]),
+        lede=words.lede,
+        plain_lede=words.plain_lede,
         specialty=content["specialty"],
-        body=document_text(content),
-        content_updated_at=page.revision.created_at,
+        body=words.body,
+        content_updated_at=revision.created_at,
         reviewed_at=workflow.approved_at,
     )
+
+
+def _search_text(revision) -> RevisionSearchText:
+    """The revision's words as plain text, as frozen with it; read out of its content if none were stored.
+
+    Every revision `revision_create` froze has them; reading them out again
+    (the Markdown pass over every claim) is only for one made some other way.
+    """
+    try:
+        return revision.search_text
+    except RevisionSearchText.DoesNotExist:
+        return search_text_of(revision)
 
 
 def _refuse_slug_of_another_article(workflow, page) -> None:
@@ -170,32 +160,22 @@ def _refuse_slug_of_another_article(workflow, page) -> None:
 
 
 def _index(workflow, page) -> PublishedArticle:
-    revision = page.revision
-    content = revision.content
+    row = _indexed_row(workflow, page)
     published, _ = PublishedArticle.objects.update_or_create(
-        article_id=workflow.article_id,
-        defaults={
-            "revision": revision,
-            "slug": page.slug,
-            "question": content["question"],
-            "title": content["title"],
-            "lede": plain_text(content["lede"]),
-            "plain_lede": plain_text(content["plain_lede"]),
-            "specialty": content["specialty"],
-            "body": document_text(content),
-            "content_updated_at": revision.created_at,
-            "reviewed_at": workflow.approved_at,
-        },
+        article_id=row.article_id, defaults={field: getattr(row, field) for field in INDEXED_FIELDS}
     )
-    pages_changed(PublishedArticle.objects.filter(pk=published.pk))
-    if connection.vendor == "postgresql":
-        PublishedArticle.objects.filter(pk=published.pk).update(search_vector=SEARCH_VECTOR)
+    pages_changed(PublishedArticle.objects.filter(pk=published.pk), **_search_vector())
     return published
 
 
-# Weighted: the question and title count most, then the ledes, then the claims.
-SEARCH_VECTOR = (
-    SearchVector("question", "title", weight="A", config="english")
-    + SearchVector("lede", "plain_lede", "specialty", weight="B", config="english")
-    + SearchVector("body", weight="C", config="english")
+SEARCH_VECTOR = weighted_search_vector("question", "title", "lede", "plain_lede", "specialty", "body")
+# The index row's revision's vector, computed once when it was frozen; computed from the row for one without.
+FROZEN_SEARCH_VECTOR = Coalesce(
+    Subquery(RevisionSearchText.objects.filter(revision=OuterRef("revision")).values("search_vector")),
+    SEARCH_VECTOR,
 )
+
+
+def _search_vector() -> dict:
+    """The search vector to write with an index row's new generation: PostgreSQL's full-text search only."""
+    return {"search_vector": FROZEN_SEARCH_VECTOR} if connection.vendor == "postgresql" else {}

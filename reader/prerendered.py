@@ -171,13 +171,14 @@ def _source_digest() -> str:
     return digest.hexdigest()
 
 
-def pages_changed(published: QuerySet) -> int:
+def pages_changed(published: QuerySet, **also) -> int:
     """Count a new generation for these index rows' pages, in the caller's transaction; return how many rows.
 
     The stored pages of the older generation are never served again; the
-    caller purges the cached pages once its transaction commits.
+    caller purges the cached pages once its transaction commits. `also` sets
+    other columns in the same statement, so each row is written once.
     """
-    return published.update(generation=F("generation") + 1)
+    return published.update(generation=F("generation") + 1, **also)
 
 
 def prerender(slug: str) -> int:

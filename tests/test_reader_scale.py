@@ -7,15 +7,18 @@ import pytest
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.search import document_text
 from bench.scale import COMMON_WORD, seed_published
+from editorial.models import Revision, RevisionSearchText
 from editorial.services import article_withdraw
 from reader import cache as reader_cache
 from reader import selectors
+from reader.index import SEARCH_VECTOR, published_articles_reindex
 from reader.models import PublishedArticle
 from reader.selectors import published_articles, published_count
 from reader.sitemaps import SITEMAPS, ArticleSitemap
@@ -246,6 +249,54 @@ def test_reindex_published_removes_a_withdrawn_article(editor, managing_editor):
     call_command("reindex_published", stdout=StringIO())
 
     assert PublishedArticle.objects.filter(article=article).exists() is False
+
+
+def test_reindex_published_indexes_the_words_frozen_with_the_revision(two_live_answers):
+    first, _ = two_live_answers
+    RevisionSearchText.objects.filter(revision__article=first).update(body="The words frozen with the revision.")
+
+    call_command("reindex_published", stdout=StringIO())
+
+    assert PublishedArticle.objects.get(article=first).body == "The words frozen with the revision."
+
+
+def test_reindex_published_reads_the_words_of_a_revision_frozen_without_them(two_live_answers):
+    first, _ = two_live_answers
+    RevisionSearchText.objects.filter(revision__article=first).delete()
+
+    call_command("reindex_published", stdout=StringIO())
+
+    revision = Revision.objects.get(article=first)
+    assert PublishedArticle.objects.get(article=first).body == document_text(revision.content)
+
+
+@on_postgresql
+def test_reindex_published_writes_the_search_vector_the_index_row_s_words_compute(two_live_answers):
+    call_command("reindex_published", stdout=StringIO())
+
+    vectors = PublishedArticle.objects.annotate(computed=SEARCH_VECTOR).values_list("search_vector", "computed")
+    assert [stored == computed for stored, computed in vectors] == [True, True]
+
+
+def reindex_queries(article_ids: list[int]) -> int:
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        published_articles_reindex(article_ids)
+    return len(queries)
+
+
+def test_a_reindex_batch_runs_the_same_few_queries_however_many_articles_it_holds(
+    editor, managing_editor, django_assert_max_num_queries
+):
+    articles = [citable_article(slug=f"answer-{number}") for number in range(3)]
+    for article in articles:
+        approved(article, editor, managing_editor)
+    PublishedArticle.objects.all().delete()
+
+    one = reindex_queries([articles[0].pk])
+    with django_assert_max_num_queries(6):
+        published_articles_reindex([article.pk for article in articles])
+
+    assert reindex_queries([article.pk for article in articles]) == one
 
 
 @pytest.mark.parametrize("page", ["1", "2"])

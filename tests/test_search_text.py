@@ -1,13 +1,16 @@
-"""The search index reads each claim's words without their Markdown, quickly for the many claims that have none."""
+"""The search index reads each claim's words without their Markdown: read out once, when a revision is frozen."""
 
 from html import unescape
 
+import pytest
 from django.utils.html import strip_tags
 from hypothesis import given
 from hypothesis import strategies as st
 
 from articles.rendering import render_inline
-from reader.index import plain_text
+from articles.search import document_text, plain_text
+from editorial.models import RevisionSearchText
+from tests.workflow_helpers import approved, citable_article, edit_claim
 
 
 def through_markdown(text: str) -> str:
@@ -28,3 +31,23 @@ def test_bold_italic_and_links_leave_only_their_words():
     assert plain_text("**Weekly** *semaglutide* lowers [weight](https://example.org).") == (
         "Weekly semaglutide lowers weight."
     )
+
+
+# Read out once, when a revision is frozen
+
+
+@pytest.mark.django_db
+def test_a_frozen_revision_keeps_its_words_as_plain_text(editor, managing_editor):
+    article = citable_article(lede="The **short** answer.", plain_lede="In *plain* words.")
+    edit_claim(article, "A *small* but [real](https://example.org) effect, 3 \\* 2 trials.", user=editor)
+    revision, _ = approved(article, editor, managing_editor)
+
+    stored = RevisionSearchText.objects.get(revision=revision)
+
+    content = revision.content
+    assert (stored.lede, stored.plain_lede, stored.body) == (
+        "The short answer.",
+        "In plain words.",
+        document_text(content),
+    )
+    assert "A small but real effect, 3 * 2 trials." in stored.body.splitlines()
