@@ -21,7 +21,15 @@ from audit.pages import OVERDUE_FLAG, ServedPage, page_fetch, reader_client, wor
 from config.text import counted
 from editorial.evidence import flagged_references, live_articles_citing_flagged_evidence
 from editorial.evidence_flags import evidence_flags_differences
-from editorial.models import ArticleWorkflow, CitedReference, Reviewer, Revision, SignOff
+from editorial.models import (
+    ArticleWorkflow,
+    CitedReference,
+    Reviewer,
+    Revision,
+    RevisionSearchText,
+    SignOff,
+    search_text_of,
+)
 from editorial.revisions import revision_is_intact
 from ledger.seals import SealSummary, verify_seals
 from ledger.services import BATCH as LEDGER_BATCH
@@ -95,7 +103,7 @@ class LiveBatch:
         self.library, self.counts = library, counts
         self.workflows = list(
             ArticleWorkflow.objects.filter(article_id__in=article_ids, live_revision__isnull=False)
-            .select_related("article", "live_revision", "current_revision")
+            .select_related("article", "live_revision__search_text", "current_revision")
             .order_by("article_id")
         )
         counts.articles += len(self.workflows)
@@ -323,11 +331,38 @@ def evidence_flags_match_the_live_revisions(batch: LiveBatch) -> list[Failure]:
     ]
 
 
+def search_text_matches_the_live_revisions(batch: LiveBatch) -> list[Failure]:
+    """Each live revision's stored search text is its content's words as plain text (the index copies it).
+
+    A revision without one (made outside `revision_create`) is no failure: the
+    index reads its words out of its content instead.
+    """
+    failures = []
+    for workflow in batch.workflows:
+        revision = workflow.live_revision
+        try:
+            stored = revision.search_text
+        except RevisionSearchText.DoesNotExist:
+            continue
+        expected = search_text_of(revision)
+        if (stored.lede, stored.plain_lede, stored.body) != (expected.lede, expected.plain_lede, expected.body):
+            failures.append(
+                Failure(
+                    REVISION,
+                    revision.pk,
+                    f"the stored search text of revision {revision.number} of article {workflow.article_id} "
+                    "differs from its words: the reader's search index would find it by words readers do not read.",
+                )
+            )
+    return failures
+
+
 ARTICLE_CHECKS: tuple[Callable[[LiveBatch], list[Failure]], ...] = (
     served_pages_show_the_approved_words,
     live_revisions_rehash_to_their_hash,
     citation_index_matches_the_live_revisions,
     evidence_flags_match_the_live_revisions,
+    search_text_matches_the_live_revisions,
     approvals_meet_the_quorum,
     claims_cite_a_reference,
     retracted_references_have_an_open_fix,

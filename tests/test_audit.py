@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from audit.pages import reader_client
 from config.history import acting_as
-from editorial.models import ArticleWorkflow, CitedReference, LiveEvidenceFlag, Revision, SignOff
+from editorial.models import ArticleWorkflow, CitedReference, LiveEvidenceFlag, Revision, RevisionSearchText, SignOff
 from editorial.services import article_submit, review_assign
 from ledger.models import Link, Seal
 from ledger.seals import SealSummary, seals_take, verify_seals
@@ -236,7 +236,10 @@ def test_audit_fails_when_a_live_revision_s_json_is_changed(editor, managing_edi
     assert (code, out) == (
         1,
         f"editorial_revision row {revision.pk}: revision 1 of article {article.pk} no longer hashes to its "
-        f"recorded hash {revision.short_hash}.\n" + summary(failures=1),
+        f"recorded hash {revision.short_hash}.\n"
+        f"editorial_revision row {revision.pk}: the stored search text of revision 1 of article {article.pk} "
+        "differs from its words: the reader's search index would find it by words readers do not read.\n"
+        + summary(failures=2),
     )
 
 
@@ -597,6 +600,21 @@ def test_audit_fails_when_a_sign_off_records_a_disclaimer_replaced_before_it_was
         f"editorial_signoff row {sign_off.pk}: it records version 1 of “Professional disclaimer” "
         f"(reader_editorialpageversion row {old.pk}), but version 2 of “Professional disclaimer” "
         f"(reader_editorialpageversion row {newer.pk}) was in force when it was signed.\n" + summary(failures=2),
+    )
+
+
+def test_audit_fails_when_a_live_revision_s_search_text_is_not_its_words(editor, managing_editor):
+    article = live_article(editor, managing_editor)
+    revision = Revision.objects.get(article=article)
+    RevisionSearchText.objects.filter(revision=revision).update(body="Words the article does not say.")
+
+    code, out, _ = run_audit()
+
+    assert (code, out) == (
+        1,
+        f"editorial_revision row {revision.pk}: the stored search text of revision 1 of article {article.pk} "
+        "differs from its words: the reader's search index would find it by words readers do not read.\n"
+        + summary(failures=1),
     )
 
 
