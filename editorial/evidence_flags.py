@@ -22,7 +22,7 @@ from datetime import date
 
 from django.db import transaction
 
-from editorial.evidence import flagged_references, reference_rank
+from editorial.evidence import FLAGGED_STANDINGS, flagged_references, reference_rank
 from editorial.models import ArticleWorkflow, CitedReference, LiveEvidenceFlag, Revision
 from references.models import MergedReference, Reference
 
@@ -30,15 +30,18 @@ BATCH = 1_000  # articles recomputed per round of queries
 
 
 def evidence_flags_refresh(*, article_ids: Iterable[int]) -> None:
-    """Recompute the flags of these articles from their live revisions (five queries a batch of `BATCH`)."""
+    """Recompute the flags of these articles from their live revisions (at most seven queries a batch of `BATCH`).
+
+    Only the references these articles cite are read, so a move costs the
+    same however many references the library has flagged.
+    """
     article_ids = sorted(set(article_ids))
     if not article_ids:
         return
-    flagged = flagged_references(None)
     with transaction.atomic():
         for start in range(0, len(article_ids), BATCH):
             batch = article_ids[start : start + BATCH]
-            rows = _flag_rows(batch, flagged)
+            rows = _flag_rows(batch, _flagged_references_cited_by(batch))
             LiveEvidenceFlag.objects.filter(article_id__in=batch).delete()
             LiveEvidenceFlag.objects.bulk_create(rows)
 
@@ -88,6 +91,23 @@ def evidence_flags_differences(*, article_ids: Iterable[int] | None = None, flag
         batch = article_ids[start : start + BATCH]
         computed |= {flag.article_id: _comparable(flag) for flag in _flag_rows(batch, flagged)}
     return sorted(key for key in stored.keys() | computed.keys() if stored.get(key) != computed.get(key))
+
+
+def _flagged_references_cited_by(article_ids: list[int]) -> dict[int, Reference]:
+    """As `flagged_references`, for the ids these articles' live revisions froze only (three queries at most)."""
+    live_revisions = ArticleWorkflow.objects.live().filter(article_id__in=article_ids).values("live_revision")
+    cited = set(
+        CitedReference.objects.filter(revision__in=live_revisions).values_list("reference_id", flat=True).distinct()
+    )
+    if not cited:
+        return {}
+    merged_into = dict(MergedReference.objects.filter(merged_id__in=cited).values_list("merged_id", "reference_id"))
+    flagged = Reference.objects.filter(
+        retraction_status__in=FLAGGED_STANDINGS, pk__in=cited | set(merged_into.values())
+    ).in_bulk()
+    by_cited_id = {reference_id: flagged[reference_id] for reference_id in cited if reference_id in flagged}
+    by_cited_id |= {merged_id: flagged[target] for merged_id, target in merged_into.items() if target in flagged}
+    return by_cited_id
 
 
 def _flag_rows(article_ids: list[int], flagged: dict[int, Reference]) -> list[LiveEvidenceFlag]:

@@ -6,13 +6,14 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Citation
 from config.history import acting_as
 from editorial.evidence import FlaggedEvidence, live_article_evidence_flags, live_articles_citing_flagged_evidence
-from editorial.evidence_flags import evidence_flags_differences, evidence_flags_rebuild
+from editorial.evidence_flags import evidence_flags_differences, evidence_flags_rebuild, evidence_flags_refresh
 from editorial.models import LiveEvidenceFlag
 from editorial.services import article_submit, article_withdraw
 from references.merge import references_merge
@@ -552,6 +553,26 @@ def test_stored_flags_equal_a_computation_from_scratch_after_moves_retractions_a
     assert list(LiveEvidenceFlag.objects.values_list("article__title", "rank", "cites_concern")) == [
         ("Cites the duplicate", LiveEvidenceFlag.Rank.RETRACTED, False)
     ]
+
+
+def test_refreshing_an_articles_flag_reads_only_the_references_its_live_revision_cites(editor, managing_editor):
+    retracted = ReferenceFactory()
+    article = live_article_citing(editor, managing_editor, retracted)
+    flag(retracted, RETRACTED)
+    for _ in range(5):  # flagged elsewhere in the library
+        flag(ReferenceFactory(), RETRACTED)
+    read = []
+
+    def record(sender, instance, **kwargs):
+        read.append(instance.pk)
+
+    post_init.connect(record, sender=Reference)
+    try:
+        evidence_flags_refresh(article_ids=[article.pk])
+    finally:
+        post_init.disconnect(record, sender=Reference)
+
+    assert read == [retracted.pk]
 
 
 def test_rebuilding_the_flags_changes_nothing_when_they_are_in_step(editor, managing_editor):
