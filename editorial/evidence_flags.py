@@ -22,7 +22,7 @@ from datetime import date
 
 from django.db import transaction
 
-from editorial.evidence import FLAGGED_STANDINGS, flagged_references, reference_rank
+from editorial.evidence import flagged_references, reference_rank
 from editorial.models import ArticleWorkflow, CitedReference, LiveEvidenceFlag, Revision
 from references.models import MergedReference, Reference
 
@@ -30,7 +30,7 @@ BATCH = 1_000  # articles recomputed per round of queries
 
 
 def evidence_flags_refresh(*, article_ids: Iterable[int]) -> None:
-    """Recompute the flags of these articles from their live revisions (at most seven queries a batch of `BATCH`).
+    """Recompute the flags of these articles from their live revisions (at most eight queries a batch of `BATCH`).
 
     Only the references these articles cite are read, so a move costs the
     same however many references the library has flagged.
@@ -94,20 +94,15 @@ def evidence_flags_differences(*, article_ids: Iterable[int] | None = None, flag
 
 
 def _flagged_references_cited_by(article_ids: list[int]) -> dict[int, Reference]:
-    """As `flagged_references`, for the ids these articles' live revisions froze only (three queries at most)."""
+    """`flagged_references` for what these articles' live revisions cite: the ids they froze, and where those merged."""
     live_revisions = ArticleWorkflow.objects.live().filter(article_id__in=article_ids).values("live_revision")
     cited = set(
         CitedReference.objects.filter(revision__in=live_revisions).values_list("reference_id", flat=True).distinct()
     )
     if not cited:
         return {}
-    merged_into = dict(MergedReference.objects.filter(merged_id__in=cited).values_list("merged_id", "reference_id"))
-    flagged = Reference.objects.filter(
-        retraction_status__in=FLAGGED_STANDINGS, pk__in=cited | set(merged_into.values())
-    ).in_bulk()
-    by_cited_id = {reference_id: flagged[reference_id] for reference_id in cited if reference_id in flagged}
-    by_cited_id |= {merged_id: flagged[target] for merged_id, target in merged_into.items() if target in flagged}
-    return by_cited_id
+    merged_into = MergedReference.objects.filter(merged_id__in=cited).values_list("reference_id", flat=True)
+    return flagged_references(cited | set(merged_into))
 
 
 def _flag_rows(article_ids: list[int], flagged: dict[int, Reference]) -> list[LiveEvidenceFlag]:
