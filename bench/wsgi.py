@@ -11,11 +11,10 @@ import os
 
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-project = get_wsgi_application()
+from config.wsgi import application as project  # production's entry: cached pages in front of Django
 
 
 class BareHandler(WSGIHandler):

@@ -10,6 +10,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
+from reader.front import CachedPagesFront  # noqa: E402 - needs the app registry get_wsgi_application loads
+
+# An anonymous reader's cached article page is answered in front of Django, as WhiteNoise answers static files.
+application = CachedPagesFront(application)
+
 # The site never serves without a secret key: sessions, CSRF tokens and password resets depend on it.
 try:
     secret_key = settings.SECRET_KEY  # Django refuses to read an empty one

@@ -29,7 +29,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -90,7 +90,7 @@ def article_set(slug: str, audience: str, entry: dict) -> None:
     """
     pointer = {key: entry[key] for key in ("etag", "last_modified", "status")}
     until = entry.get("reads_the_same_until")
-    pointer["until"] = until.isoformat() if until else None
+    pointer["stale_from"] = _start_of_day_after(until) if until else None
     if _local_get(entry["etag"]) is None:
         # An ETag names its bytes (their hash), and bytes this worker holds were stored in the shared cache
         # with them: a pointer that expired or was purged is set again without sending the page (if the
@@ -101,10 +101,22 @@ def article_set(slug: str, audience: str, entry: dict) -> None:
     cache.set(article_key(slug, audience), pointer, page_timeout())
 
 
+def _start_of_day_after(day: date) -> datetime:
+    """The moment the local day after `day` begins: the first moment a page reading true until `day` does not."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
 def _outdated(pointer: dict) -> bool:
-    """Whether the day has come when the page the pointer names no longer reads true (see the module's note)."""
-    until = pointer.get("until")
-    return until is not None and timezone.localdate() > date.fromisoformat(until)
+    """Whether the day has come when the page the pointer names no longer reads true (see the module's note).
+
+    The pointer holds the moment that day begins, so a hit compares two
+    instants instead of working out today's local date. A pointer without it
+    (written by an older release) is outdated: the page is read again.
+    """
+    if "stale_from" not in pointer:
+        return True
+    stale_from = pointer["stale_from"]
+    return stale_from is not None and timezone.now() >= stale_from
 
 
 def article_purge(slugs: Iterable[str], *, again: bool = True) -> None:
