@@ -28,7 +28,7 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 
 from reader import cache
-from reader.middleware import PlainArticleRequests, stack_headers_of
+from reader.middleware import CACHE_MISSED, PlainArticleRequests, stack_headers_of
 from reader.views import page_answer
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ class CachedPagesFront:
             return None  # Django refuses it (400), and logs it as a suspicious request
         entry = cache.article_get(slug, audience)
         if entry is None:
+            environ[CACHE_MISSED] = True  # the middleware reads the stored page without asking the cache again
             return None
         content, headers = page_answer(entry, environ)
         status = HTTPStatus(entry["status"])

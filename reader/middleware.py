@@ -30,6 +30,8 @@ PAGE_HEADERS = frozenset(
     {"content-type", "content-length", "content-encoding", "etag", "last-modified", "vary", "cache-control"}
 )
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+# Set in the WSGI environ by `reader.front` when it found the page not cached: the middleware does not ask again.
+CACHE_MISSED = "reader.page_cache_missed"
 
 
 class PlainArticleRequests:
@@ -86,7 +88,7 @@ class CachedArticlePageMiddleware:
         if asked is not None and self.stack_headers is not None:
             request.get_host()  # refuse a host outside ALLOWED_HOSTS, as CommonMiddleware would (400)
             with replica_reads():  # the request is one `config.replica.may_read_replica` allows
-                entry = ready_page(*asked)
+                entry = ready_page(*asked, cache_missed=CACHE_MISSED in request.META)
             if entry is not None:
                 response = page_response(request, entry)
                 for name, value in self.stack_headers:

@@ -51,16 +51,17 @@ RENDERING_SOURCES = ("articles", "config", "editorial", "reader", "references", 
 RENDERING_SETTINGS = ("READER_CITATION_STYLE", "READER_CORRECTION_NOTICE_DAYS", "READER_PENDING_POLICY", "SITE_URL")
 
 
-def ready_page(slug: str, audience: str, render=None):
+def ready_page(slug: str, audience: str, render=None, *, cache_missed: bool = False):
     """The page under `slug` for `audience` as a cache entry: cached, else stored, else rendered by `render()`.
 
     A stored page read back is cached again, so the next request is a hit;
     a rendered one is stored and cached. `render` returns the view's
     response: one that may not be cached (a redirect from an older slug, a
     notice, a pending page) is returned as it is, and nothing is stored.
-    Without `render`, None when only a render would do.
+    Without `render`, None when only a render would do. `cache_missed`: this
+    request already looked in the cache (`reader.front`), so it is not asked twice.
     """
-    entry = cache.article_get(slug, audience)
+    entry = None if cache_missed else cache.article_get(slug, audience)
     if entry is not None:
         return entry
     index_row, entry = stored_page(slug, audience)

@@ -241,3 +241,14 @@ def test_an_answer_that_sets_a_cookie_teaches_the_front_no_headers():
 
     assert stack_headers_of(headers) is None
     assert stack_headers_of(headers[:3]) == [("X-Frame-Options", "DENY")]
+
+
+def test_a_page_the_front_found_not_cached_is_read_from_storage_without_asking_the_cache_again(get, page, monkeypatch):
+    page_cache.cache.clear()
+    asked = []
+    article_get = page_cache.article_get
+    monkeypatch.setattr(page_cache, "article_get", lambda *key: asked.append(key) or article_get(*key))
+
+    answer = get(page)
+
+    assert (answer.status_code, answer.by_django, len(asked)) == (200, True, 1)
