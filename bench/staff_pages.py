@@ -68,10 +68,9 @@ def measure(size: int, *, repeat: int = 7) -> list[tuple[str, float, int, int]]:
     """Grow the library to `size`, then time each staff page: (page, ms, queries, bytes) rows."""
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from django.urls import reverse
 
     from bench.scale import median_ms
-    from editorial.models import ArticleWorkflow, Reviewer
+    from editorial.models import Reviewer
 
     started = time.perf_counter()
     prepare(size)
@@ -81,10 +80,20 @@ def measure(size: int, *, repeat: int = 7) -> list[tuple[str, float, int, int]]:
     managing.force_login(users.get(username="managing"))
     member = Client()
     member.force_login(Reviewer.objects.filter(is_active=True).order_by("pk").first().user)
+    pages = staff_pages(managing, member)
+    return [(name, *median_ms(client, url, repeat=repeat, **params)) for name, client, url, params in pages]
+
+
+def staff_pages(managing, member) -> list[tuple[str, object, str, dict]]:
+    """The staff pages to time: (name, the client of the person who reads it, URL, query parameters)."""
+    from django.urls import reverse
+
+    from editorial.models import ArticleWorkflow
+
     changelist = reverse("admin:articles_article_changelist")
     evidence = reverse("admin:articles_article_retracted_evidence")
     last_page = ArticleWorkflow.objects.count() // 100
-    pages = [
+    return [
         ("admin article list", managing, changelist, {}),
         ("admin article list, citing retracted evidence", managing, changelist, {"retracted_evidence": "any"}),
         ("admin article list, last page", managing, changelist, {"p": last_page}),
@@ -95,7 +104,6 @@ def measure(size: int, *, repeat: int = 7) -> list[tuple[str, float, int, int]]:
         ("review desk, board member", member, reverse("desk:queue"), {}),
         ("desk list: assigned, page 10", member, reverse("desk:list", args=["assigned"]), {"page": 10}),
     ]
-    return [(name, *median_ms(client, url, repeat=repeat, **params)) for name, client, url, params in pages]
 
 
 if __name__ == "__main__":
