@@ -18,17 +18,23 @@ def tell_managing_editors_of_flagged_evidence(sender, reference_ids, **kwargs):
 
 
 @receiver(post_save, sender=Reference, dispatch_uid="editorial.flag_evidence_on_reference_save")
-@receiver(post_delete, sender=Reference, dispatch_uid="editorial.flag_evidence_on_reference_delete")
 def flag_evidence_of_reference(sender, instance, raw=False, created=False, **kwargs):
-    """A reference's standing or notice date may have changed: recompute the flags of the live articles citing it.
+    """A reference's standing or notice date changed: recompute the flags of the live articles citing it.
 
-    Any save counts (the admin, the retraction import, a merge filling the
-    kept reference): the articles citing it are found through the citation
-    index, and only the flagged citations among theirs are read, so a save
-    costs a few queries per thousand live articles citing the reference.
+    Whoever saves it (the admin, the retraction import, a merge filling the
+    kept reference); a save that leaves the standing as it was read (a title
+    corrected) moves no flag and costs nothing here. The articles citing it
+    are found through the citation index, and only the flagged citations
+    among theirs are read: a few queries per thousand live articles citing it.
     """
-    if raw or created:
+    if raw or created or not instance.standing_may_have_changed():
         return
+    evidence_flags_refresh_citing(reference_ids=[instance.pk])
+
+
+@receiver(post_delete, sender=Reference, dispatch_uid="editorial.flag_evidence_on_reference_delete")
+def flag_evidence_of_deleted_reference(sender, instance, **kwargs):
+    """A deleted reference flags nothing any more: the articles citing it follow."""
     evidence_flags_refresh_citing(reference_ids=[instance.pk])
 
 

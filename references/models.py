@@ -152,6 +152,20 @@ class Reference(models.Model):
         self.sync_authors()
         super().save(*args, **kwargs)
         self._loaded_authors = self._author_state()
+        self._loaded_standing = self.standing
+
+    @property
+    def standing(self) -> tuple:
+        """What flags the articles citing it: its retraction status and the date of the notice."""
+        return (self.retraction_status, self.retraction_date)
+
+    def standing_may_have_changed(self) -> bool:
+        """Whether its standing may differ from the one it was read with (always, for one not read from the database).
+
+        Read by the receivers of a save, before `save` records the new one:
+        only a change of standing moves the flags of the articles citing it.
+        """
+        return getattr(self, "_loaded_standing", None) != self.standing
 
     def clean_fields(self, exclude=None):
         """Put identifiers in canonical form and the author string in step before any other check sees them."""
@@ -197,8 +211,11 @@ class Reference(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         reference = super().from_db(db, field_names, values)
-        if not {"authors", "author_list", "authors_et_al"} & reference.get_deferred_fields():
+        deferred = reference.get_deferred_fields()
+        if not {"authors", "author_list", "authors_et_al"} & deferred:
             reference._loaded_authors = reference._author_state()
+        if not {"retraction_status", "retraction_date"} & deferred:
+            reference._loaded_standing = reference.standing
         return reference
 
     def _author_state(self) -> tuple:

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from articles.models import Citation
 from config.history import acting_as
+from editorial import receivers
 from editorial.evidence import FlaggedEvidence, live_article_evidence_flags, live_articles_citing_flagged_evidence
 from editorial.evidence_flags import evidence_flags_differences, evidence_flags_rebuild, evidence_flags_refresh
 from editorial.models import LiveEvidenceFlag
@@ -675,3 +676,26 @@ def test_import_flagging_only_references_no_live_article_cites_sends_nothing(
         retractions_import(rows=[retraction_row(cited), retraction_row(uncited)], source="Retraction Watch")
 
     assert mail.outbox == []
+
+
+def test_a_save_that_leaves_a_references_standing_as_it_was_recomputes_no_flag(editor, managing_editor, monkeypatch):
+    retracted = ReferenceFactory()
+    live_article_citing(editor, managing_editor, retracted)
+    flag(retracted, RETRACTED)
+    refreshed = []
+    monkeypatch.setattr(receivers, "evidence_flags_refresh_citing", lambda reference_ids: refreshed.append(1))
+    reference = Reference.objects.get(pk=retracted.pk)
+
+    reference.title = "A corrected title"
+    reference.save()
+
+    assert refreshed == []
+
+
+def test_a_reference_read_from_the_database_then_retracted_flags_the_live_articles_citing_it(editor, managing_editor):
+    cited = ReferenceFactory()
+    article = live_article_citing(editor, managing_editor, cited)
+
+    flag(Reference.objects.get(pk=cited.pk), RETRACTED)
+
+    assert list(LiveEvidenceFlag.objects.values_list("article", flat=True)) == [article.pk]
