@@ -74,6 +74,12 @@ def replica_failed(error: Exception) -> None:
     )
 
 
+def replica_retry_now() -> None:
+    """Forget a failure: the next request that may read the replica tries it again (a replica just restored)."""
+    global _replica_down_until
+    _replica_down_until = 0.0
+
+
 def reads_from_replica() -> bool:
     """Whether a read made now would go to the replica (outside a transaction, in a request that may use it)."""
     return _replica_allowed.get() and not connections[DEFAULT_DB_ALIAS].in_atomic_block

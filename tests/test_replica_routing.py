@@ -15,7 +15,14 @@ from django.test import override_settings
 from django.urls import reverse
 
 import config.replica
-from config.replica import PRIMARY_READS_COOKIE, REPLICA, ReplicaRouter, reads_from_replica
+from config.replica import (
+    PRIMARY_READS_COOKIE,
+    REPLICA,
+    ReplicaRouter,
+    reads_from_replica,
+    replica_retry_now,
+    replica_usable,
+)
 from reader import prerendered
 from reader import views as reader_views
 from reader.models import PublishedArticle
@@ -59,7 +66,7 @@ def replica_database(django_db_setup, django_db_blocker):
 def replica():
     """The replica's connection, answering (again) at the start of each test."""
     configure_replica()
-    config.replica._replica_down_until = 0.0
+    replica_retry_now()
     yield connections[REPLICA]
     connections[REPLICA].close()
 
@@ -239,4 +246,4 @@ def test_a_replica_failing_during_a_page_sends_the_next_readers_to_the_primary(
     cache.clear()
 
     assert client.get(article_url(live_article)).status_code == 200
-    assert reads_from_replica() is False and config.replica._replica_down_until > 0
+    assert reads_from_replica() is False and replica_usable() is False  # not tried again for a while
