@@ -181,6 +181,11 @@ def _is_per_process() -> bool:
     return settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
 
 
+def page_held(etag: str) -> dict | None:
+    """This worker's own copy of the page named `etag` (its plain and gzipped bytes), if it keeps one."""
+    return _local_get(etag)
+
+
 def _local_get(etag: str) -> dict | None:
     with _local_lock:
         page = _local_pages.get(etag)

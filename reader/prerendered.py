@@ -101,9 +101,10 @@ def stored_page(slug: str, audience: str) -> tuple[tuple[int, int] | None, dict 
     published_id, generation, gzipped, etag, last_modified, until = row
     if gzipped is None:
         return (published_id, generation), None
+    held = cache.page_held(etag)  # bytes named by their hash: this worker's copy spares the decompression
     page = {
-        "content": gzip.decompress(gzipped),
-        "gzip": bytes(gzipped),
+        "content": held["content"] if held else gzip.decompress(gzipped),
+        "gzip": held["gzip"] if held else bytes(gzipped),
         "etag": etag,
         "last_modified": last_modified,
         "reads_the_same_until": DateField().to_python(until),

@@ -69,6 +69,19 @@ def test_a_cache_miss_on_a_stored_page_is_one_query(
     assert response.content == stored(article)["clinician"]
 
 
+def test_a_stored_page_whose_bytes_the_worker_holds_is_not_decompressed_again(
+    client, editor, managing_editor, django_capture_on_commit_callbacks, monkeypatch
+):
+    article = live(editor, managing_editor, django_capture_on_commit_callbacks)
+    served = page_of(client, article).content  # the worker now holds the page's bytes, named by its ETag
+    cache.clear()  # the pointer is gone: the next request reads the stored page
+    monkeypatch.setattr(prerendered.gzip, "decompress", lambda data: pytest.fail("decompressed bytes already held"))
+
+    response = page_of(client, article)
+
+    assert (response.status_code, response.content) == (200, served)
+
+
 def test_a_page_a_request_rendered_is_stored_for_the_next_miss(client, editor, managing_editor):
     article = citable_article()
     approved(article, editor, managing_editor)  # no on-commit work: the task never ran
