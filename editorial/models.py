@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q, TextField, Value
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.db.models.signals import m2m_changed
@@ -230,6 +231,11 @@ class Revision(AppendOnlyModel):
             models.UniqueConstraint(fields=["article", "number"], name="revision_unique_number_per_article"),
             models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_from_1"),
             models.CheckConstraint(condition=Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="revision_hash_is_sha256"),
+        ]
+        indexes = [
+            # The reader's feed and changes pages ask which revisions are corrections or clinical updates:
+            # without it, each request read every revision's whole document to find the few that are.
+            models.Index(KeyTransform("change_type", "content"), name="revision_change_type"),
         ]
 
     def __str__(self):

@@ -164,6 +164,20 @@ def test_home_and_feed_read_the_newest_rows_from_the_review_date_index(listing):
     assert "reader_published_newest" in plan_of(listing())
 
 
+@on_postgresql
+def test_the_feed_finds_corrections_and_updates_from_the_change_type_index_not_every_revisions_words():
+    seed_published(20_000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE editorial_revision")
+    with CaptureQueriesContext(connection) as queries:
+        selectors.announced_changes(20)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + queries.captured_queries[0]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "revision_change_type" in plan
+
+
 # Search that stays fast
 
 
