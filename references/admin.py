@@ -181,7 +181,8 @@ class ReferenceAdmin(ReadOnlyHistoryAdmin):
         """
         citation = Reference._meta.get_field("citations").related_model  # `references` does not import `articles`
         citations = citation.objects.filter(reference=OuterRef("pk")).order_by().values("reference")
-        count = Coalesce(Subquery(citations.annotate(n=Count("pk")).values("n")), 0)
+        # COUNT(*), not of a column: PostgreSQL counts from the index on reference, without reading each citation.
+        count = Coalesce(Subquery(citations.annotate(n=Count("*")).values("n")), 0)
         return super().get_queryset(request).annotate(citation_count=count).order_by("title", "pk")
 
     @admin.display(description="Citations", ordering="citation_count")
