@@ -28,11 +28,19 @@ FLAGGED_EVERY = 500
 ASSIGNED_SHARE = 10  # one article in ten is assigned to the bench's board member
 
 
-def prepare(size: int) -> None:
-    """Grow the library to `size` live articles, flag the same references, assign one member every tenth article."""
-    from datetime import date
+def prepare(
+    size: int, *, flagged_every: int = FLAGGED_EVERY, assigned_share: int = ASSIGNED_SHARE, overdue: int = 0
+) -> None:
+    """Grow the library to `size` live articles, flag the same references, assign one member every tenth article.
+
+    `flagged_every`, `assigned_share` and `overdue` (at least that many live
+    articles overdue for review) make a small library as dense as needed to
+    fill the lists' pages (`bench/every_page.py`).
+    """
+    from datetime import date, timedelta
 
     from django.db import connection
+    from django.utils import timezone
 
     from bench import make_library
     from editorial.evidence_flags import evidence_flags_rebuild
@@ -42,7 +50,7 @@ def prepare(size: int) -> None:
     make_library.main(size)
     bench_references = Reference.objects.filter(title__contains="bench study").order_by("pk")
     bench_references.update(retraction_status=Reference.Retraction.STANDS, retraction_date=None)
-    flagged = list(bench_references.values_list("pk", flat=True))[::FLAGGED_EVERY]
+    flagged = list(bench_references.values_list("pk", flat=True))[::flagged_every]
     Reference.objects.filter(pk__in=flagged[::2]).update(
         retraction_status=Reference.Retraction.RETRACTED, retraction_date=date(2026, 3, 1)
     )
@@ -56,10 +64,17 @@ def prepare(size: int) -> None:
     ReviewAssignment.objects.bulk_create(
         ReviewAssignment(article_id=article_id, reviewer=member, assigned_by=member.user, is_open=True)
         for article_id in ArticleWorkflow.objects.order_by("article_id").values_list("article_id", flat=True)[
-            ::ASSIGNED_SHARE
+            ::assigned_share
         ]
         if article_id not in assigned
     )
+    today = timezone.localdate()
+    missing = overdue - ArticleWorkflow.objects.review_overdue(today).count()
+    if missing > 0:
+        due = ArticleWorkflow.objects.live().exclude(next_review_due__lt=today).order_by("pk")[:missing]
+        ArticleWorkflow.objects.filter(pk__in=list(due.values_list("pk", flat=True))).update(
+            next_review_due=today - timedelta(days=30)
+        )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
@@ -102,7 +117,7 @@ def staff_pages(managing, member) -> list[tuple[str, object, str, dict]]:
         ("review desk, managing editor", managing, reverse("desk:queue"), {}),
         ("desk list: review overdue", managing, reverse("desk:list", args=["review-overdue"]), {}),
         ("review desk, board member", member, reverse("desk:queue"), {}),
-        ("desk list: assigned, page 10", member, reverse("desk:list", args=["assigned"]), {"page": 10}),
+        ("desk list: assigned, page 2", member, reverse("desk:list", args=["assigned"]), {"page": 2}),
     ]
 
 
