@@ -71,7 +71,8 @@ def prepare(
     today = timezone.localdate()
     missing = overdue - ArticleWorkflow.objects.review_overdue(today).count()
     if missing > 0:
-        due = ArticleWorkflow.objects.live().exclude(next_review_due__lt=today).order_by("pk")[:missing]
+        bench_articles = ArticleWorkflow.objects.live().filter(article__slug__startswith="bench-article-")
+        due = bench_articles.exclude(next_review_due__lt=today).order_by("pk")[:missing]
         ArticleWorkflow.objects.filter(pk__in=list(due.values_list("pk", flat=True))).update(
             next_review_due=today - timedelta(days=30)
         )

@@ -90,7 +90,7 @@ def article_set(slug: str, audience: str, entry: dict) -> None:
     """
     pointer = {key: entry[key] for key in ("etag", "last_modified", "status")}
     until = entry.get("reads_the_same_until")
-    pointer["stale_from"] = _start_of_day_after(until) if until else None
+    pointer["stale_from"] = _start_of_day_after(until).timestamp() if until else None
     if _local_get(entry["etag"]) is None:
         # An ETag names its bytes (their hash), and bytes this worker holds were stored in the shared cache
         # with them: a pointer that expired or was purged is set again without sending the page (if the
@@ -109,14 +109,15 @@ def _start_of_day_after(day: date) -> datetime:
 def _outdated(pointer: dict) -> bool:
     """Whether the day has come when the page the pointer names no longer reads true (see the module's note).
 
-    The pointer holds the moment that day begins, so a hit compares two
+    The pointer holds the moment that day begins, as POSIX seconds (a number
+    unpickles in a fraction of a datetime's time), so a hit compares two
     instants instead of working out today's local date. A pointer without it
     (written by an older release) is outdated: the page is read again.
     """
     if "stale_from" not in pointer:
         return True
     stale_from = pointer["stale_from"]
-    return stale_from is not None and timezone.now() >= stale_from
+    return stale_from is not None and timezone.now().timestamp() >= stale_from
 
 
 def article_purge(slugs: Iterable[str], *, again: bool = True) -> None:
