@@ -88,14 +88,20 @@ def problem_report_investigate(*, report: ProblemReport, user, seen_state: str) 
 
 @transaction.atomic
 def problem_report_fix(*, report: ProblemReport, user, seen_state: str, revision: Revision) -> ProblemReport:
-    """Mark the report fixed by `revision`, an approved revision of the article newer than the one reported."""
+    """Mark the report fixed by `revision`, an approved revision of the article newer than the one reported.
+
+    A reader who left an address is emailed once the move commits, as when an approval fixes the report.
+    """
     report = _lock(report, user, seen_state, State.FIXED)
     if not fix_candidates(report).filter(pk=revision.pk).exists():
         raise UnknownRevision(
             f"Revision {revision.number} is not an approved revision of this article newer than the one reported. "
             "Nothing was recorded."
         )
-    return _save(report, user, state=State.FIXED, fixed_in=revision, reason="")
+    report = _save(report, user, state=State.FIXED, fixed_in=revision, reason="")
+    if report.email:
+        enqueue_with_commit(lambda: notifications.notify_readers_of_fix([report]))
+    return report
 
 
 @transaction.atomic

@@ -4,7 +4,8 @@ When an approved correction or clinical update replaces the live words, each
 open report on a claim whose words it changed or removed is marked fixed in
 it, in the approval's transaction, its history naming the approver; a reader
 who left an address is emailed once that commits. Reports on claims it left
-as they were stay open, and editorial changes answer nothing.
+as they were stay open, and editorial changes answer nothing. A managing
+editor who marks a report fixed by hand tells its reader the same way.
 """
 
 from datetime import timedelta
@@ -12,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from config.history import acting_as
@@ -20,7 +22,12 @@ from editorial.notifications import email_problem_report_fixed
 from editorial.services import article_go_live, article_submit, review_assign, review_start
 from reader.index import PublicSlugTaken
 from reader.models import ProblemReport, PublicSlug
-from reader.services import problem_report_dismiss, problem_report_file, problem_report_investigate
+from reader.services import (
+    problem_report_dismiss,
+    problem_report_file,
+    problem_report_fix,
+    problem_report_investigate,
+)
 from tests.factories import ArticleFactory, ReviewerFactory
 from tests.test_reader_lifecycle import rereviewed
 from tests.workflow_helpers import approve, approved, citable_article, edit_claim, schedule
@@ -329,3 +336,85 @@ def test_the_email_is_sent_once_however_often_the_task_runs(live, editor, managi
 
     assert [email_problem_report_fixed.call([report.pk]) for _ in range(2)] == [1, 0]
     assert len(mail.outbox) == 1
+
+
+# Fixed by hand: a managing editor names the revision that answers the report
+
+
+def left_open(live, editor, managing_editor, change_type=ChangeType.CORRECTION, email="reader@example.org"):
+    """A report on the claim a newer approved revision left as it was, so still open; (report, that revision)."""
+    article, revision, _, unchanged = live
+    report = filed(revision, unchanged, email=email)
+    edit_claim(article, CORRECTED, user=editor)
+    fix, _ = corrected(article, editor, managing_editor, change_type)
+    mail.outbox.clear()
+    return report, fix
+
+
+def fix_by_hand(report, fix, managing_editor) -> ProblemReport:
+    return problem_report_fix(report=report, user=managing_editor, seen_state=State.NEW, revision=fix)
+
+
+def test_a_report_marked_fixed_by_hand_tells_its_reader_once_the_move_commits(
+    live, editor, managing_editor, django_capture_on_commit_callbacks
+):
+    report, fix = left_open(live, editor, managing_editor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fix_by_hand(report, fix, managing_editor)
+
+    (letter,) = mail.outbox
+    assert letter.to == ["reader@example.org"]
+    assert letter.subject == f"The answer you reported a problem with has been corrected: “{fix.content['title']}”"
+    assert f"Correction: {SUMMARY}" in letter.body
+
+
+def test_a_report_marked_fixed_by_hand_emails_nobody_before_the_move_commits(
+    live, editor, managing_editor, django_capture_on_commit_callbacks
+):
+    report, fix = left_open(live, editor, managing_editor)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        fix_by_hand(report, fix, managing_editor)
+
+    assert mail.outbox == []
+
+
+def test_a_report_marked_fixed_by_hand_without_an_address_emails_nobody(
+    live, editor, managing_editor, django_capture_on_commit_callbacks
+):
+    report, fix = left_open(live, editor, managing_editor, email="")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fix_by_hand(report, fix, managing_editor)
+
+    assert mail.outbox == []
+
+
+def test_a_report_fixed_by_an_editorial_revision_is_told_without_an_empty_kind_or_summary_line(
+    live, editor, managing_editor, django_capture_on_commit_callbacks
+):
+    report, fix = left_open(live, editor, managing_editor, ChangeType.EDITORIAL)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fix_by_hand(report, fix, managing_editor)
+
+    (letter,) = mail.outbox
+    assert [line for line in letter.body.splitlines() if line.startswith(":") or line.rstrip().endswith(":")] == [
+        "Read the answer as it stands now:",
+        "Every change to the answer is listed here:",
+    ]
+
+
+def test_the_desk_tells_the_managing_editor_that_the_reader_is_emailed(client, live, editor, managing_editor):
+    report, fix = left_open(live, editor, managing_editor)
+    client.force_login(managing_editor)
+
+    response = client.post(
+        reverse("desk:problem_report", args=[report.pk]),
+        {"move": "fix", "seen_state": State.NEW, "revision": fix.number},
+        follow=True,
+    )
+
+    assert "The reader who reported it is emailed." in response.content.decode()
+    assert ProblemReport.objects.get(pk=report.pk).state == State.FIXED

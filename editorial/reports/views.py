@@ -228,5 +228,7 @@ def _move(request, report, form) -> int:
         messages.error(request, refusal.message)
         return 409
     report.refresh_from_db()
-    messages.success(request, f"The report on “{report.article}” is now marked “{report.get_state_display()}”.")
+    emailed = report.state == ProblemReport.State.FIXED and report.email
+    told = " The reader who reported it is emailed." if emailed else ""
+    messages.success(request, f"The report on “{report.article}” is now marked “{report.get_state_display()}”.{told}")
     return 302
