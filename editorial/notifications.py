@@ -27,11 +27,13 @@ from editorial.models import (
     AuditEvent,
     ExpertLink,
     ReviewAssignment,
+    ReviewThread,
     Revision,
     SignOff,
     ThreadMessage,
 )
 from editorial.roles import MANAGING_EDITORS
+from editorial.rules import may_take_part_in_threads
 from jobs.mail import Letter, send_all_once
 from jobs.retries import retried
 from references.models import Reference
@@ -180,6 +182,42 @@ def email_thread_message(message_id: int) -> int:
     recipients = [user for user in side if user.pk != message.author_id and user.is_active]
     context = {"message": message, "thread": thread, "article": article, "link": threads_link(article, thread)}
     return send_all_once(_letters(f"thread-message:{message_id}", "thread_message", recipients, context))
+
+
+def notify_of_thread_move(thread, move_id: int) -> None:
+    """Tell those who wrote in a review thread that somebody resolved or reopened it (history row `move_id`)."""
+    email_thread_moved.enqueue(thread.pk, move_id)
+
+
+@task()
+@retried
+def email_thread_moved(thread_id: int, move_id: int) -> int:
+    """Email whoever opened the thread or wrote in it, but the person who moved it, that it was resolved or reopened.
+
+    The thread's history row `move_id` says which move it was and who made it.
+    A move undone or superseded before this runs tells nobody: the later move
+    sends its own email. Only people who may still take part in the article's
+    threads are told; an outside expert is not (their link reaches no thread).
+    """
+    thread = ReviewThread.objects.select_related("article", "opened_on", "resolved_in").get(pk=thread_id)
+    move = thread.history.select_related("history_user").order_by("-history_id").first()
+    if move is None or move.history_id != move_id:
+        return 0
+    mover = move.history_user
+    people = {message.author for message in thread.messages.select_related("author") if message.author}
+    people |= {thread.opened_by} if thread.opened_by_id else set()
+    recipients = [
+        user
+        for user in people
+        if user.pk != getattr(mover, "pk", None) and may_take_part_in_threads(user, thread.article)
+    ]
+    context = {
+        "thread": thread,
+        "article": thread.article,
+        "mover": (mover.get_full_name() or mover.get_username()) if mover else "Somebody",
+        "link": threads_link(thread.article, thread),
+    }
+    return send_all_once(_letters(f"thread-move:{move_id}", "thread_moved", recipients, context))
 
 
 def notify_managing_editors_of_flagged_evidence(reference_ids) -> None:

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from editorial.errors import StaleRevision, ThreadChanged, UnknownClaim, UnknownRevision
 from editorial.models import ClaimNote, ReviewThread, SignOff, ThreadMessage
+from editorial.notifications import email_thread_moved
 from editorial.services import (
     article_submit,
     review_request_changes,
@@ -232,6 +233,71 @@ def test_resolving_in_a_replaced_revision_records_nothing(sent_back, editor):
         "Revision 2 replaced revision 1 since you opened the page. "
         "Nothing was recorded; read the claim in revision 2, then resolve the thread."
     )
+
+
+def test_resolving_tells_the_thread_s_other_people_once_it_commits(
+    sent_back, editor, django_capture_on_commit_callbacks
+):
+    _, revision, member, thread = sent_back
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        thread_resolve(thread=thread, user=editor, revision=revision, last_seen=thread.messages.get().pk)
+
+    assert [m.to for m in mail.outbox] == [[member.user.email]]
+    assert mail.outbox[0].subject == f"Thread resolved on “{revision.article.title}”: a note on a claim"
+    assert mail.outbox[0].body == (
+        "editor marked the thread resolved in revision 1: its words settle it.\n\n"
+        f"The thread is about the claim “{claim_text(revision)}”, as revision 1 worded it.\n\n"
+        f"Read the thread here: {settings.SITE_URL}/review/{revision.article.slug}/threads/#thread-{thread.pk}\n"
+    )
+
+
+def test_reopening_tells_whoever_wrote_in_the_thread_but_the_person_who_reopened_it(
+    sent_back, editor, django_capture_on_commit_callbacks
+):
+    _, revision, member, thread = sent_back
+    thread_reply(thread=thread, user=editor, revision=revision, text="Checked: 4.5 mg is right.")
+    thread_resolve(thread=thread, user=editor, revision=revision, last_seen=thread.messages.last().pk)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        thread_reopen(thread=thread, user=member.user)
+
+    assert [m.to for m in mail.outbox] == [[editor.email]]
+    assert mail.outbox[0].subject == f"Thread reopened on “{revision.article.title}”: a note on a claim"
+    assert mail.outbox[0].body.startswith(f"{member.user.get_username()} reopened the thread: it takes replies again.")
+
+
+def test_a_thread_move_emails_nobody_before_it_commits(sent_back, editor, django_capture_on_commit_callbacks):
+    _, revision, _, thread = sent_back
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        thread_resolve(thread=thread, user=editor, revision=revision, last_seen=thread.messages.get().pk)
+
+    assert mail.outbox == []
+
+
+def test_a_resolution_undone_before_its_email_leaves_tells_nobody(sent_back, editor, managing_editor):
+    _, revision, _, thread = sent_back
+    thread_reply(thread=thread, user=editor, revision=revision, text="Checked: 4.5 mg is right.")
+    thread_resolve(thread=thread, user=editor, revision=revision, last_seen=thread.messages.last().pk)
+    resolved = thread.history.order_by("-history_id").first().history_id
+    thread_reopen(thread=thread, user=managing_editor)
+    mail.outbox.clear()
+
+    assert email_thread_moved.call(thread.pk, resolved) == 0
+    assert mail.outbox == []
+
+
+def test_a_thread_move_is_emailed_once_however_often_the_task_runs(sent_back, editor):
+    _, revision, _, thread = sent_back
+    thread_resolve(thread=thread, user=editor, revision=revision, last_seen=thread.messages.get().pk)
+    resolved = thread.history.order_by("-history_id").first().history_id
+    mail.outbox.clear()
+
+    assert [email_thread_moved.call(thread.pk, resolved) for _ in range(2)] == [1, 0]
 
 
 def test_reopen_clears_the_resolution_and_history_keeps_it(sent_back, editor):

@@ -141,6 +141,7 @@ def thread_resolve(*, thread: ReviewThread, user, revision: Revision, last_seen:
         )
     thread.resolved_in, thread.resolved_by, thread.resolved_at = revision, user, timezone.now()
     _save(thread, user)
+    _tell_of_move(thread)
     return thread
 
 
@@ -153,7 +154,14 @@ def thread_reopen(*, thread: ReviewThread, user) -> ReviewThread:
         raise ThreadChanged("This thread is open already: somebody reopened it before you. Nothing was recorded.")
     thread.resolved_in, thread.resolved_by, thread.resolved_at = None, None, None
     _save(thread, user)
+    _tell_of_move(thread)
     return thread
+
+
+def _tell_of_move(thread: ReviewThread) -> None:
+    """Once the move commits, tell the thread's people; the history row just written names the move and who made it."""
+    move_id = thread.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    enqueue_with_commit(lambda: notifications.notify_of_thread_move(thread, move_id))
 
 
 def _lock(thread: ReviewThread) -> ReviewThread:

@@ -154,7 +154,12 @@ def resolve(request, article, thread_id):
         )
     except WorkflowError as refusal:
         return _refused(request, article, refusal)
-    return _done(request, article, thread, f"The thread is resolved in revision {thread.resolved_in.number}.")
+    return _done(
+        request,
+        article,
+        thread,
+        f"The thread is resolved in revision {thread.resolved_in.number}, and the others in it are told by email.",
+    )
 
 
 @require_POST
@@ -165,7 +170,7 @@ def reopen(request, article, thread_id):
         thread_reopen(thread=thread, user=request.user)
     except WorkflowError as refusal:
         return _refused(request, article, refusal)
-    return _done(request, article, thread, "The thread is open again.")
+    return _done(request, article, thread, "The thread is open again, and the others in it are told by email.")
 
 
 @require_GET
