@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
+from config.text import person_name
 from editorial.corrections import change_label
 from editorial.evidence import live_articles_citing_flagged_evidence
 from editorial.experts.tokens import seal, unseal
@@ -214,7 +215,7 @@ def email_thread_moved(thread_id: int, move_id: int) -> int:
     context = {
         "thread": thread,
         "article": thread.article,
-        "mover": (mover.get_full_name() or mover.get_username()) if mover else "Somebody",
+        "mover": person_name(mover) if mover else "Somebody",
         "link": threads_link(thread.article, thread),
     }
     return send_all_once(_letters(f"thread-move:{move_id}", "thread_moved", recipients, context))

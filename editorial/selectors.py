@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 
 from articles.models import Article
 from articles.selectors import article_content_history
+from config.text import person_name
 from editorial.diffs import claim_changes_between
 from editorial.document_changes import DocumentChanges, claim_hash, claims_to_attest, document_changes
 from editorial.gates import content_blockers
@@ -32,7 +33,7 @@ class TimelineEntry:
         """The person's name as colleagues know it; "(system)" for a change no person made."""
         if self.who is None:
             return "(system)"
-        return self.who.get_full_name() or self.who.get_username()
+        return person_name(self.who)
 
 
 def article_timeline(article: Article, limit: int = 200) -> list[TimelineEntry]:

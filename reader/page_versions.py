@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from config.history import acting_as
+from config.text import person_name
 from editorial.errors import WorkflowError
 from editorial.rules import active_reviewer, is_managing_editor
 from jobs.library_jobs import library_job_queue
@@ -206,7 +207,7 @@ def page_version_approve(*, version: EditorialPageVersion, user, content_hash: s
         role = page_roles(user)[0]
         raise PageVersionRefused(
             f"Version {version.number} already has the approval of a {ROLE(role).label.lower()} "
-            f"({_name(taken[role].decided_by)}); it waits for the other role's. Nothing was recorded."
+            f"({person_name(taken[role].decided_by)}); it waits for the other role's. Nothing was recorded."
         )
     decision = _decide(version, user, role=roles[0], decision=DECISION.APPROVE, comment="")
     if is_approved([*decisions, decision]):
@@ -306,7 +307,3 @@ def refresh_key(version: EditorialPageVersion) -> str:
 def refresh_job(version: EditorialPageVersion) -> LibraryJob | None:
     """The newest job refreshing article pages for `version`, if it set one off."""
     return LibraryJob.objects.filter(key=refresh_key(version)).first()
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()

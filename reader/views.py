@@ -109,17 +109,17 @@ def page_response(request, entry: dict) -> HttpResponse:
 
     Shared by the view and by `reader.middleware`, which serves cached pages
     before the rest of the stack runs (a plain hit is answered in front of
-    Django, `reader.front`, from the same `page_answer`).
+    Django, `reader.front`, from the same `page_answer`). It reads
+    `request.META` rather than building `request.headers`: this is the
+    site's hottest code.
     """
-    if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+    meta = request.META
+    if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
         not_modified = get_conditional_response(request, etag=entry["etag"], last_modified=None)
         if not_modified is not None:
             return not_modified
-    content, headers = page_answer(entry, request.META)
-    response = HttpResponse(content, status=entry["status"])
-    for name, value in headers.items():
-        response[name] = value
-    return response
+    content, headers = page_answer(entry, meta)
+    return HttpResponse(content, status=entry["status"], headers=headers)
 
 
 def page_answer(entry: dict, meta) -> tuple[bytes, dict[str, str]]:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.history import acting_as
+from config.text import person_name
 from editorial import notifications
 from editorial.errors import ExpertLinkClosed, ExpertLinkRefused, StaleRevision, UnknownClaim
 from editorial.experts.models import ExpertLink, ExpertLinkUse
@@ -91,7 +92,7 @@ def expert_link_revoke(*, link: ExpertLink, user) -> ExpertLink:
     now = timezone.now()
     state = link.state_at(now)
     if state == ExpertLink.State.REVOKED:
-        who = link.revoked_by.get_full_name() or link.revoked_by.get_username()
+        who = person_name(link.revoked_by)
         when = timezone.localtime(link.revoked_at)
         raise ExpertLinkRefused(
             f"{who} already revoked the link for {link.expert} on {when:%d %B %Y at %H:%M}. Nothing changed."

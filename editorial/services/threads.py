@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from config.history import acting_as
+from config.text import person_name
 from editorial import notifications
 from editorial.errors import StaleRevision, ThreadChanged, UnknownClaim, UnknownRevision
 from editorial.models import ClaimNote, ReviewThread, Revision, SignOff, ThreadMessage
@@ -185,7 +186,7 @@ def _refuse_unknown_revision(article: Article, revision: Revision) -> None:
 
 
 def _resolution(thread: ReviewThread) -> str:
-    who = thread.resolved_by.get_full_name() or thread.resolved_by.get_username()
+    who = person_name(thread.resolved_by)
     return (
         f"This thread was resolved in revision {thread.resolved_in.number} by {who} "
         f"on {timezone.localtime(thread.resolved_at):%d %b %Y at %H:%M}"

@@ -17,6 +17,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from config.history import tracked_history
+from config.text import person_name
 from editorial.models import AppendOnlyModel, ClaimNote, Revision, SignOff
 
 
@@ -158,7 +159,7 @@ class ThreadMessage(AppendOnlyModel):
         """Who wrote it, as a thread shows them: the person's name, or the outside expert's."""
         if self.expert_link_id is not None:
             return f"{self.expert_link.expert} (outside expert)"
-        return self.author.get_full_name() or self.author.get_username()
+        return person_name(self.author)
 
     @property
     def is_flagged(self) -> bool:

@@ -158,7 +158,7 @@ def resolve(request, article, thread_id):
         request,
         article,
         thread,
-        f"The thread is resolved in revision {thread.resolved_in.number}, and the others in it are told by email.",
+        f"The thread is resolved in revision {thread.resolved_in.number}; anyone else who wrote in it is emailed.",
     )
 
 
@@ -170,7 +170,7 @@ def reopen(request, article, thread_id):
         thread_reopen(thread=thread, user=request.user)
     except WorkflowError as refusal:
         return _refused(request, article, refusal)
-    return _done(request, article, thread, "The thread is open again, and the others in it are told by email.")
+    return _done(request, article, thread, "The thread is open again; anyone else who wrote in it is emailed.")
 
 
 @require_GET
