@@ -31,7 +31,7 @@ ASSIGNED_SHARE = 10  # one article in ten is assigned to the bench's board membe
 def prepare(
     size: int, *, flagged_every: int = FLAGGED_EVERY, assigned_share: int = ASSIGNED_SHARE, overdue: int = 0
 ) -> None:
-    """Grow the library to `size` live articles, flag the same references, assign one member every tenth article.
+    """Grow the library to `size` live articles, flag references, assign one member an article in `assigned_share`.
 
     `flagged_every`, `assigned_share` and `overdue` (at least that many live
     articles overdue for review) make a small library as dense as needed to
